@@ -1,0 +1,113 @@
+"""Where a municipality's log lives: the naming shared by the writer and the readers; no I/O.
+
+One setting, `ADVIESSPOOR_DATABASE_URL`, picks the store: `sqlite:///<directory>` (a file per
+municipality in that directory) or `postgresql://user[:password]@host[:port]/db` (a schema per
+municipality). The ledger writes through these names and the projections read through them.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite:///./data"
+SLUG = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+LEDGER_NAME = "AdviceLedger"
+SQLITE_EVENTS_TABLE = "stored_events"
+POSTGRES_EVENTS_TABLE = LEDGER_NAME.lower() + "_events"
+
+
+class StoreUrlError(ValueError):
+    """The database setting cannot be understood."""
+
+
+def check_municipality(slug: str) -> str:
+    """Municipality slugs name files and schemas, so they are kept to a safe alphabet."""
+    if not SLUG.match(slug):
+        msg = f"Ongeldige gemeente '{slug}': gebruik kleine letters, cijfers en '-'."
+        raise StoreUrlError(msg)
+    return slug
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    host: str
+    port: int
+    dbname: str
+    user: str
+    password: str
+
+    def conninfo(self) -> str:
+        parts = [f"host={self.host}", f"port={self.port}", f"dbname={self.dbname}"]
+        parts.append(f"user={self.user}")
+        if self.password:
+            parts.append(f"password={self.password}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class LogLocation:
+    """One municipality's event log and its read-side store."""
+
+    municipality: str
+    backend: Literal["sqlite", "postgresql"]
+    directory: Path | None
+    server: PostgresServer | None
+
+    @property
+    def events_file(self) -> Path:
+        assert self.directory is not None
+        return self.directory / f"{self.municipality}.events.sqlite"
+
+    @property
+    def views_file(self) -> Path:
+        assert self.directory is not None
+        return self.directory / f"{self.municipality}.views.sqlite"
+
+    @property
+    def schema(self) -> str:
+        return "gemeente_" + self.municipality.replace("-", "_")
+
+    @property
+    def events_table(self) -> str:
+        return SQLITE_EVENTS_TABLE if self.backend == "sqlite" else POSTGRES_EVENTS_TABLE
+
+
+@dataclass(frozen=True)
+class StoreUrl:
+    """The parsed database setting."""
+
+    url: str
+    backend: Literal["sqlite", "postgresql"]
+    directory: Path | None = None
+    server: PostgresServer | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> "StoreUrl":
+        if url.startswith("sqlite:///"):
+            directory = url.removeprefix("sqlite:///")
+            if not directory:
+                msg = "Geef bij sqlite:/// een map op, bijvoorbeeld sqlite:///./data."
+                raise StoreUrlError(msg)
+            return cls(url, "sqlite", directory=Path(directory))
+        if url.startswith(("postgresql://", "postgres://")):
+            parts = urlsplit(url)
+            dbname = parts.path.lstrip("/")
+            if not parts.hostname or not dbname:
+                msg = "Gebruik postgresql://gebruiker@host:poort/database."
+                raise StoreUrlError(msg)
+            server = PostgresServer(
+                host=parts.hostname,
+                port=parts.port or 5432,
+                dbname=dbname,
+                user=unquote(parts.username or "postgres"),
+                password=unquote(parts.password or ""),
+            )
+            return cls(url, "postgresql", server=server)
+        msg = f"Onbekende database-instelling '{url}': gebruik sqlite:/// of postgresql://."
+        raise StoreUrlError(msg)
+
+    def location(self, municipality: str) -> LogLocation:
+        check_municipality(municipality)
+        return LogLocation(municipality, self.backend, self.directory, self.server)

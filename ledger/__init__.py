@@ -1,0 +1,40 @@
+"""The write side: aggregates holding the rules, and the Application whose methods are commands."""
+
+from ledger.advice import Advice
+from ledger.application import AdviceLedger, Recorded
+from ledger.bodies import AdvisoryBody
+from ledger.decisions import Decision
+from ledger.dossiers import AdviceRequest, Dossier
+from ledger.errors import (
+    ConflictError,
+    ForbiddenError,
+    Invalid,
+    LedgerError,
+    NotFoundError,
+    PreconditionFailedError,
+    ValidationError,
+)
+from ledger.registry import DATABASE_URL_SETTING, Ledgers, store_url_from_env
+from ledger.rules import Actor, amsterdam_today
+
+__all__ = [
+    "DATABASE_URL_SETTING",
+    "Actor",
+    "Advice",
+    "AdviceLedger",
+    "AdviceRequest",
+    "AdvisoryBody",
+    "ConflictError",
+    "Decision",
+    "Dossier",
+    "ForbiddenError",
+    "Invalid",
+    "LedgerError",
+    "Ledgers",
+    "NotFoundError",
+    "PreconditionFailedError",
+    "Recorded",
+    "ValidationError",
+    "amsterdam_today",
+    "store_url_from_env",
+]

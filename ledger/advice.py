@@ -1,0 +1,269 @@
+"""The advice aggregate: its points, the college's responses, promises, rejoinders, withdrawal."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from events import (
+    AdviceSubmitted,
+    AdviceWithdrawn,
+    DueDateMoved,
+    FollowUpFulfilled,
+    FollowUpPromised,
+    Meta,
+    Outcome,
+    RejoinderGiven,
+    ResponseRecorded,
+    Role,
+    Verdict,
+)
+from ledger.bodies import AdvisoryBody
+from ledger.dossiers import AdviceRequest, Dossier
+from ledger.errors import ConflictError, ForbiddenError, NotFoundError, Refusals
+from ledger.rules import OFFICE_ROLES, Actor, check_not_future, check_text
+
+
+@dataclass
+class Point:
+    """One numbered advice point and what became of it."""
+
+    number: int
+    text: str
+    outcome: Outcome = Outcome.PENDING
+    responses: list[ResponseRecorded] = field(default_factory=list)
+
+
+@dataclass
+class Promise:
+    point: int
+    due_on: date
+    fulfilled_on: date | None = None
+
+
+class Advice(Aggregate):
+    """One advice document; the rules of responding to it live here."""
+
+    if TYPE_CHECKING:  # set by apply(); not constructor arguments of the library
+        body_id: UUID
+        submitted_on: date
+        due_on: date
+        points: list[Point]
+        promises: dict[UUID, Promise]
+        withdrawn: bool
+
+    @classmethod
+    def submit(
+        cls,
+        actor: Actor,
+        meta: Meta,
+        body: AdvisoryBody,
+        title: str,
+        submitted_on: date,
+        solicited: bool,
+        points: list[str],
+        dossier: Dossier | None,
+        request: AdviceRequest | None,
+        reference: str | None,
+        today: date,
+        id: UUID | None,
+    ) -> "Advice":
+        if actor.role is Role.MEMBER and not actor.speaks_for(body.id):
+            msg = "Een lid mag alleen advies uitbrengen namens het eigen adviesorgaan."
+            raise ForbiddenError(msg)
+        refusals = Refusals()
+        check_text(refusals, "title", title, "De titel")
+        check_not_future(refusals, "submitted_on", submitted_on, today)
+        if not points:
+            refusals.add("points", "Een advies heeft minstens één punt.")
+        for index, text in enumerate(points):
+            check_text(refusals, f"points/{index}/text", text, f"De tekst van punt {index + 1}")
+        if request is not None:
+            if request.body_id != body.id:
+                refusals.add(
+                    "request_id", "De adviesaanvraag is aan een ander adviesorgaan gericht."
+                )
+            if dossier is not None and request.dossier_id != dossier.id:
+                refusals.add("request_id", "De adviesaanvraag hoort bij een ander dossier.")
+        refusals.raise_if_any()
+        return cls._create(
+            AdviceSubmitted,
+            id=id,
+            meta=meta,
+            body_id=body.id,
+            title=title.strip(),
+            submitted_on=submitted_on,
+            solicited=solicited,
+            points=tuple(text.strip() for text in points),
+            dossier_id=dossier.id if dossier else (request.dossier_id if request else None),
+            request_id=request.id if request else None,
+            reference=reference,
+            response_term_days=body.response_term_days,
+            due_on=submitted_on + timedelta(days=body.response_term_days),
+        )
+
+    def respond(
+        self,
+        meta: Meta,
+        point: int,
+        outcome: Outcome,
+        text: str,
+        reasons: str | None,
+        consequence: str | None,
+        given_on: date,
+        decision: str | None,
+        today: date,
+    ) -> None:
+        self._refuse_if_withdrawn("Op een ingetrokken advies wordt niet meer gereageerd.")
+        refusals = Refusals()
+        self._check_point(refusals, point)
+        if outcome is Outcome.PENDING:
+            refusals.add("outcome", "Een reactie heeft een uitkomst; ‘openstaand’ kan niet.")
+        check_text(refusals, "text", text, "De reactie")
+        if outcome.needs_reasons:
+            check_text(refusals, "reasons", reasons, "De motivering (Awb 3:50)")
+        if given_on < self.submitted_on:
+            refusals.add("given_on", "De reactie is gedateerd vóór het advies werd uitgebracht.")
+        check_not_future(refusals, "given_on", given_on, today)
+        refusals.raise_if_any()
+        self.trigger_event(
+            ResponseRecorded,
+            meta=meta,
+            point=point,
+            outcome=outcome,
+            text=text.strip(),
+            reasons=reasons.strip() if reasons and reasons.strip() else None,
+            consequence=consequence,
+            given_on=given_on,
+            decision=decision,
+        )
+
+    def move_due_date(self, meta: Meta, new_due_on: date, reason: str) -> None:
+        self._refuse_if_withdrawn("De termijn van een ingetrokken advies verandert niet meer.")
+        refusals = Refusals()
+        check_text(refusals, "reason", reason, "De reden")
+        if new_due_on == self.due_on:
+            refusals.add("new_due_on", "De nieuwe datum is gelijk aan de huidige.")
+        if new_due_on < self.submitted_on:
+            refusals.add("new_due_on", "De nieuwe datum ligt vóór de datum van het advies.")
+        refusals.raise_if_any()
+        self.trigger_event(
+            DueDateMoved,
+            meta=meta,
+            previous_due_on=self.due_on,
+            new_due_on=new_due_on,
+            reason=reason.strip(),
+        )
+
+    def promise(
+        self, meta: Meta, promise_id: UUID, point: int, description: str, due_on: date
+    ) -> None:
+        self._refuse_if_withdrawn("Bij een ingetrokken advies worden geen toezeggingen gedaan.")
+        refusals = Refusals()
+        self._check_point(refusals, point)
+        check_text(refusals, "description", description, "De omschrijving")
+        if due_on < self.submitted_on:
+            refusals.add("due_on", "De uiterste datum ligt vóór de datum van het advies.")
+        refusals.raise_if_any()
+        self.trigger_event(
+            FollowUpPromised,
+            meta=meta,
+            promise_id=promise_id,
+            point=point,
+            description=description.strip(),
+            due_on=due_on,
+        )
+
+    def fulfil(
+        self, meta: Meta, promise_id: UUID, fulfilled_on: date, note: str, today: date
+    ) -> None:
+        promise = self.promises.get(promise_id)
+        if promise is None:
+            msg = "Deze toezegging bestaat niet bij dit advies."
+            raise NotFoundError(msg)
+        if promise.fulfilled_on is not None:
+            msg = "Deze toezegging is al nagekomen."
+            raise ConflictError(msg)
+        refusals = Refusals()
+        check_text(refusals, "note", note, "De toelichting")
+        check_not_future(refusals, "fulfilled_on", fulfilled_on, today)
+        if fulfilled_on < self.submitted_on:
+            refusals.add("fulfilled_on", "De datum ligt vóór de datum van het advies.")
+        refusals.raise_if_any()
+        self.trigger_event(
+            FollowUpFulfilled,
+            meta=meta,
+            promise_id=promise_id,
+            fulfilled_on=fulfilled_on,
+            note=note,
+        )
+
+    def give_rejoinder(
+        self, actor: Actor, meta: Meta, point: int | None, verdict: Verdict, text: str
+    ) -> None:
+        if not actor.speaks_for(self.body_id):
+            msg = "Alleen het adviesorgaan dat het advies gaf, geeft een wederwoord."
+            raise ForbiddenError(msg)
+        self._refuse_if_withdrawn("Op een ingetrokken advies wordt geen wederwoord gegeven.")
+        refusals = Refusals()
+        check_text(refusals, "text", text, "De tekst")
+        answered = tuple(p.number for p in self.points if p.outcome is not Outcome.PENDING)
+        if point is not None:
+            self._check_point(refusals, point)
+            if 1 <= point <= len(self.points) and point not in answered:
+                refusals.add("point", f"Punt {point} heeft nog geen reactie.")
+        elif not answered:
+            refusals.add("point", "Er is nog geen punt beantwoord.")
+        refusals.raise_if_any()
+        self.trigger_event(
+            RejoinderGiven,
+            meta=meta,
+            points=(point,) if point is not None else answered,
+            verdict=verdict,
+            text=text.strip(),
+        )
+
+    def withdraw(self, actor: Actor, meta: Meta, reason: str) -> None:
+        if not (actor.speaks_for(self.body_id) or actor.role in OFFICE_ROLES):
+            msg = "Alleen het adviesorgaan zelf of het secretariaat trekt dit advies in."
+            raise ForbiddenError(msg)
+        self._refuse_if_withdrawn("Dit advies is al ingetrokken.")
+        refusals = Refusals()
+        check_text(refusals, "reason", reason, "De reden")
+        refusals.raise_if_any()
+        self.trigger_event(AdviceWithdrawn, meta=meta, reason=reason.strip())
+
+    def pending_points(self) -> list[int]:
+        return [p.number for p in self.points if p.outcome is Outcome.PENDING]
+
+    def _check_point(self, refusals: Refusals, point: int) -> None:
+        if not 1 <= point <= len(self.points):
+            refusals.add("point", f"Dit advies heeft geen punt {point}.")
+
+    def _refuse_if_withdrawn(self, message: str) -> None:
+        if self.withdrawn:
+            raise ConflictError(message)
+
+    def apply(self, event: Any) -> None:
+        match event:
+            case AdviceSubmitted():
+                self.body_id = event.body_id
+                self.submitted_on = event.submitted_on
+                self.due_on = event.due_on
+                self.points = [Point(n, text) for n, text in enumerate(event.points, start=1)]
+                self.promises = {}
+                self.withdrawn = False
+            case ResponseRecorded():
+                point = self.points[event.point - 1]
+                point.outcome = event.outcome
+                point.responses.append(event)
+            case DueDateMoved():
+                self.due_on = event.new_due_on
+            case FollowUpPromised():
+                self.promises[event.promise_id] = Promise(event.point, event.due_on)
+            case FollowUpFulfilled():
+                self.promises[event.promise_id].fulfilled_on = event.fulfilled_on
+            case AdviceWithdrawn():
+                self.withdrawn = True

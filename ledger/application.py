@@ -1,0 +1,340 @@
+"""The advice ledger: one Application per municipality; its methods are the commands."""
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar, cast
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+
+from events import BodyKind, Deviation, LedgerEvent, Outcome, Verdict
+from events.store import LEDGER_NAME, LogLocation
+from ledger.advice import Advice
+from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS, AdvisoryBody
+from ledger.codec import OrjsonTranscoder, TypedMapper
+from ledger.decisions import Decision, ListedAdvice
+from ledger.dossiers import AdviceRequest, Dossier
+from ledger.errors import (
+    ConflictError,
+    Invalid,
+    NotFoundError,
+    PreconditionFailedError,
+    ValidationError,
+)
+from ledger.rules import Actor, amsterdam_today
+from ledger.storage import application_env, prepare_store
+
+A = TypeVar("A", bound=Aggregate)
+
+_NOUNS: dict[type[Aggregate], str] = {
+    AdvisoryBody: "Het adviesorgaan",
+    Dossier: "Het dossier",
+    AdviceRequest: "De adviesaanvraag",
+    Advice: "Het advies",
+    Decision: "Het besluit",
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command stored: which record, at which log position, when, and its new version."""
+
+    id: UUID
+    position: int
+    recorded_at: datetime
+    version: int
+
+
+class AdviceLedger(Application[UUID]):
+    """All writes of one municipality go through here, and nowhere else."""
+
+    name = LEDGER_NAME
+
+    def __init__(self, location: LogLocation, today: Callable[[], date] = amsterdam_today) -> None:
+        prepare_store(location)
+        self.municipality = location.municipality
+        self.location = location
+        self.today = today
+        # Commands of one process run one at a time per municipality: no needless conflicts, and
+        # recorded moments follow log positions.
+        self._command_lock = threading.RLock()
+        super().__init__(env=application_env(location))
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=TypedMapper)
+
+    # Commands -------------------------------------------------------------------------------
+
+    def register_body(
+        self,
+        actor: Actor,
+        name: str,
+        kind: BodyKind,
+        response_term_days: int = DEFAULT_RESPONSE_TERM_DAYS,
+        id: UUID | None = None,
+    ) -> Recorded:
+        actor.require_office()
+        body = AdvisoryBody.register(self._meta(actor), name, kind, response_term_days, id)
+        return self._save(body)
+
+    def open_dossier(
+        self,
+        actor: Actor,
+        title: str,
+        opened_on: date,
+        reference: str | None = None,
+        portfolio_holder: str | None = None,
+        id: UUID | None = None,
+    ) -> Recorded:
+        actor.require_office()
+        dossier = Dossier.open(
+            self._meta(actor), title, reference, portfolio_holder, opened_on, self.today(), id
+        )
+        return self._save(dossier)
+
+    def request_advice(
+        self,
+        actor: Actor,
+        dossier_id: UUID,
+        body_id: UUID,
+        question: str,
+        requested_on: date,
+        due_on: date,
+        id: UUID | None = None,
+    ) -> Recorded:
+        actor.require_office()
+        dossier = self._reference(Dossier, dossier_id, "dossier_id")
+        body = self._reference(AdvisoryBody, body_id, "body_id")
+        request = AdviceRequest.request(
+            self._meta(actor), dossier, body, question, requested_on, due_on, self.today(), id
+        )
+        return self._save(request)
+
+    def submit_advice(
+        self,
+        actor: Actor,
+        body_id: UUID,
+        title: str,
+        submitted_on: date,
+        solicited: bool,
+        points: Sequence[str],
+        dossier_id: UUID | None = None,
+        request_id: UUID | None = None,
+        reference: str | None = None,
+        id: UUID | None = None,
+    ) -> Recorded:
+        actor.require_writer()
+        body = self._reference(AdvisoryBody, body_id, "body_id")
+        dossier = self._reference(Dossier, dossier_id, "dossier_id") if dossier_id else None
+        request = self._reference(AdviceRequest, request_id, "request_id") if request_id else None
+        advice = Advice.submit(
+            actor,
+            self._meta(actor),
+            body,
+            title,
+            submitted_on,
+            solicited,
+            list(points),
+            dossier,
+            request,
+            reference,
+            self.today(),
+            id,
+        )
+        return self._save(advice)
+
+    def record_response(
+        self,
+        actor: Actor,
+        advice_id: UUID,
+        point: int,
+        outcome: Outcome,
+        text: str,
+        given_on: date,
+        reasons: str | None = None,
+        consequence: str | None = None,
+        decision: str | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        actor.require_office()
+        with self._advice(advice_id, expected_version) as advice:
+            advice.respond(
+                self._meta(actor),
+                point,
+                outcome,
+                text,
+                reasons,
+                consequence,
+                given_on,
+                decision,
+                self.today(),
+            )
+            return self._save(advice)
+
+    def move_due_date(
+        self,
+        actor: Actor,
+        advice_id: UUID,
+        new_due_on: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        actor.require_office()
+        with self._advice(advice_id, expected_version) as advice:
+            advice.move_due_date(self._meta(actor), new_due_on, reason)
+            return self._save(advice)
+
+    def promise_follow_up(
+        self,
+        actor: Actor,
+        advice_id: UUID,
+        point: int,
+        description: str,
+        due_on: date,
+        promise_id: UUID | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        actor.require_office()
+        with self._advice(advice_id, expected_version) as advice:
+            advice.promise(self._meta(actor), promise_id or uuid4(), point, description, due_on)
+            return self._save(advice)
+
+    def fulfil_promise(
+        self,
+        actor: Actor,
+        advice_id: UUID,
+        promise_id: UUID,
+        fulfilled_on: date,
+        note: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        actor.require_office()
+        with self._advice(advice_id, expected_version) as advice:
+            advice.fulfil(self._meta(actor), promise_id, fulfilled_on, note, self.today())
+            return self._save(advice)
+
+    def give_rejoinder(
+        self,
+        actor: Actor,
+        advice_id: UUID,
+        verdict: Verdict,
+        text: str,
+        point: int | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        actor.require_writer()
+        with self._advice(advice_id, expected_version) as advice:
+            advice.give_rejoinder(actor, self._meta(actor), point, verdict, text)
+            return self._save(advice)
+
+    def withdraw_advice(
+        self, actor: Actor, advice_id: UUID, reason: str, expected_version: int | None = None
+    ) -> Recorded:
+        actor.require_writer()
+        with self._advice(advice_id, expected_version) as advice:
+            advice.withdraw(actor, self._meta(actor), reason)
+            return self._save(advice)
+
+    def take_decision(
+        self,
+        actor: Actor,
+        dossier_id: UUID,
+        title: str,
+        decided_on: date,
+        advice_ids: Sequence[UUID],
+        reference: str | None = None,
+        deviations: Sequence[Deviation] = (),
+        id: UUID | None = None,
+    ) -> Recorded:
+        actor.require_office()
+        with self._command_lock:
+            dossier = self._reference(Dossier, dossier_id, "dossier_id")
+            listed = [ListedAdvice(i, self._find(Advice, i)) for i in advice_ids]
+            decision = Decision.take(
+                self._meta(actor),
+                dossier,
+                title,
+                decided_on,
+                listed,
+                reference,
+                deviations,
+                self.today(),
+                id,
+            )
+            return self._save(decision)
+
+    # Reads for the write side ---------------------------------------------------------------
+
+    def get_advice(self, advice_id: UUID, version: int | None = None) -> Advice:
+        return self._load(Advice, advice_id, version)
+
+    def get_body(self, body_id: UUID) -> AdvisoryBody:
+        return self._load(AdvisoryBody, body_id)
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    # Helpers --------------------------------------------------------------------------------
+
+    def _meta(self, actor: Actor) -> Any:
+        return actor.meta(self.municipality)
+
+    @contextmanager
+    def _advice(self, advice_id: UUID, expected_version: int | None) -> Iterator[Advice]:
+        with self._command_lock:
+            advice = self._load(Advice, advice_id)
+            if expected_version is not None and advice.version != expected_version:
+                msg = (
+                    f"Het advies is intussen gewijzigd (versie {advice.version}, "
+                    f"verwacht {expected_version})."
+                )
+                raise PreconditionFailedError(msg)
+            yield advice
+
+    def _find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def _load(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        aggregate = self._find(cls, aggregate_id, version)
+        if aggregate is None:
+            msg = f"{_NOUNS[cls]} bestaat niet in deze gemeente."
+            raise NotFoundError(msg)
+        return aggregate
+
+    def _reference(self, cls: type[A], aggregate_id: UUID | None, field: str) -> A:
+        """A record named inside a command: unknown here (or elsewhere) is invalid input."""
+        found = self._find(cls, aggregate_id) if aggregate_id else None
+        if found is None:
+            msg = f"{_NOUNS[cls]} bestaat niet in deze gemeente."
+            raise ValidationError([Invalid(field, msg)])
+        return found
+
+    def _save(self, aggregate: Aggregate) -> Recorded:
+        with self._command_lock:
+            try:
+                recordings = self.save(aggregate)
+            except IntegrityError:
+                msg = "Iemand anders legde tegelijk iets vast voor dit record; probeer het opnieuw."
+                raise ConflictError(msg) from None
+        last = recordings[-1]
+        return Recorded(
+            id=aggregate.id,
+            position=last.notification.id,
+            recorded_at=cast(LedgerEvent, last.domain_event).timestamp,
+            version=aggregate.version,
+        )

@@ -1,0 +1,40 @@
+"""One ledger per municipality, opened on first use and shared by the whole process."""
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import date
+
+from events.store import DEFAULT_DATABASE_URL, StoreUrl
+from ledger.application import AdviceLedger
+from ledger.rules import amsterdam_today
+
+DATABASE_URL_SETTING = "ADVIESSPOOR_DATABASE_URL"
+
+
+def store_url_from_env() -> StoreUrl:
+    return StoreUrl.parse(os.environ.get(DATABASE_URL_SETTING) or DEFAULT_DATABASE_URL)
+
+
+class Ledgers:
+    """The ledgers of every municipality in one store."""
+
+    def __init__(self, store: StoreUrl, today: Callable[[], date] = amsterdam_today) -> None:
+        self.store = store
+        self.today = today
+        self._ledgers: dict[str, AdviceLedger] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, municipality: str) -> AdviceLedger:
+        with self._lock:
+            ledger = self._ledgers.get(municipality)
+            if ledger is None:
+                ledger = AdviceLedger(self.store.location(municipality), self.today)
+                self._ledgers[municipality] = ledger
+            return ledger
+
+    def close_all(self) -> None:
+        with self._lock:
+            for ledger in self._ledgers.values():
+                ledger.close()
+            self._ledgers.clear()

@@ -1,0 +1,56 @@
+"""Rules shared by several aggregates: who acts, blank texts, dates in the future."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from events import Meta, Role
+from ledger.errors import ForbiddenError, Refusals
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+WRITING_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.SYSTEM})
+OFFICE_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.SYSTEM})
+
+
+def amsterdam_today() -> date:
+    """Business dates are Dutch calendar dates."""
+    return datetime.now(tz=AMSTERDAM).date()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who gives a command: a token's name and role, the body a member belongs to, the request."""
+
+    name: str
+    role: Role
+    request_id: str
+    body_id: UUID | None = None
+
+    def meta(self, municipality: str) -> Meta:
+        body = str(self.body_id) if self.body_id else None
+        return Meta(municipality, self.name, self.role, self.request_id, body)
+
+    def require_office(self) -> None:
+        """Secretariat work: the administrator and the secretariat only."""
+        if self.role not in OFFICE_ROLES:
+            msg = "Alleen de beheerder of het secretariaat mag dit vastleggen."
+            raise ForbiddenError(msg)
+
+    def require_writer(self) -> None:
+        if self.role not in WRITING_ROLES:
+            msg = "Deze rol mag niets vastleggen."
+            raise ForbiddenError(msg)
+
+    def speaks_for(self, body_id: UUID) -> bool:
+        return self.role is Role.MEMBER and self.body_id == body_id
+
+
+def check_text(refusals: Refusals, field: str, value: str | None, label: str) -> None:
+    if value is None or not value.strip():
+        refusals.add(field, f"{label} mag niet leeg zijn.")
+
+
+def check_not_future(refusals: Refusals, field: str, value: date, today: date) -> None:
+    if value > today:
+        refusals.add(field, f"De datum {value.isoformat()} ligt in de toekomst.")
