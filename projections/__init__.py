@@ -1,0 +1,1 @@
+"""The read side: views built from the log, each with its tracking position."""

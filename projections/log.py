@@ -1,0 +1,127 @@
+"""The one place where a municipality's event log is read: raw rows in pages, decoded by orjson."""
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg import sql
+
+from events.store import LogLocation
+
+RawRow = tuple[int, Any, int, str, bytes]
+
+_SQLITE_PAGE = (
+    "SELECT rowid, originator_id, originator_version, topic, state "
+    "FROM stored_events WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    """One stored event as the log holds it: position, record, version, type and plain-JSON data."""
+
+    position: int
+    aggregate_id: str
+    version: int
+    topic: str
+    state: dict[str, Any]
+
+    @property
+    def type(self) -> str:
+        """The event class name, e.g. `ResponseRecorded`."""
+        return self.topic.rpartition(":")[2]
+
+
+class LogReader:
+    """Reads one municipality's log in position order, a page at a time, never all at once.
+
+    It keeps one read connection (thread-safe by a lock) and reopens it after an error.
+    """
+
+    def __init__(self, location: LogLocation) -> None:
+        self.location = location
+        self._lock = threading.Lock()
+        self._sqlite: sqlite3.Connection | None = None
+        self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
+
+    def read(self, after: int, limit: int, upto: int | None = None) -> list[LogRow]:
+        """Rows with position > `after` (and ≤ `upto`), oldest first, at most `limit`."""
+        return [
+            LogRow(position, str(aggregate_id), version, topic, orjson.loads(state))
+            for position, aggregate_id, version, topic, state in self.raw(after, limit, upto)
+        ]
+
+    def pages(self, after: int = 0, page_size: int = 5000) -> Iterator[list[LogRow]]:
+        while True:
+            page = self.read(after, page_size)
+            if not page:
+                return
+            yield page
+            after = page[-1].position
+
+    def raw(self, after: int, limit: int, upto: int | None = None) -> list[RawRow]:
+        """Undecoded rows: what a rebuild pays for before any projection work."""
+        stop = upto if upto is not None else 2**62
+        if self.location.backend == "sqlite":
+            return self._query_sqlite(_SQLITE_PAGE, (after, stop, limit))
+        rows = self._query_postgres(self._postgres_page(), (after, stop, limit))
+        return [(p, i, v, t, bytes(s)) for p, i, v, t, s in rows]
+
+    def last_position(self) -> int:
+        if self.location.backend == "sqlite":
+            rows = self._query_sqlite("SELECT MAX(rowid) FROM stored_events", ())
+        else:
+            query = sql.SQL("SELECT MAX(notification_id) FROM {}.{}").format(
+                sql.Identifier(self.location.schema), sql.Identifier(self.location.events_table)
+            )
+            rows = self._query_postgres(query, ())
+        return int(rows[0][0] or 0) if rows else 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+            if self._postgres is not None:
+                self._postgres.close()
+            self._sqlite = self._postgres = None
+
+    def _query_sqlite(self, query: str, params: tuple[int, ...]) -> list[Any]:
+        if not self.location.events_file.exists():
+            return []
+        with self._lock:
+            if self._sqlite is None:
+                uri = f"file:{self.location.events_file}?mode=ro"
+                self._sqlite = sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+            try:
+                return self._sqlite.execute(query, params).fetchall()
+            except sqlite3.OperationalError as error:
+                if "no such table" in str(error):
+                    return []
+                self._sqlite.close()
+                self._sqlite = None
+                raise
+
+    def _query_postgres(self, query: sql.Composed | str, params: tuple[int, ...]) -> list[Any]:
+        with self._lock:
+            if self._postgres is None or self._postgres.closed:
+                assert self.location.server is not None
+                self._postgres = psycopg.connect(self.location.server.conninfo(), autocommit=True)
+            try:
+                return self._postgres.execute(query, params).fetchall()
+            except psycopg.errors.UndefinedTable:
+                return []
+            except psycopg.Error:
+                self._postgres.close()
+                self._postgres = None
+                raise
+
+    def _postgres_page(self) -> sql.Composed:
+        return sql.SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {}.{} WHERE notification_id > %s AND notification_id <= %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(sql.Identifier(self.location.schema), sql.Identifier(self.location.events_table))
