@@ -20,6 +20,13 @@ _SQLITE_PAGE = (
 )
 
 
+def canonical_id(value: Any) -> str:
+    """Record ids as the events write them: SQLite keeps 32 hex digits, PostgreSQL a uuid."""
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class LogRow:
     """One stored event as the log holds it: position, record, version, type and plain-JSON data."""
@@ -51,7 +58,7 @@ class LogReader:
     def read(self, after: int, limit: int, upto: int | None = None) -> list[LogRow]:
         """Rows with position > `after` (and ≤ `upto`), oldest first, at most `limit`."""
         return [
-            LogRow(position, str(aggregate_id), version, topic, orjson.loads(state))
+            LogRow(position, canonical_id(aggregate_id), version, topic, orjson.loads(state))
             for position, aggregate_id, version, topic, state in self.raw(after, limit, upto)
         ]
 

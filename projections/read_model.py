@@ -1,0 +1,220 @@
+"""One municipality's read model: catches up with the log in pages and answers every view,
+now or as recorded up to a moment (time travel), at a business date (peildatum).
+"""
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import Any
+
+import orjson
+
+from events.store import LogLocation
+from projections import fold, views
+from projections.fold import Doc
+from projections.log import LogReader, canonical_id
+from projections.store import ViewStore
+
+Progress = Callable[[int, int], None]
+PAGE_SIZE = 5000
+
+
+class ReadModel:
+    """Views of one municipality; `catch_up` is the projection, the rest are queries."""
+
+    def __init__(self, location: LogLocation, page_size: int = PAGE_SIZE) -> None:
+        self.location = location
+        self.page_size = page_size
+        self.log = LogReader(location)
+        self.store = ViewStore(location)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.log.close()
+        self.store.close()
+
+    # The projection ------------------------------------------------------------------------
+
+    def catch_up(
+        self, upto: int | None = None, progress: Progress | None = None, timeout: float = -1
+    ) -> int:
+        """Process every event after the tracked position (up to `upto`); returns the position.
+
+        Pages of `page_size` events, each in one transaction with its tracking position, so a
+        projection stopped halfway resumes exactly where it was.
+        """
+        if not self._lock.acquire(timeout=timeout):
+            msg = "De overzichten worden elders bijgewerkt; probeer het zo opnieuw."
+            raise TimeoutError(msg)
+        try:
+            target = upto if upto is not None else self.log.last_position()
+            while self._process_page(target):
+                if progress is not None:
+                    progress(self.store.position(), target)
+            return self.store.position()
+        finally:
+            self._lock.release()
+
+    def ensure_current(self, timeout: float = 5.0) -> int:
+        """Read-your-writes: process everything committed before this call."""
+        target = self.log.last_position()
+        if self.store.position() >= target:
+            return target
+        return self.catch_up(upto=target, timeout=timeout)
+
+    def position(self) -> int:
+        return self.store.position()
+
+    def _process_page(self, target: int) -> int:
+        with self.store.transaction(commit=True) as cursor:
+            start = self.store.tracked_position(cursor)
+            if start >= target:
+                return 0
+            rows = self.log.raw(start, self.page_size, target)
+            if not rows:
+                return 0
+            decoded = [
+                (
+                    position,
+                    canonical_id(agg),
+                    version,
+                    topic.rpartition(":")[2],
+                    data,
+                    orjson.loads(data),
+                )
+                for position, agg, version, topic, data in rows
+            ]
+            first_seen: dict[str, int] = {}
+            for _, agg, version, *_ in decoded:
+                first_seen.setdefault(agg, version)
+            missing = [agg for agg, version in first_seen.items() if version > 1]
+            docs: dict[str, Doc] = {
+                agg: orjson.loads(doc) for agg, doc in self.store.load_docs(cursor, missing)
+            }
+            event_rows = []
+            for position, agg, version, event_type, data, state in decoded:
+                doc = fold.apply(docs.get(agg), position, agg, event_type, state)
+                docs[agg] = doc
+                event_rows.append((position, agg, version, event_type, doc["updated_at"], data))
+            doc_rows = [
+                (agg, doc["kind"], doc["position"], orjson.dumps(doc))
+                for agg, doc in docs.items()
+                if agg in first_seen
+            ]
+            self.store.write_page(cursor, event_rows, doc_rows, decoded[-1][0])
+            return len(rows)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every view and build them again from the log; returns the events processed."""
+        with self._lock:
+            self.store.reset()
+        return self.catch_up(progress=progress)
+
+    # Time travel ---------------------------------------------------------------------------
+
+    def position_at(self, moment: str) -> int:
+        """The last log position recorded at or before `moment` (RFC 3339, UTC, `Z`)."""
+        rows = self.store.query(
+            "SELECT MAX(position) FROM {events} WHERE recorded_at <= ?", [moment]
+        )
+        return int(rows[0][0] or 0)
+
+    def _replay(self, rows: Iterable[tuple[Any, ...]]) -> dict[str, Doc]:
+        docs: dict[str, Doc] = {}
+        for position, agg, event_type, data in rows:
+            docs[agg] = fold.apply(docs.get(agg), position, agg, event_type, orjson.loads(data))
+        return docs
+
+    def _events_upto(self, upto: int) -> Iterator[tuple[Any, ...]]:
+        after = 0
+        while True:
+            page = self.store.query(
+                "SELECT position, aggregate_id, type, data FROM {events} "
+                "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
+                [after, upto, self.page_size],
+            )
+            yield from page
+            if len(page) < self.page_size:
+                return
+            after = page[-1][0]
+
+    # Documents -----------------------------------------------------------------------------
+
+    def doc(self, aggregate_id: str, upto: int | None = None) -> Doc | None:
+        if upto is None:
+            rows = self.store.query("SELECT doc FROM {docs} WHERE id = ?", [aggregate_id])
+            return orjson.loads(rows[0][0]) if rows else None
+        rows = self.store.query(
+            "SELECT position, aggregate_id, type, data FROM {events} "
+            "WHERE aggregate_id = ? AND position <= ? ORDER BY position",
+            [aggregate_id, upto],
+        )
+        return self._replay(rows).get(aggregate_id)
+
+    def docs(self, kind: str, upto: int | None = None) -> list[Doc]:
+        """Every record of a kind, oldest first."""
+        if upto is None:
+            rows = self.store.query("SELECT doc FROM {docs} WHERE kind = ?", [kind])
+            found = [orjson.loads(row[0]) for row in rows]
+        else:
+            found = [d for d in self._replay(self._events_upto(upto)).values() if d["kind"] == kind]
+        return sorted(found, key=lambda d: d["created_at"])
+
+    def history(self, aggregate_id: str, upto: int | None = None) -> list[dict[str, Any]]:
+        """Every event of one record, oldest first."""
+        rows = self.store.query(
+            "SELECT position, type, recorded_at, data FROM {events} "
+            "WHERE aggregate_id = ? AND position <= ? ORDER BY position",
+            [aggregate_id, upto if upto is not None else 2**62],
+        )
+        result = []
+        for position, event_type, recorded_at, data in rows:
+            state = orjson.loads(data)
+            meta = state.pop("meta")
+            for key in ("timestamp", "originator_topic", "class_version"):
+                state.pop(key, None)
+            result.append(
+                {
+                    "position": position,
+                    "type": event_type,
+                    "recorded_at": recorded_at,
+                    "actor": meta,
+                    "data": state,
+                }
+            )
+        return result
+
+    # Views ---------------------------------------------------------------------------------
+
+    def advice(self, advice_id: str, as_of: date, upto: int | None = None) -> dict[str, Any] | None:
+        doc = self.doc(advice_id, upto)
+        if doc is None or doc["kind"] != "advice":
+            return None
+        return views.advice_view(doc, as_of)
+
+    def advice_list(self, as_of: date, upto: int | None = None) -> list[dict[str, Any]]:
+        return [views.advice_view(doc, as_of) for doc in self.docs("advice", upto)]
+
+    def follow_up_board(
+        self, body_id: str, as_of: date, upto: int | None = None
+    ) -> list[dict[str, Any]]:
+        return views.follow_up_board(self.docs("advice", upto), body_id, as_of)
+
+    def statistics(
+        self,
+        as_of: date,
+        upto: int | None = None,
+        body_id: str | None = None,
+        year: int | None = None,
+    ) -> dict[str, Any]:
+        return views.statistics(self.docs("advice", upto), as_of, body_id, year)
+
+    def dossier(
+        self, dossier_id: str, as_of: date, upto: int | None = None
+    ) -> dict[str, Any] | None:
+        dossier = self.doc(dossier_id, upto)
+        if dossier is None or dossier["kind"] != "dossier":
+            return None
+        return views.dossier_overview(
+            dossier, self.docs("advice", upto), self.docs("decision", upto), as_of
+        )

@@ -1,0 +1,221 @@
+"""Where the views live: tables next to the library's tracking table, in one store per municipality.
+
+The view tables are created by subclasses of the library's tracking recorders, so a page of view
+changes and its tracking position are written in one transaction (exactly once): a repeated
+position is refused by the tracking table, and the whole page rolls back.
+"""
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import psycopg
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Tracking,
+    TrackingRecorder,
+)
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+from eventsourcing.utils import Environment
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL
+
+from events.store import LEDGER_NAME, LogLocation
+
+TRACKED_LOG = LEDGER_NAME
+VIEWS_NAME = "views"
+
+# Placeholders: {docs} {events} {tracking} are table names, `?` a parameter.
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS {docs} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+    "position BIGINT NOT NULL, doc {blob} NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS {docs_index} ON {docs} (kind)",
+    "CREATE TABLE IF NOT EXISTS {events} (position BIGINT PRIMARY KEY, "
+    "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL, "
+    "recorded_at TEXT NOT NULL, data {blob} NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS {events_index} ON {events} (aggregate_id, position)",
+    "CREATE INDEX IF NOT EXISTS {moments_index} ON {events} (recorded_at)",
+)
+
+Row = tuple[Any, ...]
+
+
+class Cursor(Protocol):
+    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
+    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def fetchone(self) -> Any: ...
+
+
+class ViewTables:
+    """SQL for the view tables, written once with `?` and adapted per backend."""
+
+    def __init__(self, location: LogLocation) -> None:
+        self.backend = location.backend
+        if location.backend == "sqlite":
+            self.names = {"docs": "view_docs", "events": "view_events", "tracking": "tracking"}
+            self.blob = "BLOB"
+        else:
+            schema = location.schema  # a checked slug: letters, digits and underscores only
+            self.names = {
+                "docs": f'"{schema}"."views_docs"',
+                "events": f'"{schema}"."views_events"',
+                "tracking": f'"{schema}"."views_tracking"',
+            }
+            self.blob = "BYTEA"
+
+    def sql(self, text: str) -> str:
+        filled = text.format(
+            blob=self.blob,
+            docs_index="view_docs_kind",
+            events_index="view_events_aggregate",
+            moments_index="view_events_recorded",
+            **self.names,
+        )
+        return filled if self.backend == "sqlite" else filled.replace("?", "%s")
+
+    def create_statements(self) -> list[str]:
+        return [self.sql(statement) for statement in _TABLES]
+
+
+class SQLiteViewRecorder(SQLiteTrackingRecorder):
+    """The library's SQLite tracking table, plus the view tables in the same file."""
+
+    view_tables: ViewTables
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *self.view_tables.create_statements()]
+
+
+class PostgresViewRecorder(PostgresTrackingRecorder):
+    """The library's PostgreSQL tracking table, plus the view tables in the same schema."""
+
+    view_tables: ViewTables
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.extend(
+            SQL(s).format() for s in self.view_tables.create_statements()
+        )
+
+
+def _recorder_class(location: LogLocation, tables: ViewTables) -> type[TrackingRecorder]:
+    base: type[Any] = SQLiteViewRecorder if location.backend == "sqlite" else PostgresViewRecorder
+    return type(base.__name__, (base,), {"view_tables": tables})
+
+
+def _environment(location: LogLocation) -> Environment:
+    if location.backend == "sqlite":
+        location.views_file.parent.mkdir(parents=True, exist_ok=True)
+        settings = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(location.views_file),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    else:
+        server = location.server
+        assert server is not None
+        settings = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": server.dbname,
+            "POSTGRES_HOST": server.host,
+            "POSTGRES_PORT": str(server.port),
+            "POSTGRES_USER": server.user,
+            "POSTGRES_PASSWORD": server.password,
+            "POSTGRES_SCHEMA": location.schema,
+            "POSTGRES_POOL_SIZE": "4",
+            "POSTGRES_MAX_OVERFLOW": "4",
+        }
+    return Environment(VIEWS_NAME, settings)
+
+
+class ViewStore:
+    """Reads and writes the view tables of one municipality."""
+
+    def __init__(self, location: LogLocation) -> None:
+        self.location = location
+        self.tables = ViewTables(location)
+        factory = InfrastructureFactory.construct(_environment(location))
+        self.factory = factory
+        self.recorder: Any = factory.tracking_recorder(_recorder_class(location, self.tables))
+
+    def close(self) -> None:
+        self.factory.close()
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
+        datastore = self.recorder.datastore
+        if self.location.backend == "sqlite":
+            with datastore.transaction(commit=commit) as cursor:
+                yield cursor
+            return
+        with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
+            if commit:
+                # One projector per municipality at a time, across processes and servers.
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.location.schema,))
+            yield conn.cursor(row_factory=tuple_row)
+
+    def tracked_position(self, cursor: Cursor) -> int:
+        cursor.execute(
+            self.tables.sql("SELECT notification_id FROM {tracking} WHERE application_name = ?"),
+            (TRACKED_LOG,),
+        )
+        row = cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def position(self) -> int:
+        with self.transaction(commit=False) as cursor:
+            return self.tracked_position(cursor)
+
+    def write_page(
+        self,
+        cursor: Cursor,
+        event_rows: Sequence[Row],
+        docs: Sequence[Row],
+        position: int,
+    ) -> None:
+        """One page of the log: its events, the documents it changed, and the new position."""
+        cursor.executemany(
+            self.tables.sql("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?)"), event_rows
+        )
+        cursor.executemany(
+            self.tables.sql(
+                "INSERT INTO {docs} VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+                "SET position = excluded.position, doc = excluded.doc"
+            ),
+            docs,
+        )
+        try:
+            self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
+        except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
+            raise IntegrityError(error) from error
+
+    def load_docs(self, cursor: Cursor, ids: Sequence[str]) -> list[tuple[str, bytes]]:
+        found: list[tuple[str, bytes]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cursor.execute(
+                # Only "?" marks are interpolated; the ids travel as parameters.
+                self.tables.sql(f"SELECT id, doc FROM {{docs}} WHERE id IN ({marks})"),  # noqa: S608
+                chunk,
+            )
+            found.extend((row[0], bytes(row[1])) for row in cursor.fetchall())
+        return found
+
+    def query(self, text: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.transaction(commit=False) as cursor:
+            cursor.execute(self.tables.sql(text), params)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def reset(self) -> None:
+        """Drop every view and the tracking position; the next catch-up rebuilds from the log."""
+        with self.transaction(commit=True) as cursor:
+            cursor.execute(self.tables.sql("DELETE FROM {docs}"))
+            cursor.execute(self.tables.sql("DELETE FROM {events}"))
+            cursor.execute(
+                self.tables.sql("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_LOG,)
+            )
