@@ -1,0 +1,132 @@
+"""`adviesspoor events` prints a municipality's log as JSON lines, streamed page by page."""
+
+import argparse
+import os
+import sys
+
+import orjson
+import psycopg
+
+from events.store import StoreUrl, StoreUrlError
+from ledger import store_url_from_env
+from projections.log import LogReader
+
+PAGE_SIZE = 1000
+
+
+class CommandError(Exception):
+    """A command cannot go on; `message` is a Dutch sentence, `code` the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "events",
+        help="print de gebeurtenissen van een gemeente als JSON-regels",
+        description="Print de log van een gemeente, één JSON-object per regel: "
+        "positie, type, id, versie en gegevens (de opgeslagen JSON).",
+    )
+    parser.add_argument("--gemeente", default="groningen", help="standaard: groningen")
+    parser.add_argument(
+        "--vanaf", type=_positive, default=1, help="eerste positie, inclusief (standaard 1)"
+    )
+    parser.add_argument(
+        "--limiet", type=_positive, default=None, help="hoogstens zoveel regels (standaard alle)"
+    )
+    parser.set_defaults(handler=print_events)
+
+
+def print_events(args: argparse.Namespace) -> int:
+    try:
+        reader = open_log(args.gemeente)
+    except CommandError as error:
+        return fail(error)
+    out = sys.stdout.buffer
+    remaining: int | None = args.limiet
+    try:
+        page_size = min(PAGE_SIZE, remaining) if remaining is not None else PAGE_SIZE
+        for page in reader.pages(after=args.vanaf - 1, page_size=page_size):
+            rows = page if remaining is None else page[:remaining]
+            out.write(
+                b"".join(
+                    orjson.dumps(
+                        {
+                            "positie": row.position,
+                            "type": row.type,
+                            "id": row.aggregate_id,
+                            "versie": row.version,
+                            "gegevens": row.state,
+                        }
+                    )
+                    + b"\n"
+                    for row in rows
+                )
+            )
+            if remaining is not None:
+                remaining -= len(rows)
+                if remaining == 0:
+                    break
+        out.flush()
+    except BrokenPipeError:
+        silence_stdout()
+    except psycopg.OperationalError as error:
+        return fail(CommandError(f"De database is niet bereikbaar: {error}", 1))
+    finally:
+        reader.close()
+    return 0
+
+
+def open_log(municipality: str) -> LogReader:
+    """The reader of an existing municipality's log; an invalid or unknown one is exit code 2."""
+    try:
+        store = store_url_from_env()
+        reader = LogReader(store.location(municipality))
+    except StoreUrlError as error:
+        raise CommandError(str(error), 2) from None
+    try:
+        empty = reader.last_position() == 0
+    except psycopg.OperationalError as error:
+        reader.close()
+        msg = f"De database is niet bereikbaar: {error}"
+        raise CommandError(msg, 1) from None
+    if empty:
+        reader.close()
+        msg = (
+            f"Onbekende gemeente '{municipality}': in {describe(store)} is daarvan niets "
+            "vastgelegd. Laad de demo met: adviesspoor demo"
+        )
+        raise CommandError(msg, 2)
+    return reader
+
+
+def describe(store: StoreUrl) -> str:
+    """The store for people to read, never with its password."""
+    if store.server is None:
+        return store.url
+    server = store.server
+    return f"postgresql://{server.user}@{server.host}:{server.port}/{server.dbname}"
+
+
+def silence_stdout() -> None:
+    """The reader stopped listening (`| head`): not an error; keep Python quiet at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def fail(error: CommandError) -> int:
+    print(error.message, file=sys.stderr)
+    return error.code
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        msg = f"'{value}' is geen geheel getal van 1 of meer"
+        raise argparse.ArgumentTypeError(msg)
+    return number
