@@ -1,0 +1,49 @@
+# Adviesspoor: `make run` loads the demo and shows it, `make test` checks everything. GNU make.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Stamps record that the project is installed; pyproject.toml changing installs it again.
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run serve test lint clean
+
+run: $(RUN_STAMP)
+	$(BIN)/adviesspoor demo
+	@$(MAKE) --no-print-directory serve
+
+# The one place that says what `make run` offers once the demo is loaded. Until the HTTP server
+# exists it prints every advice point with its outcome; the server (http://127.0.0.1:8080,
+# printing its tokens) will take over this recipe.
+serve: $(RUN_STAMP)
+	$(BIN)/adviesspoor overzicht
+
+# pytest is the last command, so its summary is the last line; its exit code 5 ("no tests ran")
+# fails `make test` like any other failure.
+test: lint
+	$(BIN)/pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(RUN_STAMP)
