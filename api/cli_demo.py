@@ -6,7 +6,14 @@ from uuid import UUID
 
 import psycopg
 
-from api.cli_events import CommandError, describe, fail, open_log, silence_stdout
+from api.cli_events import (
+    CommandError,
+    Subparsers,
+    describe,
+    fail,
+    open_log,
+    silence_stdout,
+)
 from api.demo import DemoError, read_demo
 from api.demo.loader import load_municipality
 from api.vocabulary import OUTCOMES
@@ -16,7 +23,7 @@ from ledger import AdviceLedger, AdvisoryBody, LedgerError, Ledgers, store_url_f
 POINT_TEXT_WIDTH = 80
 
 
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: Subparsers) -> None:
     demo = subparsers.add_parser(
         "demo",
         help="leg de demogegevens vast (Groningen, Midden-Groningen); opnieuw draaien kan altijd",

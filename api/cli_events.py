@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import orjson
 import psycopg
@@ -12,6 +13,12 @@ from ledger import store_url_from_env
 from projections.log import LogReader
 
 PAGE_SIZE = 1000
+
+# argparse's subparsers type is generic only to type checkers; at run time (typeguard) it is not.
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subparsers = argparse._SubParsersAction
 
 
 class CommandError(Exception):
@@ -23,7 +30,7 @@ class CommandError(Exception):
         self.code = code
 
 
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "events",
         help="print de gebeurtenissen van een gemeente als JSON-regels",
