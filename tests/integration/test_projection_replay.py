@@ -1,0 +1,184 @@
+"""Time travel equals replay: at every prefix of a random history, the views as recorded up to
+that moment equal the views a projection had when it had processed exactly that prefix, and agree
+with the aggregates the ledger rebuilds from the same events."""
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+if TYPE_CHECKING:
+    from events.store import StoreUrl
+
+Command = tuple[Any, ...]
+
+OUTCOME_NAMES = ["followed", "partially_followed", "not_followed", "deferred", "noted"]
+
+commands = st.lists(
+    st.one_of(
+        st.tuples(st.just("submit"), st.integers(1, 3), st.integers(0, 90)),
+        st.tuples(
+            st.just("respond"),
+            st.integers(0, 3),
+            st.integers(1, 3),
+            st.sampled_from(OUTCOME_NAMES),
+            st.integers(-5, 60),
+            st.booleans(),
+        ),
+        st.tuples(st.just("move"), st.integers(0, 3), st.integers(-30, 30)),
+        st.tuples(st.just("promise"), st.integers(0, 3), st.integers(1, 3), st.integers(0, 60)),
+        st.tuples(st.just("fulfil"), st.integers(0, 3), st.integers(0, 2)),
+        st.tuples(st.just("rejoin"), st.integers(0, 3), st.one_of(st.none(), st.integers(1, 3))),
+        st.tuples(st.just("withdraw"), st.integers(0, 3)),
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+def _run(
+    ledger: Any, body_id: UUID, member: Any, office: Any, today: date, script: list[Command]
+) -> list[UUID]:
+    """Play the script through the ledger; refused commands record nothing and are skipped."""
+    from events import Outcome, Verdict
+    from ledger import LedgerError
+
+    advice: list[UUID] = []
+    promises: dict[UUID, list[UUID]] = {}
+    for command in script:
+        kind, *args = command
+        if kind != "submit" and not advice:
+            continue
+        target: Any = advice[args[0] % len(advice)] if kind != "submit" else None
+        try:
+            if kind == "submit":
+                points = [f"Punt {n}" for n in range(1, args[0] + 1)]
+                recorded = ledger.submit_advice(
+                    office, body_id, "Advies", today - timedelta(days=args[1]), True, points
+                )
+                advice.append(recorded.id)
+            elif kind == "respond":
+                _, point, outcome, offset, with_reasons = args
+                submitted = ledger.get_advice(target).submitted_on
+                ledger.record_response(
+                    office,
+                    target,
+                    point,
+                    Outcome(outcome),
+                    "Reactie",
+                    min(submitted + timedelta(days=offset), today),
+                    reasons="Omdat het zo is." if with_reasons else None,
+                )
+            elif kind == "move":
+                due = ledger.get_advice(target).due_on
+                ledger.move_due_date(office, target, due + timedelta(days=args[1]), "Uitstel")
+            elif kind == "promise":
+                submitted = ledger.get_advice(target).submitted_on
+                recorded = ledger.promise_follow_up(
+                    office, target, args[1], "Toezegging", submitted + timedelta(days=args[2])
+                )
+                known = set(promises.setdefault(target, []))
+                new = [p for p in ledger.get_advice(target).promises if p not in known]
+                promises[target].extend(new)
+            elif kind == "fulfil":
+                own = promises.get(target, [])
+                if own:
+                    ledger.fulfil_promise(office, target, own[args[1] % len(own)], today, "Gedaan")
+            elif kind == "rejoin":
+                ledger.give_rejoinder(member, target, Verdict.SATISFIED, "Dank", point=args[1])
+            elif kind == "withdraw":
+                ledger.withdraw_advice(member, target, "Niet meer nodig")
+        except LedgerError:
+            continue
+    return advice
+
+
+def _aggregate_summary(advice: Any) -> dict[str, Any]:
+    return {
+        "due_on": advice.due_on.isoformat(),
+        "withdrawn": advice.withdrawn,
+        "outcomes": [str(p.outcome) for p in advice.points],
+        "responses": [len(p.responses) for p in advice.points],
+        "fulfilled": sorted(
+            (str(k), p.fulfilled_on.isoformat() if p.fulfilled_on else None)
+            for k, p in advice.promises.items()
+        ),
+    }
+
+
+def _view_summary(view: dict[str, Any]) -> dict[str, Any]:
+    promises = [p for point in view["points"] for p in point["promises"]]
+    return {
+        "due_on": view["due_on"],
+        "withdrawn": view["status"] == "withdrawn",
+        "outcomes": [p["outcome"] for p in view["points"]],
+        "responses": [len(p["responses"]) for p in view["points"]],
+        "fulfilled": sorted((p["id"], p["fulfilled_on"]) for p in promises),
+    }
+
+
+def _check_history(
+    store_url: "StoreUrl", municipality: str, today: date, script: list[Command]
+) -> None:
+    from events import BodyKind, Role
+    from ledger import Actor, Ledgers
+    from projections import ReadModels
+    from projections.fold import moment
+
+    ledgers = Ledgers(store_url, today=lambda: today)
+    models = ReadModels(store_url)
+    try:
+        ledger = ledgers[municipality]
+        office = Actor("secretariaat", Role.SECRETARIAT, "req")
+        body = ledger.register_body(office, "Wmo-platform", BodyKind.ADVISORY_COUNCIL, 30)
+        member = Actor("lid", Role.MEMBER, "req", body.id)
+        advice_ids = _run(ledger, body.id, member, office, today, script)
+        model = models[municipality]
+        log = model.log.read(0, 10_000)
+
+        # Walk the log one event at a time, as a projection stopped after every event would.
+        snapshots: dict[int, dict[str, Any]] = {}
+        for row in log:
+            assert model.catch_up(upto=row.position) == row.position
+            snapshots[row.position] = {
+                "advice": {str(a): model.advice(str(a), today) for a in advice_ids},
+                "board": model.follow_up_board(str(body.id), today),
+                "stats": model.statistics(today),
+            }
+
+        for row in log:
+            at = model.position_at(moment(row.state["timestamp"]))
+            assert at == row.position
+            travelled: dict[str, Any] = {
+                "advice": {str(a): model.advice(str(a), today, upto=at) for a in advice_ids},
+                "board": model.follow_up_board(str(body.id), today, upto=at),
+                "stats": model.statistics(today, upto=at),
+            }
+            assert travelled == snapshots[row.position]
+            for advice_id in advice_ids:
+                version = sum(
+                    1 for r in log if r.aggregate_id == str(advice_id) and r.position <= at
+                )
+                view = travelled["advice"][str(advice_id)]
+                if version == 0:
+                    assert view is None
+                    continue
+                replayed = ledger.get_advice(advice_id, version=version)
+                assert _view_summary(view) == _aggregate_summary(replayed)
+    finally:
+        models.close_all()
+        ledgers.close_all()
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(script=commands)
+def test_views_recorded_up_to_any_moment_equal_a_replay_of_that_prefix(
+    store_url: "StoreUrl", new_municipality: Any, today: date, script: list[Command]
+) -> None:
+    _check_history(store_url, new_municipality(), today, script)
