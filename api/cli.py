@@ -10,9 +10,9 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _subcommand_modules() -> list[ModuleType]:
     # Each module has `register(subparsers)` that adds its parsers and sets `handler`.
-    from api import cli_demo, cli_events
+    from api import cli_demo, cli_events, cli_project
 
-    return [cli_demo, cli_events]
+    return [cli_demo, cli_events, cli_project]
 
 
 def build_parser() -> argparse.ArgumentParser:
