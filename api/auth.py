@@ -1,0 +1,76 @@
+"""Who calls: the Bearer token, looked up on every request, and what its role may do."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Final
+from uuid import UUID
+
+from api.edge_store import EdgeStore, TokenRecord
+from api.problems import ProblemError
+from api.vocabulary import ROLES
+from events import Role
+from ledger import Actor
+
+# The roles a token can carry; `systeem` is the ledger's own and never a token's.
+TOKEN_ROLES: Final = (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR)
+CHALLENGE: Final = {"WWW-Authenticate": "Bearer"}
+
+Lookup = Callable[[Callable[[], TokenRecord | None]], Awaitable[TokenRecord | None]]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The holder of a valid token: which municipality, which role, for which body (a `lid`)."""
+
+    token_id: str
+    name: str
+    role: Role
+    municipality: str
+    body_id: UUID | None
+
+    @classmethod
+    def of(cls, token: TokenRecord) -> "Principal":
+        return cls(token.id, token.name, token.role, token.municipality, token.body_id)
+
+    @property
+    def role_word(self) -> str:
+        return ROLES.dutch(self.role)
+
+    def actor(self, request_id: str) -> Actor:
+        return Actor(name=self.name, role=self.role, request_id=request_id, body_id=self.body_id)
+
+
+def bearer_secret(header: str | None) -> str | None:
+    """The token of `Authorization: Bearer <token>`; None when absent or another scheme."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        return None
+    return token
+
+
+async def authenticate(header: str | None, store: EdgeStore, run: Lookup) -> Principal:
+    """The caller's principal; 401 with `WWW-Authenticate: Bearer` for a missing/unknown token.
+
+    The store is asked on every request, so tokens made or revoked on the command line count at
+    once, also while the server runs.
+    """
+    secret = bearer_secret(header)
+    if secret is None:
+        msg = "Meld u aan met een token: Authorization: Bearer <token>."
+        raise ProblemError(401, msg, headers=CHALLENGE)
+    token = await run(lambda: store.find_token(secret))
+    if token is None:
+        msg = "Dit token is onbekend of ingetrokken."
+        raise ProblemError(401, msg, headers=CHALLENGE)
+    return Principal.of(token)
+
+
+def authorize(principal: Principal, roles: frozenset[Role]) -> None:
+    """403 when the principal's role may not do this at all."""
+    if principal.role not in roles:
+        allowed = ", ".join(ROLES.dutch(role) for role in TOKEN_ROLES if role in roles)
+        msg = f"De rol '{principal.role_word}' mag dit niet; dat mag: {allowed}."
+        raise ProblemError(403, msg)

@@ -1,0 +1,256 @@
+"""Durable state of the HTTP edge: access tokens (hashed) and idempotency records.
+
+They live in the store `ADVIESSPOOR_DATABASE_URL` names, beside the ledgers: the SQLite file
+`<directory>/adviesspoor.sqlite` (WAL, synchronous FULL) or the PostgreSQL schema `adviesspoor`.
+Only the SHA-256 of a token is kept; the token itself is shown once, when it is made.
+"""
+
+import hashlib
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, Final
+from uuid import UUID, uuid4
+
+import psycopg
+
+from events import Role
+from events.store import StoreUrl
+
+SQLITE_FILE: Final = "adviesspoor.sqlite"
+POSTGRES_SCHEMA: Final = "adviesspoor"
+# A claim older than this belongs to a request that died halfway; a repeat may take it over.
+STALE_CLAIM: Final = timedelta(minutes=5)
+
+_TABLES: Final = (
+    "CREATE TABLE IF NOT EXISTS {s}tokens ("
+    " id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL UNIQUE, municipality TEXT NOT NULL,"
+    " role TEXT NOT NULL, body_id TEXT, name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)",
+    "CREATE TABLE IF NOT EXISTS {s}idempotency ("
+    " scope TEXT PRIMARY KEY, request_hash TEXT NOT NULL, started TEXT NOT NULL,"
+    " status INTEGER, location TEXT, body {blob})",
+)
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A token as stored: never the secret itself."""
+
+    id: str
+    municipality: str
+    role: Role
+    body_id: UUID | None
+    name: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """The first 2xx answer to an idempotent POST, replayed for every equal repeat."""
+
+    status: int
+    location: str | None
+    body: bytes
+
+
+class Claim(Enum):
+    """What a POST with an Idempotency-Key may do."""
+
+    PROCEED = "proceed"  # first time (or the earlier attempt failed): do the work
+    MISMATCH = "mismatch"  # the key was used with another body
+    IN_PROGRESS = "in_progress"  # an equal request is being handled right now
+    REPLAY = "replay"  # answered before: send that answer again
+
+
+def _now() -> str:
+    return datetime.now(tz=UTC).isoformat()
+
+
+def _token(row: tuple[Any, ...]) -> TokenRecord:
+    token_id, municipality, role, body_id, name, created = row
+    return TokenRecord(
+        id=token_id,
+        municipality=municipality,
+        role=Role(role),
+        body_id=UUID(body_id) if body_id else None,
+        name=name,
+        created=datetime.fromisoformat(created),
+    )
+
+
+class EdgeStore:
+    """Tokens and idempotency records; synchronous, so call it from a worker thread.
+
+    Connections open on first use; call `prepare()` once before the first use of a new store.
+    """
+
+    def __init__(self, store: StoreUrl) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._sqlite: sqlite3.Connection | None = None
+        self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._prefix = "" if store.backend == "sqlite" else POSTGRES_SCHEMA + "."
+
+    # Tokens ---------------------------------------------------------------------------------
+
+    def create_token(
+        self, municipality: str, role: Role, body_id: UUID | None, name: str
+    ) -> tuple[TokenRecord, str]:
+        """A new token: its record, and the secret to hand out once."""
+        secret = secrets.token_urlsafe(32)
+        record = TokenRecord(str(uuid4()), municipality, role, body_id, name, datetime.now(tz=UTC))
+        self._execute(
+            "INSERT INTO {s}tokens (id, secret_hash, municipality, role, body_id, name, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                secret_hash(secret),
+                municipality,
+                role.value,
+                str(body_id) if body_id else None,
+                name,
+                record.created.isoformat(),
+            ),
+        )
+        return record, secret
+
+    def find_token(self, secret: str) -> TokenRecord | None:
+        rows = self._execute(
+            "SELECT id, municipality, role, body_id, name, created FROM {s}tokens"
+            " WHERE secret_hash = ? AND revoked IS NULL",
+            (secret_hash(secret),),
+        )[1]
+        return _token(rows[0]) if rows else None
+
+    def tokens(self) -> list[TokenRecord]:
+        """Every token still valid, oldest first."""
+        rows = self._execute(
+            "SELECT id, municipality, role, body_id, name, created FROM {s}tokens"
+            " WHERE revoked IS NULL ORDER BY created",
+            (),
+        )[1]
+        return [_token(row) for row in rows]
+
+    def revoke_token(self, token_id: str) -> bool:
+        """True when a valid token with this id existed; it is refused from now on."""
+        count, _ = self._execute(
+            "UPDATE {s}tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
+            (_now(), token_id),
+        )
+        return count == 1
+
+    # Idempotency ----------------------------------------------------------------------------
+
+    def claim(self, scope: str, request_hash: str) -> tuple[Claim, StoredResponse | None]:
+        """Take the key for this request, or say why not; atomic across processes."""
+        count, _ = self._execute(
+            "INSERT INTO {s}idempotency (scope, request_hash, started) VALUES (?, ?, ?)"
+            " ON CONFLICT (scope) DO NOTHING",
+            (scope, request_hash, _now()),
+        )
+        if count == 1:
+            return Claim.PROCEED, None
+        rows = self._execute(
+            "SELECT request_hash, started, status, location, body FROM {s}idempotency"
+            " WHERE scope = ?",
+            (scope,),
+        )[1]
+        if not rows:  # released between our insert and select: try once more
+            return self.claim(scope, request_hash)
+        stored_hash, started, status, location, body = rows[0]
+        if stored_hash != request_hash:
+            return Claim.MISMATCH, None
+        if status is not None:
+            return Claim.REPLAY, StoredResponse(status, location, bytes(body))
+        if datetime.fromisoformat(started) > datetime.now(tz=UTC) - STALE_CLAIM:
+            return Claim.IN_PROGRESS, None
+        count, _ = self._execute(
+            "UPDATE {s}idempotency SET started = ? WHERE scope = ? AND started = ?"
+            " AND status IS NULL",
+            (_now(), scope, started),
+        )
+        return (Claim.PROCEED if count == 1 else Claim.IN_PROGRESS), None
+
+    def complete(self, scope: str, response: StoredResponse) -> None:
+        self._execute(
+            "UPDATE {s}idempotency SET status = ?, location = ?, body = ? WHERE scope = ?",
+            (response.status, response.location, response.body, scope),
+        )
+
+    def release(self, scope: str) -> None:
+        """The request failed: forget the claim, so that a repeat tries again."""
+        self._execute("DELETE FROM {s}idempotency WHERE scope = ? AND status IS NULL", (scope,))
+
+    # Storage --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+            if self._postgres is not None:
+                self._postgres.close()
+            self._sqlite = self._postgres = None
+
+    def prepare(self) -> None:
+        """Create the tables if they are missing; safe to call from several processes at once."""
+        blob = "BLOB" if self._store.backend == "sqlite" else "BYTEA"
+        statements = [table.format(s=self._prefix, blob=blob) for table in _TABLES]
+        if self._store.backend == "sqlite":
+            for statement in statements:
+                self._execute(statement, ())
+            return
+        with self._lock:
+            conn = self._postgres_connection()
+            with conn.transaction():
+                # Two processes creating the same tables at once would collide in the catalog.
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('adviesspoor.edge_store'))")
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {POSTGRES_SCHEMA}")
+                for statement in statements:
+                    conn.execute(statement)
+
+    def _execute(self, query: str, params: tuple[Any, ...]) -> tuple[int, list[tuple[Any, ...]]]:
+        """Rows changed and rows returned; a broken connection is reopened next time."""
+        query = query.replace("{s}", self._prefix)
+        with self._lock:
+            if self._store.backend == "sqlite":
+                return self._sqlite_execute(query, params)
+            conn = self._postgres_connection()
+            try:
+                cursor = conn.execute(query.replace("?", "%s"), params)
+                rows = cursor.fetchall() if cursor.description else []
+                return cursor.rowcount, rows
+            except psycopg.OperationalError:
+                conn.close()
+                self._postgres = None
+                raise
+
+    def _sqlite_execute(
+        self, query: str, params: tuple[Any, ...]
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        if self._sqlite is None:
+            assert self._store.directory is not None
+            self._store.directory.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self._store.directory / SQLITE_FILE,
+                timeout=10,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._sqlite = conn
+        cursor = self._sqlite.execute(query, params)
+        return cursor.rowcount, cursor.fetchall()
+
+    def _postgres_connection(self) -> psycopg.Connection[tuple[Any, ...]]:
+        if self._postgres is None or self._postgres.closed:
+            assert self._store.server is not None
+            self._postgres = psycopg.connect(self._store.server.conninfo(), autocommit=True)
+        return self._postgres

@@ -1,0 +1,273 @@
+"""The request pipeline: routes and their endpoints (authentication, input, idempotency), and the
+middlewares for request logging, trailing slashes and errors as problem+json."""
+
+import asyncio
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, TypeVar
+from uuid import UUID, uuid4
+
+import orjson
+import psycopg
+from aiohttp import hdrs, web
+from aiohttp.typedefs import Handler as AiohttpHandler
+
+from api import idempotency
+from api.auth import Principal, authenticate, authorize
+from api.edge_store import EdgeStore
+from api.logging import get_logger
+from api.problems import InvalidParam, ProblemError, from_http, from_ledger, invalid
+from api.schemas import WHOLE_BODY, NamedSchema, Schema, check, parse_query
+from events import Role
+from events.store import StoreUrl
+from ledger import Actor, AdviceLedger, LedgerError, Ledgers
+from projections.log import LogReader
+
+T = TypeVar("T")
+MAX_BODY: Final = 1024 * 1024
+_REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_ETAG: Final = re.compile(r'^"(\d{1,18})"$')
+
+log = get_logger("api")
+
+
+class LogReaders:
+    """One log reader per municipality, opened on first use."""
+
+    def __init__(self, store: StoreUrl) -> None:
+        self.store = store
+        self._readers: dict[str, LogReader] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, municipality: str) -> LogReader:
+        with self._lock:
+            reader = self._readers.get(municipality)
+            if reader is None:
+                reader = LogReader(self.store.location(municipality))
+                self._readers[municipality] = reader
+            return reader
+
+    def close_all(self) -> None:
+        with self._lock:
+            for reader in self._readers.values():
+                reader.close()
+            self._readers.clear()
+
+
+@dataclass(frozen=True)
+class Services:
+    """What handlers work with; every call into them is blocking, so it runs in `executor`."""
+
+    ledgers: Ledgers
+    edge_store: EdgeStore
+    log_readers: LogReaders
+    executor: ThreadPoolExecutor
+
+    async def run(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, work)
+
+
+Handler = Callable[["Call"], Awaitable[web.Response]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation: served by `handler` and described in the OpenAPI document by the rest."""
+
+    method: Literal["GET", "POST"]
+    path: str  # below the base path, e.g. "/adviezen/{id}/reacties"
+    handler: Handler
+    operation_id: str
+    summary: str
+    tag: str
+    roles: frozenset[Role] | None  # None: public, no token needed
+    status: int = 200
+    body: NamedSchema | None = None
+    query: Mapping[str, Schema] = field(default_factory=dict)
+    response: NamedSchema | None = None
+    command: str | None = None  # the ledger command, to name invalid fields in API terms
+    if_match: bool = False
+    errors: frozenset[int] = frozenset()  # statuses beyond those every such operation has
+    description: str = ""
+
+
+REQUEST_ID = web.RequestKey("request_id", str)
+PRINCIPAL = web.RequestKey("principal", Principal)
+ROUTE = web.RequestKey("route", Route)
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it: authenticated, its query and body checked."""
+
+    request: web.Request
+    route: Route
+    services: Services
+    principal: Principal | None = None
+    query: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def caller(self) -> Principal:
+        assert self.principal is not None, "only for routes that need a token"
+        return self.principal
+
+    @property
+    def actor(self) -> Actor:
+        return self.caller.actor(self.request[REQUEST_ID])
+
+    def path_id(self, name: str = "id") -> UUID:
+        """A record id from the path; one that cannot be an id names nothing: 404."""
+        try:
+            return UUID(hex=self.request.match_info[name])
+        except ValueError:
+            raise ProblemError(404, "Dit record bestaat niet in deze gemeente.") from None
+
+    def expected_version(self) -> int | None:
+        """The version `If-Match: "<versie>"` expects; None without the header or with `*`."""
+        header = self.request.headers.get(hdrs.IF_MATCH)
+        if header is None or header.strip() == "*":
+            return None
+        found = _ETAG.match(header.strip())
+        if not found:
+            reason = 'Gebruik If-Match: "<versie>", bijvoorbeeld "3".'
+            raise invalid([InvalidParam("If-Match", reason)])
+        return int(found.group(1))
+
+    async def run(self, work: Callable[[], T]) -> T:
+        return await self.services.run(work)
+
+    async def ledger(self, command: Callable[[AdviceLedger], T]) -> T:
+        """Run a command on the caller's municipality's ledger, off the event loop."""
+        ledgers, municipality = self.services.ledgers, self.caller.municipality
+        return await self.run(lambda: command(ledgers[municipality]))
+
+    async def log(self, read: Callable[[LogReader], T]) -> T:
+        readers, municipality = self.services.log_readers, self.caller.municipality
+        return await self.run(lambda: read(readers[municipality]))
+
+
+def json_response(
+    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        status=status, body=orjson.dumps(data), content_type="application/json", headers=headers
+    )
+
+
+async def read_json(request: web.Request) -> Any:
+    """The JSON body: 415 for another content type, 413 above 1 MiB, 400 for broken JSON."""
+    charset = (request.charset or "utf-8").lower()
+    if hdrs.CONTENT_TYPE not in request.headers or request.content_type != "application/json":
+        raise ProblemError(415, "Stuur de inhoud als JSON: Content-Type: application/json.")
+    if charset not in ("utf-8", "utf8"):
+        raise ProblemError(415, "Stuur JSON in UTF-8.")
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise from_http(web.HTTPRequestEntityTooLarge(MAX_BODY, request.content_length))
+    raw = await request.read()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise invalid([InvalidParam(WHOLE_BODY, f"Geen geldige JSON ({error.msg}).")]) from None
+
+
+def endpoint(route: Route, services: Services) -> AiohttpHandler:
+    """The aiohttp handler of a route: token, role, query, body and idempotency, then the work."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        request[ROUTE] = route
+        call = Call(request, route, services)
+        if route.roles is not None:
+            header = request.headers.get(hdrs.AUTHORIZATION)
+            call.principal = await authenticate(header, services.edge_store, services.run)
+            request[PRINCIPAL] = call.principal
+            authorize(call.principal, route.roles)
+        call.query = parse_query(route.query, request.query, list(request.query.keys()))
+        if route.method != "POST":
+            return await route.handler(call)
+        body = await read_json(request)
+        if route.body is not None:
+            check(route.body.schema, body)
+        call.body = body
+        key = request.headers.get(idempotency.HEADER)
+        if key is None or call.principal is None:
+            return await route.handler(call)
+        idempotency.check_key(key)
+        key_scope = idempotency.scope(call.principal.token_id, route.method, request.path, key)
+        return await idempotency.once(
+            services.edge_store, services.run, key_scope, body, lambda: route.handler(call)
+        )
+
+    return handle
+
+
+def request_id_of(request: web.Request) -> str:
+    """The caller's X-Request-ID when it is a sensible one, else a new UUID."""
+    given = request.headers.get("X-Request-ID", "")
+    return given if _REQUEST_ID.match(given) else str(uuid4())
+
+
+@web.middleware
+async def log_requests(request: web.Request, handler: AiohttpHandler) -> web.StreamResponse:
+    """One JSON line per request: who (token name and role, never the token), what, how long."""
+    started = time.perf_counter()
+    request[REQUEST_ID] = request_id_of(request)
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    finally:
+        principal = request.get(PRINCIPAL)
+        log.info(
+            "request",
+            method=request.method,
+            path=request.path,
+            status=status,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            request_id=request[REQUEST_ID],
+            who=None
+            if principal is None
+            else {"name": principal.name, "role": principal.role_word},
+            municipality=None if principal is None else principal.municipality,
+        )
+
+
+@web.middleware
+async def problems(request: web.Request, handler: AiohttpHandler) -> web.StreamResponse:
+    """The one place errors become answers: problem+json for every 4xx and 5xx."""
+    try:
+        return await handler(request)
+    except ProblemError as problem:
+        return problem.response()
+    except LedgerError as error:
+        route = request.get(ROUTE)
+        return from_ledger(error, route.command if route else None).response()
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return from_http(error).response()
+    except (psycopg.OperationalError, sqlite3.OperationalError):
+        log.exception("store_unavailable", path=request.path, request_id=request.get(REQUEST_ID))
+        msg = "De opslag is even niet bereikbaar; probeer het zo opnieuw."
+        return ProblemError(503, msg, headers={"Retry-After": "1"}).response()
+    except Exception:
+        log.exception("unhandled", path=request.path, request_id=request.get(REQUEST_ID))
+        msg = "Er ging aan onze kant iets mis; het is vastgelegd in het serverlog."
+        return ProblemError(500, msg).response()
+
+
+@web.middleware
+async def no_trailing_slash(request: web.Request, handler: AiohttpHandler) -> web.StreamResponse:
+    """NL API rule /core/no-trailing-slash: 404, no redirect, before any authentication."""
+    if request.path != "/" and request.path.endswith("/"):
+        raise ProblemError(404, "Deze URL bestaat niet; laat de slash aan het eind weg.")
+    return await handler(request)
+
+
+MIDDLEWARES: Final = (log_requests, problems, no_trailing_slash)

@@ -1,0 +1,220 @@
+"""The OpenAPI 3.1 document, built from the route table the server runs on, so that it describes
+exactly what the server does: every route is an operation, its schemas are the ones it checks."""
+
+import re
+from collections.abc import Sequence
+from typing import Any, Final
+
+import orjson
+from aiohttp import web
+
+from api.auth import TOKEN_ROLES
+from api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from api.idempotency import MAX_KEY_LENGTH
+from api.middlewares import Call, Route
+from api.problems import PROBLEM_JSON
+from api.schemas import ID, NamedSchema
+from api.vocabulary import ROLES
+
+API_VERSION: Final = "1.0.0"
+BASE_PATH: Final = "/api/v1"
+DOCUMENT_PATH: Final = "/openapi.json"
+_PATH_PARAMETER: Final = re.compile(r"\{([^}]+)\}")
+
+_ERRORS: Final = {
+    400: ("OngeldigeInvoer", "Ongeldige invoer; `invalidParams` noemt elk veld en waarom."),
+    401: ("NietAangemeld", "Geen of een onbekend token (`WWW-Authenticate: Bearer`)."),
+    403: ("GeenToegang", "Deze rol (of dit adviesorgaan) mag dit niet."),
+    404: ("NietGevonden", "Bestaat niet in de gemeente van het token."),
+    409: ("Conflict", "Botst met wat er al is vastgelegd, of met een eerder verzoek."),
+    412: ("VersieGewijzigd", "If-Match past niet meer bij de huidige versie."),
+    413: ("TeGroot", "De inhoud is groter dan 1 MiB."),
+    415: ("GeenJson", "De inhoud is geen JSON (`Content-Type: application/json`)."),
+    500: ("InterneFout", "Onverwachte fout aan de kant van de server."),
+    503: ("NietBeschikbaar", "De opslag is even niet bereikbaar (`Retry-After`)."),
+}
+
+PROBLEM: Final = {
+    "type": "object",
+    "description": "Probleemdetails volgens RFC 9457.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "invalidParams": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "reason"],
+                "properties": {
+                    "name": {"type": "string", "description": "JSON-pointer (zonder / vooraan)"},
+                    "reason": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _parameters(route: Route) -> list[dict[str, Any]]:
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": ID}
+        for name in _PATH_PARAMETER.findall(route.path)
+    ]
+    parameters += [
+        {"name": name, "in": "query", "required": False, "schema": schema}
+        for name, schema in route.query.items()
+    ]
+    if route.method == "POST":
+        parameters.append(_ref("parameters", "IdempotencyKey"))
+    if route.if_match:
+        parameters.append(_ref("parameters", "IfMatch"))
+    return parameters
+
+
+def _error_statuses(route: Route) -> list[int]:
+    statuses = {500, 503, *route.errors}
+    if route.roles is not None:
+        statuses |= {401, 403}
+    if route.method == "POST":
+        statuses |= {400, 409, 413, 415}
+    if route.query:
+        statuses.add(400)
+    if route.if_match:
+        statuses.add(412)
+    if _PATH_PARAMETER.search(route.path):
+        statuses.add(404)
+    return sorted(statuses)
+
+
+def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
+    def use(named: NamedSchema) -> dict[str, str]:
+        if schemas.setdefault(named.name, named.schema) != named.schema:
+            msg = f"Two different schemas are both named {named.name}"
+            raise ValueError(msg)
+        return _ref("schemas", named.name)
+
+    headers: dict[str, Any] = {"API-Version": _ref("headers", "API-Version")}
+    if route.status == 201:
+        headers["Location"] = _ref("headers", "Location")
+    success: dict[str, Any] = {"description": route.summary, "headers": headers}
+    if route.response is not None:
+        success["content"] = {"application/json": {"schema": use(route.response)}}
+    operation: dict[str, Any] = {
+        "operationId": route.operation_id,
+        "summary": route.summary,
+        "tags": [route.tag],
+        "parameters": _parameters(route),
+        "responses": {
+            str(route.status): success,
+            **{str(s): _ref("responses", _ERRORS[s][0]) for s in _error_statuses(route)},
+        },
+    }
+    roles = route.roles
+    if roles is None:
+        operation["security"] = []
+        access = "Zonder token."
+    else:
+        access = "Rollen: " + ", ".join(ROLES.dutch(r) for r in TOKEN_ROLES if r in roles) + "."
+    operation["description"] = f"{route.description}\n\n{access}".strip()
+    if route.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": use(route.body)}},
+        }
+    return operation
+
+
+def _components(schemas: dict[str, Any]) -> dict[str, Any]:
+    version = {"description": "De volledige versie van de API.", "schema": {"type": "string"}}
+    location = {"description": "Het pad van wat is vastgelegd.", "schema": {"type": "string"}}
+    problem = {PROBLEM_JSON: {"schema": _ref("schemas", "Probleem")}}
+    responses = {
+        name: {
+            "description": description,
+            "headers": {"API-Version": _ref("headers", "API-Version")},
+            "content": problem,
+        }
+        for name, description in _ERRORS.values()
+    }
+    return {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "headers": {"API-Version": version, "Location": location},
+        "parameters": {
+            "IdempotencyKey": {
+                "name": IDEMPOTENCY_HEADER,
+                "in": "header",
+                "required": False,
+                "description": "Herhaalt u het verzoek met dezelfde sleutel en inhoud, dan krijgt "
+                "u het eerste antwoord terug en wordt niets opnieuw vastgelegd.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+            },
+            "IfMatch": {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "description": 'De versie van het advies waarop u reageert, als "<versie>".',
+                "schema": {"type": "string", "examples": ['"3"']},
+            },
+        },
+        "responses": responses,
+        "schemas": {"Probleem": PROBLEM, **dict(sorted(schemas.items()))},
+    }
+
+
+def build_document(routes: Sequence[Route]) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {}
+    for route in routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Adviesspoor",
+            "version": API_VERSION,
+            "description": "Wat er van elk adviespunt terechtkwam: adviezen van adviesorganen, "
+            "de reacties van het college per punt, toezeggingen, wederwoorden en besluiten, "
+            "vastgelegd als onveranderlijke gebeurtenissen per gemeente.",
+            "contact": {
+                "name": "Beheer Adviesspoor",
+                "email": "beheer@adviesspoor.example",
+                "url": "https://adviesspoor.example/contact",
+            },
+        },
+        "servers": [{"url": BASE_PATH, "description": "Deze server"}],
+        "security": [{"bearer": []}],
+        "tags": [{"name": tag} for tag in dict.fromkeys(route.tag for route in routes)],
+        "paths": paths,
+        "components": _components(schemas),
+    }
+
+
+def with_document(routes: Sequence[Route]) -> list[Route]:
+    """The route table plus `GET /openapi.json`, which serves the document of that whole table."""
+    served: list[bytes] = []
+
+    async def serve_document(_call: Call) -> web.Response:
+        return web.Response(
+            body=served[0],
+            content_type="application/json",
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
+
+    document = Route(
+        "GET",
+        DOCUMENT_PATH,
+        serve_document,
+        operation_id="openapiDocument",
+        summary="Dit OpenAPI-document",
+        tag="documentatie",
+        roles=None,
+    )
+    table = [document, *routes]
+    served.append(orjson.dumps(build_document(table)))
+    return table

@@ -1,0 +1,360 @@
+"""Every POST of the contract, each calling one ledger command; and the log they write to
+(`GET /gebeurtenissen`, for auditors)."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Final
+from uuid import UUID, uuid4
+
+from aiohttp import web
+
+from api import schemas
+from api.middlewares import Call, Route, json_response
+from api.openapi import BASE_PATH
+from api.vocabulary import BODY_KINDS, OUTCOMES, ROLES, VERDICTS
+from events import Deviation, Role
+from ledger import Actor, AdviceLedger, Recorded
+from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS
+from projections.log import LogRow
+
+ADMIN: Final = frozenset({Role.ADMINISTRATOR})
+OFFICE: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT})
+WRITERS: Final = OFFICE | {Role.MEMBER}
+MEMBERS: Final = frozenset({Role.MEMBER})
+AUDITORS: Final = frozenset({Role.AUDITOR})
+
+
+def _date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _id(value: str) -> UUID:
+    return UUID(value)
+
+
+def _created(call: Call, collection: str, recorded: Recorded, **extra: Any) -> web.Response:
+    """201 for a new record: Location is the record, the body its id, position and fields."""
+    body = {"id": str(recorded.id), **call.body, **extra}
+    body |= {"positie": recorded.position, "vastgelegdOp": schemas.moment(recorded.recorded_at)}
+    headers = {"Location": f"{BASE_PATH}/{collection}/{recorded.id}"}
+    return json_response(body, 201, headers)
+
+
+def _recorded(call: Call, recorded: Recorded, **extra: Any) -> web.Response:
+    """201 for a fact about an advice, located in the advice's history."""
+    body = {
+        "advies": str(recorded.id),
+        **extra,
+        **call.body,
+        "positie": recorded.position,
+        "vastgelegdOp": schemas.moment(recorded.recorded_at),
+        "versie": recorded.version,
+    }
+    headers = {"Location": f"{BASE_PATH}/adviezen/{recorded.id}/historie"}
+    return json_response(body, 201, headers)
+
+
+async def register_body(call: Call) -> web.Response:
+    actor, body = call.actor, call.body
+    term = body.setdefault("reactietermijnDagen", DEFAULT_RESPONSE_TERM_DAYS)
+    recorded = await call.ledger(
+        lambda ledger: ledger.register_body(
+            actor, body["naam"], BODY_KINDS.english(body["soort"]), int(term)
+        )
+    )
+    return _created(call, "adviesorganen", recorded, gemeente=call.caller.municipality)
+
+
+async def open_dossier(call: Call) -> web.Response:
+    actor, body = call.actor, call.body
+    recorded = await call.ledger(
+        lambda ledger: ledger.open_dossier(
+            actor,
+            body["titel"],
+            _date(body["geopendOp"]),
+            reference=body.get("kenmerk"),
+            portfolio_holder=body.get("portefeuillehouder"),
+        )
+    )
+    return _created(call, "dossiers", recorded)
+
+
+async def request_advice(call: Call) -> web.Response:
+    actor, body = call.actor, call.body
+    recorded = await call.ledger(
+        lambda ledger: ledger.request_advice(
+            actor,
+            _id(body["dossier"]),
+            _id(body["adviesorgaan"]),
+            body["vraag"],
+            _date(body["aangevraagdOp"]),
+            _date(body["uiterlijkOp"]),
+        )
+    )
+    return _created(call, "adviesaanvragen", recorded)
+
+
+async def submit_advice(call: Call) -> web.Response:
+    actor, body = call.actor, call.body
+    recorded = await call.ledger(
+        lambda ledger: ledger.submit_advice(
+            actor,
+            _id(body["adviesorgaan"]),
+            body["titel"],
+            _date(body["uitgebrachtOp"]),
+            body["gevraagd"],
+            [point["tekst"] for point in body["punten"]],
+            dossier_id=_id(body["dossier"]) if "dossier" in body else None,
+            request_id=_id(body["adviesaanvraag"]) if "adviesaanvraag" in body else None,
+            reference=body.get("kenmerk"),
+        )
+    )
+    response = _created(call, "adviezen", recorded, versie=recorded.version)
+    response.headers["ETag"] = f'"{recorded.version}"'
+    return response
+
+
+AdviceCommand = Callable[[AdviceLedger, Actor, UUID, int | None], Recorded]
+
+
+async def _on_advice(call: Call, command: AdviceCommand, **extra: Any) -> web.Response:
+    """Run a command on the advice in the path, at the version If-Match expects (if given)."""
+    actor, advice_id, expected = call.actor, call.path_id(), call.expected_version()
+    recorded = await call.ledger(lambda ledger: command(ledger, actor, advice_id, expected))
+    return _recorded(call, recorded, **extra)
+
+
+async def record_response(call: Call) -> web.Response:
+    body = call.body
+    return await _on_advice(
+        call,
+        lambda ledger, actor, advice_id, expected: ledger.record_response(
+            actor,
+            advice_id,
+            int(body["punt"]),
+            OUTCOMES.english(body["uitkomst"]),
+            body["reactie"],
+            _date(body["gegevenOp"]),
+            reasons=body.get("motivering"),
+            consequence=body.get("consequentie"),
+            decision=body.get("besluit"),
+            expected_version=expected,
+        ),
+    )
+
+
+async def promise_follow_up(call: Call) -> web.Response:
+    body, promise_id = call.body, uuid4()
+    return await _on_advice(
+        call,
+        lambda ledger, actor, advice_id, expected: ledger.promise_follow_up(
+            actor,
+            advice_id,
+            int(body["punt"]),
+            body["omschrijving"],
+            _date(body["uiterlijkOp"]),
+            promise_id=promise_id,
+            expected_version=expected,
+        ),
+        id=str(promise_id),
+    )
+
+
+async def fulfil_promise(call: Call) -> web.Response:
+    body, promise_id = call.body, call.path_id("toezeggingId")
+    return await _on_advice(
+        call,
+        lambda ledger, actor, advice_id, expected: ledger.fulfil_promise(
+            actor,
+            advice_id,
+            promise_id,
+            _date(body["nagekomenOp"]),
+            body["toelichting"],
+            expected_version=expected,
+        ),
+        toezegging=str(promise_id),
+    )
+
+
+async def give_rejoinder(call: Call) -> web.Response:
+    body = call.body
+    return await _on_advice(
+        call,
+        lambda ledger, actor, advice_id, expected: ledger.give_rejoinder(
+            actor,
+            advice_id,
+            VERDICTS.english(body["oordeel"]),
+            body["tekst"],
+            point=int(body["punt"]) if "punt" in body else None,
+            expected_version=expected,
+        ),
+    )
+
+
+async def move_due_date(call: Call) -> web.Response:
+    body = call.body
+    return await _on_advice(
+        call,
+        lambda ledger, actor, advice_id, expected: ledger.move_due_date(
+            actor, advice_id, _date(body["nieuweDatum"]), body["reden"], expected_version=expected
+        ),
+    )
+
+
+async def withdraw_advice(call: Call) -> web.Response:
+    body = call.body
+    return await _on_advice(
+        call,
+        lambda ledger, actor, advice_id, expected: ledger.withdraw_advice(
+            actor, advice_id, body["reden"], expected_version=expected
+        ),
+    )
+
+
+async def take_decision(call: Call) -> web.Response:
+    actor, body = call.actor, call.body
+    deviations = [
+        Deviation(_id(item["advies"]), int(item["punt"]), item["motivering"])
+        for item in body.get("afwijkingen", [])
+    ]
+    recorded = await call.ledger(
+        lambda ledger: ledger.take_decision(
+            actor,
+            _id(body["dossier"]),
+            body["titel"],
+            _date(body["besluitdatum"]),
+            [_id(advice) for advice in body["adviezen"]],
+            reference=body.get("kenmerk"),
+            deviations=deviations,
+        )
+    )
+    return _created(call, "besluiten", recorded)
+
+
+def _event(row: LogRow) -> dict[str, Any]:
+    meta = row.state.get("meta") or {}
+    role = meta.get("role")
+    return {
+        "positie": row.position,
+        "type": row.type,
+        "vastgelegdOp": schemas.moment(row.state["timestamp"]),
+        "actor": {"naam": meta.get("actor"), "rol": ROLES.dutch(Role(role)) if role else None},
+        "id": row.aggregate_id,
+        "versie": row.version,
+        "gegevens": row.state,
+    }
+
+
+async def list_events(call: Call) -> web.Response:
+    start, limit = call.query["vanaf"], call.query["limiet"]
+    rows = await call.log(lambda reader: reader.read(after=start - 1, limit=limit + 1))
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        following = f"{BASE_PATH}/gebeurtenissen?vanaf={rows[-1].position + 1}&limiet={limit}"
+    return json_response({"gebeurtenissen": [_event(row) for row in rows], "volgende": following})
+
+
+def _post(
+    path: str,
+    handler: Any,
+    operation_id: str,
+    summary: str,
+    roles: frozenset[Role],
+    body: schemas.NamedSchema,
+    response: schemas.NamedSchema,
+    command: str,
+    **more: Any,
+) -> Route:
+    under_advice = path.startswith("/adviezen/{id}/")
+    return Route(
+        "POST",
+        path,
+        handler,
+        operation_id=operation_id,
+        summary=summary,
+        tag=path.strip("/").split("/")[0],
+        roles=roles,
+        status=201,
+        body=body,
+        response=response,
+        command=command,
+        if_match=under_advice,
+        errors=frozenset({404, 412} if under_advice else ()),
+        **more,
+    )
+
+
+S = schemas
+# One row per operation, so the table reads as the contract does.
+# fmt: off
+ROUTES: Final = [
+    _post(
+        "/adviesorganen", register_body, "registreerAdviesorgaan", "Adviesorgaan registreren",
+        ADMIN, S.REGISTER_BODY, S.created("Adviesorgaan", S.REGISTER_BODY), "register_body",
+    ),
+    _post(
+        "/dossiers", open_dossier, "openDossier", "Dossier openen",
+        OFFICE, S.OPEN_DOSSIER, S.created("Dossier", S.OPEN_DOSSIER), "open_dossier",
+    ),
+    _post(
+        "/adviesaanvragen", request_advice, "vraagAdvies", "Advies aanvragen",
+        OFFICE, S.REQUEST_ADVICE, S.created("Adviesaanvraag", S.REQUEST_ADVICE), "request_advice",
+    ),
+    _post(
+        "/adviezen", submit_advice, "brengAdviesUit", "Advies uitbrengen",
+        WRITERS, S.SUBMIT_ADVICE, S.created("UitgebrachtAdvies", S.SUBMIT_ADVICE), "submit_advice",
+        description="Een lid brengt alleen advies uit namens het eigen adviesorgaan.",
+    ),
+    _post(
+        "/adviezen/{id}/reacties", record_response, "legReactieVast", "Reactie op een punt",
+        OFFICE, S.RECORD_RESPONSE, S.recorded("Reactie", S.RECORD_RESPONSE), "record_response",
+    ),
+    _post(
+        "/adviezen/{id}/toezeggingen", promise_follow_up, "doeToezegging", "Toezegging doen",
+        OFFICE, S.PROMISE, S.recorded("Toezegging", S.PROMISE, {"id": S.ID}), "promise_follow_up",
+    ),
+    _post(
+        "/adviezen/{id}/toezeggingen/{toezeggingId}/nakoming", fulfil_promise, "komToezeggingNa",
+        "Toezegging nakomen", OFFICE, S.FULFIL,
+        S.recorded("Nakoming", S.FULFIL, {"toezegging": S.ID}), "fulfil_promise",
+    ),
+    _post(
+        "/adviezen/{id}/wederwoorden", give_rejoinder, "geefWederwoord", "Wederwoord geven",
+        MEMBERS, S.REJOINDER, S.recorded("Wederwoord", S.REJOINDER), "give_rejoinder",
+        description="Alleen een lid van het adviesorgaan dat het advies gaf. Zonder punt geldt "
+        "het wederwoord voor elk punt dat op dat moment beantwoord is.",
+    ),
+    _post(
+        "/adviezen/{id}/termijnwijzigingen", move_due_date, "wijzigTermijn", "Termijn wijzigen",
+        OFFICE, S.MOVE_DUE_DATE, S.recorded("Termijnwijziging", S.MOVE_DUE_DATE), "move_due_date",
+    ),
+    _post(
+        "/adviezen/{id}/intrekking", withdraw_advice, "trekAdviesIn", "Advies intrekken",
+        WRITERS, S.WITHDRAW, S.recorded("Intrekking", S.WITHDRAW), "withdraw_advice",
+        description="Een lid van het adviesorgaan dat het advies gaf, of het secretariaat; "
+        "één keer.",
+    ),
+    _post(
+        "/besluiten", take_decision, "neemBesluit", "Besluit vastleggen",
+        OFFICE, S.TAKE_DECISION, S.created("Besluit", S.TAKE_DECISION), "take_decision",
+        description="Awb 3:49/3:50: elk nog openstaand punt van een genoemd advies heeft een "
+        "afwijking met motivering nodig, anders 400 met invalidParams "
+        "`adviezen/<index>/punten/<nummer>`.",
+    ),
+    Route(
+        "GET",
+        "/gebeurtenissen",
+        list_events,
+        operation_id="lijstGebeurtenissen",
+        summary="De gebeurtenissen van de gemeente, in volgorde van de log",
+        tag="gebeurtenissen",
+        roles=AUDITORS,
+        query={
+            "vanaf": {"type": "integer", "minimum": 1, "default": 1},
+            "limiet": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+        },
+        response=S.EVENTS,
+    ),
+]
+# fmt: on
