@@ -1,0 +1,286 @@
+"""The read side on a real store: views after catch-up, exactly-once tracking, resuming after a
+stop halfway, rebuild, and the business date (peildatum) for deadlines."""
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import pytest
+
+if TYPE_CHECKING:
+    from events.store import StoreUrl
+    from ledger import Actor, AdviceLedger
+    from projections import ReadModel
+
+
+@pytest.fixture
+def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[[], "ReadModel"]]:
+    """Opens the test municipality's read model as a (re)started process would."""
+    from projections import ReadModel
+
+    opened: list[ReadModel] = []
+
+    def open_() -> ReadModel:
+        model = ReadModel(store_url.location(municipality), page_size=3)
+        opened.append(model)
+        return model
+
+    yield open_
+    for model in opened:
+        model.close()
+
+
+@pytest.fixture
+def model(open_models: Callable[[], "ReadModel"]) -> "ReadModel":
+    return open_models()
+
+
+def _history(
+    ledger: "AdviceLedger", office: "Actor", member: "Actor", advice_id: UUID, submitted_on: date
+) -> None:
+    from events import Outcome, Verdict
+
+    given = submitted_on + timedelta(days=2)
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Mee eens.", given)
+    ledger.record_response(
+        office, advice_id, 2, Outcome.NOT_FOLLOWED, "Nee.", given, reasons="Te duur."
+    )
+    ledger.record_response(office, advice_id, 1, Outcome.DEFERRED, "Later.", given)
+    ledger.promise_follow_up(office, advice_id, 1, "Brochure", submitted_on + timedelta(days=5))
+    ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Jammer.", point=2)
+
+
+def test_latest_response_is_the_outcome_and_every_event_stays_in_history(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    member: "Actor",
+    advice_id: UUID,
+    submitted_on: date,
+    model: "ReadModel",
+    today: date,
+) -> None:
+    _history(ledger, office, member, advice_id, submitted_on)
+
+    model.ensure_current()
+    view = model.advice(str(advice_id), today)
+
+    assert view is not None
+    assert [p["outcome"] for p in view["points"]] == ["deferred", "not_followed", "pending"]
+    assert view["points"][1]["reasons"] == "Te duur."
+    assert len(view["points"][0]["responses"]) == 2
+    assert view["status"] == "partially_answered"
+    history = model.history(str(advice_id))
+    assert [h["type"] for h in history] == [
+        "AdviceSubmitted",
+        "ResponseRecorded",
+        "ResponseRecorded",
+        "ResponseRecorded",
+        "FollowUpPromised",
+        "RejoinderGiven",
+    ]
+    assert [h["position"] for h in history] == sorted(h["position"] for h in history)
+    assert history[-1]["actor"]["actor"] == "lid WIJ-raad"
+
+
+def test_silence_past_the_due_date_is_overdue_at_the_business_date(
+    ledger: "AdviceLedger", advice_id: UUID, model: "ReadModel", submitted_on: date
+) -> None:
+    model.ensure_current()
+    due = submitted_on + timedelta(days=42)
+
+    on_due_date = model.advice(str(advice_id), due)
+    day_after = model.advice(str(advice_id), due + timedelta(days=1))
+
+    assert on_due_date is not None
+    assert day_after is not None
+    assert on_due_date["due_on"] == due.isoformat()
+    assert on_due_date["overdue"] is False
+    assert day_after["overdue"] is True
+    assert all(p["overdue"] for p in day_after["points"])
+
+
+def test_a_response_dated_after_the_business_date_leaves_the_point_pending_then(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    advice_id: UUID,
+    model: "ReadModel",
+    submitted_on: date,
+) -> None:
+    from events import Outcome
+
+    ledger.record_response(
+        office, advice_id, 1, Outcome.FOLLOWED, "Ja.", submitted_on + timedelta(days=5)
+    )
+    model.ensure_current()
+
+    before = model.advice(str(advice_id), submitted_on + timedelta(days=4))
+    after = model.advice(str(advice_id), submitted_on + timedelta(days=5))
+
+    assert before is not None
+    assert after is not None
+    assert before["points"][0]["outcome"] == "followed"
+    assert before["points"][0]["pending"] is True
+    assert after["points"][0]["pending"] is False
+
+
+def test_follow_up_board_lists_each_point_under_each_reason(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    member: "Actor",
+    body_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    model: "ReadModel",
+    today: date,
+) -> None:
+    _history(ledger, office, member, advice_id, submitted_on)
+    model.ensure_current()
+
+    items = model.follow_up_board(str(body_id), today)
+
+    reasons = sorted((item["point"], item["reason"]) for item in items)
+    assert reasons == [
+        (1, "deferred"),
+        (1, "promise_overdue"),
+        (1, "response_without_rejoinder"),
+        (3, "overdue" if today > submitted_on + timedelta(days=42) else "pending"),
+    ]
+
+
+def test_statistics_count_outcomes_follow_rate_and_median_days(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    member: "Actor",
+    advice_id: UUID,
+    submitted_on: date,
+    model: "ReadModel",
+    today: date,
+) -> None:
+    _history(ledger, office, member, advice_id, submitted_on)
+    model.ensure_current()
+
+    stats = model.statistics(today)
+
+    assert stats["points"] == 3
+    assert stats["per_outcome"]["deferred"] == 1
+    assert stats["per_outcome"]["not_followed"] == 1
+    assert stats["per_outcome"]["pending"] == 1
+    assert stats["follow_rate"] == 0.0
+    assert stats["median_response_days"] == 2
+    assert model.statistics(today, year=submitted_on.year - 1)["points"] == 0
+
+
+def test_withdrawn_advice_leaves_the_board_and_the_statistics(
+    ledger: "AdviceLedger",
+    member: "Actor",
+    body_id: UUID,
+    advice_id: UUID,
+    model: "ReadModel",
+    today: date,
+) -> None:
+    ledger.withdraw_advice(member, advice_id, "Achterhaald.")
+    model.ensure_current()
+
+    view = model.advice(str(advice_id), today)
+
+    assert view is not None
+    assert view["status"] == "withdrawn"
+    assert model.follow_up_board(str(body_id), today) == []
+    assert model.statistics(today)["points"] == 0
+
+
+def _snapshot(model: "ReadModel") -> dict[str, Any]:
+    kinds = ("body", "dossier", "advice", "decision")
+    return {kind: model.docs(kind) for kind in kinds} | {"position": model.position()}
+
+
+def test_a_projection_stopped_halfway_resumes_exactly_where_it_was(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    member: "Actor",
+    advice_id: UUID,
+    submitted_on: date,
+    open_models: Callable[[], "ReadModel"],
+) -> None:
+    _history(ledger, office, member, advice_id, submitted_on)
+    last = ledger.last_position()
+    first = open_models()
+    assert first.catch_up(upto=last // 2) == last // 2
+    first.close()
+
+    resumed = open_models()
+    resumed.catch_up()
+    resumed_state = _snapshot(resumed)
+    resumed.rebuild()
+
+    assert resumed_state["position"] == last
+    assert _snapshot(resumed) == resumed_state
+    assert len(resumed.history(str(advice_id))) == 6
+
+
+def test_reprocessing_a_page_is_refused_and_changes_nothing(
+    ledger: "AdviceLedger", advice_id: UUID, model: "ReadModel"
+) -> None:
+    from eventsourcing.persistence import IntegrityError
+
+    model.ensure_current()
+    before = _snapshot(model)
+    position = model.position()
+
+    with pytest.raises(IntegrityError), model.store.transaction(commit=True) as cursor:
+        model.store.write_page(cursor, [], [], position)
+
+    assert _snapshot(model) == before
+    assert model.catch_up() == position
+
+
+def test_views_of_one_municipality_never_show_another(
+    ledger: "AdviceLedger",
+    other_ledger: "AdviceLedger",
+    office: "Actor",
+    advice_id: UUID,
+    store_url: "StoreUrl",
+    today: date,
+) -> None:
+    from events import BodyKind
+    from projections import ReadModel
+
+    other_ledger.register_body(office, "Elders", BodyKind.OTHER)
+    other = ReadModel(store_url.location(other_ledger.municipality))
+    try:
+        other.ensure_current()
+        assert other.advice(str(advice_id), today) is None
+        assert [d["name"] for d in other.docs("body")] == ["Elders"]
+    finally:
+        other.close()
+
+
+def test_a_dossier_overview_shows_its_advice_and_decisions(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    model: "ReadModel",
+    today: date,
+) -> None:
+    from events import Deviation
+
+    ledger.take_decision(
+        office,
+        dossier_id,
+        "Besluit",
+        submitted_on + timedelta(days=3),
+        [advice_id],
+        deviations=[Deviation(advice_id, n, "Anders besloten.") for n in (1, 2, 3)],
+    )
+    model.ensure_current()
+
+    overview = model.dossier(str(dossier_id), today)
+
+    assert overview is not None
+    assert [a["id"] for a in overview["advice"]] == [str(advice_id)]
+    assert overview["advice"][0]["outcomes"]["pending"] == 3
+    assert [d["title"] for d in overview["decisions"]] == ["Besluit"]
+    assert len(overview["decisions"][0]["deviations"]) == 3
