@@ -1,0 +1,77 @@
+"""Integration fixtures: who acts, and a small real history (body, dossier, advice) to act on.
+
+As in the root conftest, our packages are imported inside fixtures so typeguard can check them
+even when pytest is started on this directory alone.
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import pytest
+
+if TYPE_CHECKING:
+    from ledger import Actor, AdviceLedger, Ledgers
+
+
+@pytest.fixture
+def office() -> "Actor":
+    """The secretariat, who records responses and decisions."""
+    from events import Role
+    from ledger import Actor
+
+    return Actor("secretariaat", Role.SECRETARIAT, "req-office")
+
+
+@pytest.fixture
+def submitted_on(today: date) -> date:
+    """When the advice of the test was given: ten days ago, so responses can be dated between."""
+    return today - timedelta(days=10)
+
+
+@pytest.fixture
+def body_id(ledger: "AdviceLedger", office: "Actor") -> UUID:
+    """A registered advisory body with the default response term."""
+    from events import BodyKind
+
+    return ledger.register_body(office, "WIJ-raad", BodyKind.CLIENT_COUNCIL).id
+
+
+@pytest.fixture
+def member(body_id: UUID) -> "Actor":
+    """A member speaking for the body of the test."""
+    from events import Role
+    from ledger import Actor
+
+    return Actor("lid WIJ-raad", Role.MEMBER, "req-member", body_id=body_id)
+
+
+@pytest.fixture
+def dossier_id(ledger: "AdviceLedger", office: "Actor", submitted_on: date) -> UUID:
+    """An open dossier."""
+    return ledger.open_dossier(
+        office, "Met elkaar voor elkaar", submitted_on - timedelta(days=30), "OS 13.4064391"
+    ).id
+
+
+@pytest.fixture
+def advice_id(
+    ledger: "AdviceLedger", office: "Actor", body_id: UUID, dossier_id: UUID, submitted_on: date
+) -> UUID:
+    """An advice of three points, none answered yet."""
+    return ledger.submit_advice(
+        office,
+        body_id,
+        "Advies over de nota",
+        submitted_on,
+        solicited=False,
+        points=["Maak een brochure.", "Betrek wijkteams.", "Meet de wachttijden."],
+        dossier_id=dossier_id,
+    ).id
+
+
+@pytest.fixture
+def other_ledger(ledgers: "Ledgers", new_municipality: Callable[[], str]) -> "AdviceLedger":
+    """The ledger of another municipality in the same store."""
+    return ledgers[new_municipality()]

@@ -1,0 +1,397 @@
+"""Submitting advice and responding to its points, on SQLite and PostgreSQL."""
+
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from events import AdviceSubmitted, BodyKind, Outcome
+from ledger import Actor, AdviceLedger, ConflictError, NotFoundError, ValidationError
+
+
+def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return {item.field for item in error.value.invalid}
+
+
+# Submission ---------------------------------------------------------------------------------
+
+
+def test_advice_is_stored_with_its_points_numbered_in_order(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    recorded = ledger.submit_advice(
+        office, body_id, "Advies", submitted_on, solicited=False, points=[" Eerst. ", "Dan."]
+    )
+
+    advice = ledger.get_advice(recorded.id)
+    assert [(p.number, p.text, p.outcome) for p in advice.points] == [
+        (1, "Eerst.", Outcome.PENDING),
+        (2, "Dan.", Outcome.PENDING),
+    ]
+    assert recorded.position == before + 1
+    assert recorded.version == advice.version == 1
+
+
+def test_advice_without_points_is_refused(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(office, body_id, "Advies", submitted_on, solicited=False, points=[])
+
+    assert refused_fields(refused) == {"points"}
+    assert ledger.last_position() == before
+
+
+def test_advice_with_a_blank_point_is_refused(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(
+            office, body_id, "Advies", submitted_on, solicited=False, points=["Goed punt.", " \n"]
+        )
+
+    assert refused_fields(refused) == {"points/1/text"}
+    assert ledger.last_position() == before
+
+
+def test_every_broken_rule_of_a_submission_is_named_at_once(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, today: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(
+            office, body_id, " ", today + timedelta(days=1), solicited=False, points=["", "x"]
+        )
+
+    assert refused_fields(refused) == {"title", "submitted_on", "points/0/text"}
+    assert ledger.last_position() == before
+
+
+def test_advice_dated_in_the_future_is_refused(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, today: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(
+            office, body_id, "Advies", today + timedelta(days=1), solicited=False, points=["p"]
+        )
+
+    assert refused_fields(refused) == {"submitted_on"}
+    assert ledger.last_position() == before
+
+
+def test_advice_dated_today_is_accepted(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, today: date
+) -> None:
+    recorded = ledger.submit_advice(office, body_id, "Advies", today, solicited=False, points=["p"])
+
+    assert ledger.get_advice(recorded.id).submitted_on == today
+
+
+def test_advice_for_an_unknown_body_is_refused(
+    ledger: AdviceLedger, office: Actor, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(office, uuid4(), "Advies", submitted_on, solicited=False, points=["p"])
+
+    assert refused_fields(refused) == {"body_id"}
+    assert ledger.last_position() == before
+
+
+def test_advice_for_a_body_of_another_municipality_is_refused_as_unknown(
+    ledger: AdviceLedger, other_ledger: AdviceLedger, office: Actor, submitted_on: date
+) -> None:
+    elsewhere = other_ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    before, before_elsewhere = ledger.last_position(), other_ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(
+            office, elsewhere.id, "Advies", submitted_on, solicited=False, points=["p"]
+        )
+
+    assert refused_fields(refused) == {"body_id"}
+    assert ledger.last_position() == before
+    assert other_ledger.last_position() == before_elsewhere
+
+
+def test_advice_naming_a_dossier_as_its_body_is_refused(
+    ledger: AdviceLedger, office: Actor, dossier_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(
+            office, dossier_id, "Advies", submitted_on, solicited=False, points=["p"]
+        )
+
+    assert refused_fields(refused) == {"body_id"}
+    assert ledger.last_position() == before
+
+
+def test_advice_about_a_dossier_of_another_municipality_is_refused(
+    ledger: AdviceLedger,
+    other_ledger: AdviceLedger,
+    office: Actor,
+    body_id: UUID,
+    submitted_on: date,
+) -> None:
+    elsewhere = other_ledger.open_dossier(office, "Nota elders", submitted_on)
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(
+            office,
+            body_id,
+            "Advies",
+            submitted_on,
+            solicited=False,
+            points=["p"],
+            dossier_id=elsewhere.id,
+        )
+
+    assert refused_fields(refused) == {"dossier_id"}
+    assert ledger.last_position() == before
+
+
+def test_advice_answering_a_request_of_another_municipality_is_refused(
+    ledger: AdviceLedger,
+    other_ledger: AdviceLedger,
+    office: Actor,
+    body_id: UUID,
+    submitted_on: date,
+) -> None:
+    other_body = other_ledger.register_body(office, "Wmo-platform", BodyKind.CLIENT_COUNCIL)
+    other_dossier = other_ledger.open_dossier(office, "Nota elders", submitted_on)
+    elsewhere = other_ledger.request_advice(
+        office, other_dossier.id, other_body.id, "Vraag?", submitted_on, submitted_on
+    )
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(
+            office,
+            body_id,
+            "Advies",
+            submitted_on,
+            solicited=True,
+            points=["p"],
+            request_id=elsewhere.id,
+        )
+
+    assert refused_fields(refused) == {"request_id"}
+    assert ledger.last_position() == before
+
+
+def test_advice_answering_a_request_made_to_another_body_is_refused(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
+) -> None:
+    other_body = ledger.register_body(office, "Adviesraad", BodyKind.ADVISORY_COUNCIL)
+    request = ledger.request_advice(
+        office, dossier_id, other_body.id, "Vraag?", submitted_on, submitted_on
+    )
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.submit_advice(
+            office,
+            body_id,
+            "Advies",
+            submitted_on,
+            solicited=True,
+            points=["p"],
+            request_id=request.id,
+        )
+
+    assert refused_fields(refused) == {"request_id"}
+    assert ledger.last_position() == before
+
+
+def test_solicited_advice_takes_the_dossier_of_its_request(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
+) -> None:
+    request = ledger.request_advice(
+        office, dossier_id, body_id, "Vraag?", submitted_on, submitted_on
+    )
+
+    recorded = ledger.submit_advice(
+        office,
+        body_id,
+        "Advies",
+        submitted_on,
+        solicited=True,
+        points=["p"],
+        request_id=request.id,
+    )
+
+    stored = [e for e in ledger.events.get(recorded.id) if isinstance(e, AdviceSubmitted)]
+    assert [(e.dossier_id, e.request_id) for e in stored] == [(dossier_id, request.id)]
+
+
+# Responses ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("point", [0, 4, -1])
+def test_response_to_a_point_the_advice_lacks_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, point: int
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.record_response(office, advice_id, point, Outcome.FOLLOWED, "Ja.", today)
+
+    assert refused_fields(refused) == {"point"}
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).version == 1
+
+
+def test_pending_outcome_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.record_response(office, advice_id, 1, Outcome.PENDING, "Nog niet.", today)
+
+    assert refused_fields(refused) == {"outcome"}
+    assert ledger.last_position() == before
+
+
+@pytest.mark.parametrize("outcome", [Outcome.NOT_FOLLOWED, Outcome.PARTIALLY_FOLLOWED])
+@pytest.mark.parametrize("reasons", [None, "", " \t "])
+def test_not_followed_without_reasons_is_refused(
+    ledger: AdviceLedger,
+    office: Actor,
+    advice_id: UUID,
+    today: date,
+    outcome: Outcome,
+    reasons: str | None,
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.record_response(office, advice_id, 2, outcome, "Nee.", today, reasons=reasons)
+
+    assert refused_fields(refused) == {"reasons"}
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).points[1].outcome is Outcome.PENDING
+
+
+@pytest.mark.parametrize("outcome", [Outcome.NOT_FOLLOWED, Outcome.PARTIALLY_FOLLOWED])
+def test_not_followed_with_reasons_is_recorded(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, outcome: Outcome
+) -> None:
+    recorded = ledger.record_response(
+        office, advice_id, 2, outcome, "Nee.", today, reasons=" Te duur. "
+    )
+
+    point = ledger.get_advice(advice_id).points[1]
+    assert point.outcome is outcome
+    assert [r.reasons for r in point.responses] == ["Te duur."]
+    assert recorded.version == 2
+
+
+@pytest.mark.parametrize("outcome", [Outcome.FOLLOWED, Outcome.DEFERRED, Outcome.NOTED])
+def test_outcomes_that_follow_or_defer_need_no_reasons(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, outcome: Outcome
+) -> None:
+    ledger.record_response(office, advice_id, 3, outcome, "Akkoord.", today)
+
+    assert ledger.get_advice(advice_id).points[2].outcome is outcome
+
+
+def test_response_with_blank_text_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "  ", today)
+
+    assert refused_fields(refused) == {"text"}
+    assert ledger.last_position() == before
+
+
+def test_a_later_response_supersedes_the_earlier_and_both_are_kept(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date, today: date
+) -> None:
+    ledger.record_response(office, advice_id, 1, Outcome.DEFERRED, "Later.", submitted_on)
+
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Gedaan.", today)
+
+    point = ledger.get_advice(advice_id).points[0]
+    assert point.outcome is Outcome.FOLLOWED
+    assert [(r.outcome, r.text) for r in point.responses] == [
+        (Outcome.DEFERRED, "Later."),
+        (Outcome.FOLLOWED, "Gedaan."),
+    ]
+
+
+def test_response_dated_before_the_advice_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.record_response(
+            office, advice_id, 1, Outcome.FOLLOWED, "Ja.", submitted_on - timedelta(days=1)
+        )
+
+    assert refused_fields(refused) == {"given_on"}
+    assert ledger.last_position() == before
+
+
+def test_response_dated_on_the_day_of_the_advice_is_accepted(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date
+) -> None:
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", submitted_on)
+
+    assert ledger.get_advice(advice_id).points[0].responses[0].given_on == submitted_on
+
+
+def test_response_dated_in_the_future_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.record_response(
+            office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today + timedelta(days=1)
+        )
+
+    assert refused_fields(refused) == {"given_on"}
+    assert ledger.last_position() == before
+
+
+def test_response_to_a_withdrawn_advice_is_refused_as_a_conflict(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    ledger.withdraw_advice(office, advice_id, "Achterhaald.")
+    before = ledger.last_position()
+
+    with pytest.raises(ConflictError):
+        ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).version == 2
+
+
+def test_response_to_an_advice_of_another_municipality_is_not_found(
+    ledger: AdviceLedger, other_ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    before_elsewhere = other_ledger.last_position()
+
+    with pytest.raises(NotFoundError):
+        other_ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+
+    assert other_ledger.last_position() == before_elsewhere
+    assert ledger.get_advice(advice_id).version == 1

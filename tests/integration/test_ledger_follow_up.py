@@ -1,0 +1,281 @@
+"""After the response: follow-up promises, the body's rejoinder, and withdrawing advice."""
+
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from events import Outcome, RejoinderGiven, Role, Verdict
+from ledger import (
+    Actor,
+    AdviceLedger,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
+from ledger.advice import Promise
+
+
+def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return {item.field for item in error.value.invalid}
+
+
+def rejoinders(ledger: AdviceLedger, advice_id: UUID) -> list[tuple[tuple[int, ...], Verdict]]:
+    events = ledger.events.get(advice_id)
+    return [(e.points, e.verdict) for e in events if isinstance(e, RejoinderGiven)]
+
+
+# Promises -----------------------------------------------------------------------------------
+
+
+def test_a_promise_is_kept_on_its_point_with_its_due_date(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    promise_id = uuid4()
+
+    ledger.promise_follow_up(
+        office, advice_id, 1, "Er komt een brochure.", today + timedelta(days=90), promise_id
+    )
+
+    promises = ledger.get_advice(advice_id).promises
+    assert promises == {promise_id: Promise(1, today + timedelta(days=90))}
+
+
+@pytest.mark.parametrize("point", [0, 4])
+def test_a_promise_on_a_point_the_advice_lacks_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, point: int
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.promise_follow_up(office, advice_id, point, "Brochure.", today)
+
+    assert refused_fields(refused) == {"point"}
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).promises == {}
+
+
+def test_a_promise_due_before_the_advice_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.promise_follow_up(
+            office, advice_id, 1, "Brochure.", submitted_on - timedelta(days=1)
+        )
+
+    assert refused_fields(refused) == {"due_on"}
+    assert ledger.last_position() == before
+
+
+def test_a_promise_without_a_description_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.promise_follow_up(office, advice_id, 1, " ", today)
+
+    assert refused_fields(refused) == {"description"}
+    assert ledger.last_position() == before
+
+
+def test_a_promise_on_a_withdrawn_advice_is_refused_as_a_conflict(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    ledger.withdraw_advice(office, advice_id, "Achterhaald.")
+    before = ledger.last_position()
+
+    with pytest.raises(ConflictError):
+        ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today)
+
+    assert ledger.last_position() == before
+
+
+def test_a_promise_is_fulfilled_once_and_a_second_time_is_a_conflict(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    promise_id = uuid4()
+    ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today, promise_id)
+    ledger.fulfil_promise(office, advice_id, promise_id, today, "De brochure is er.")
+    before = ledger.last_position()
+
+    with pytest.raises(ConflictError):
+        ledger.fulfil_promise(office, advice_id, promise_id, today, "Nogmaals.")
+
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).promises[promise_id].fulfilled_on == today
+
+
+def test_fulfilling_an_unknown_promise_is_not_found(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(NotFoundError):
+        ledger.fulfil_promise(office, advice_id, uuid4(), today, "Gedaan.")
+
+    assert ledger.last_position() == before
+
+
+def test_a_fulfilment_dated_in_the_future_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    promise_id = uuid4()
+    ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today, promise_id)
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.fulfil_promise(
+            office, advice_id, promise_id, today + timedelta(days=1), "Bijna klaar."
+        )
+
+    assert refused_fields(refused) == {"fulfilled_on"}
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).promises[promise_id].fulfilled_on is None
+
+
+# Rejoinders ---------------------------------------------------------------------------------
+
+
+def test_the_advising_body_gives_a_rejoinder_on_an_answered_point(
+    ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
+) -> None:
+    ledger.record_response(office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today)
+
+    ledger.give_rejoinder(member, advice_id, Verdict.SATISFIED, "Dank.", point=2)
+
+    assert rejoinders(ledger, advice_id) == [((2,), Verdict.SATISFIED)]
+
+
+def test_a_rejoinder_without_a_point_covers_every_answered_point(
+    ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
+) -> None:
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(office, advice_id, 3, Outcome.NOT_FOLLOWED, "Nee.", today, "Geld.")
+
+    ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Punt 3 is teleurstellend.")
+
+    assert rejoinders(ledger, advice_id) == [((1, 3), Verdict.NOT_SATISFIED)]
+
+
+def test_a_rejoinder_from_a_member_of_another_body_is_forbidden(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    stranger = Actor("lid elders", Role.MEMBER, "req", body_id=uuid4())
+    before = ledger.last_position()
+
+    with pytest.raises(ForbiddenError):
+        ledger.give_rejoinder(stranger, advice_id, Verdict.SATISFIED, "Prima.")
+
+    assert ledger.last_position() == before
+
+
+def test_a_rejoinder_from_the_secretariat_is_forbidden(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    before = ledger.last_position()
+
+    with pytest.raises(ForbiddenError):
+        ledger.give_rejoinder(office, advice_id, Verdict.SATISFIED, "Prima.")
+
+    assert ledger.last_position() == before
+
+
+def test_a_rejoinder_on_an_unanswered_point_is_refused(
+    ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
+) -> None:
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.give_rejoinder(member, advice_id, Verdict.SATISFIED, "Prima.", point=2)
+
+    assert refused_fields(refused) == {"point"}
+    assert ledger.last_position() == before
+
+
+def test_a_rejoinder_before_any_response_is_refused(
+    ledger: AdviceLedger, member: Actor, advice_id: UUID
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Geen reactie!")
+
+    assert refused_fields(refused) == {"point"}
+    assert ledger.last_position() == before
+
+
+def test_a_rejoinder_on_a_withdrawn_advice_is_refused_as_a_conflict(
+    ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
+) -> None:
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.withdraw_advice(member, advice_id, "Achterhaald.")
+    before = ledger.last_position()
+
+    with pytest.raises(ConflictError):
+        ledger.give_rejoinder(member, advice_id, Verdict.SATISFIED, "Prima.")
+
+    assert ledger.last_position() == before
+
+
+# Withdrawal ---------------------------------------------------------------------------------
+
+
+def test_the_advising_body_withdraws_its_advice(
+    ledger: AdviceLedger, member: Actor, advice_id: UUID
+) -> None:
+    ledger.withdraw_advice(member, advice_id, "Achterhaald door de nieuwe nota.")
+
+    assert ledger.get_advice(advice_id).withdrawn is True
+
+
+def test_the_secretariat_withdraws_an_advice(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID
+) -> None:
+    ledger.withdraw_advice(office, advice_id, "Op verzoek van het adviesorgaan.")
+
+    assert ledger.get_advice(advice_id).withdrawn is True
+
+
+def test_a_member_of_another_body_may_not_withdraw_the_advice(
+    ledger: AdviceLedger, advice_id: UUID
+) -> None:
+    stranger = Actor("lid elders", Role.MEMBER, "req", body_id=uuid4())
+    before = ledger.last_position()
+
+    with pytest.raises(ForbiddenError):
+        ledger.withdraw_advice(stranger, advice_id, "Weg ermee.")
+
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).withdrawn is False
+
+
+def test_withdrawing_twice_is_refused_as_a_conflict(
+    ledger: AdviceLedger, member: Actor, office: Actor, advice_id: UUID
+) -> None:
+    ledger.withdraw_advice(member, advice_id, "Achterhaald.")
+    before = ledger.last_position()
+
+    with pytest.raises(ConflictError):
+        ledger.withdraw_advice(office, advice_id, "Nogmaals.")
+
+    assert ledger.last_position() == before
+
+
+def test_withdrawing_without_a_reason_is_refused(
+    ledger: AdviceLedger, member: Actor, advice_id: UUID
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.withdraw_advice(member, advice_id, "  ")
+
+    assert refused_fields(refused) == {"reason"}
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).withdrawn is False

@@ -1,0 +1,193 @@
+"""Response terms: due dates of advice and of advice requests, and moving them."""
+
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from events import BodyKind, DueDateMoved
+from ledger import Actor, AdviceLedger, AdviceRequest, ConflictError, ValidationError
+
+
+def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return {item.field for item in error.value.invalid}
+
+
+def test_advice_is_due_42_calendar_days_after_submission_by_default(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, today: date
+) -> None:
+    submitted_on = today - timedelta(days=100)
+
+    recorded = ledger.submit_advice(
+        office, body_id, "Advies", submitted_on, solicited=False, points=["p"]
+    )
+
+    assert ledger.get_body(body_id).response_term_days == 42
+    assert ledger.get_advice(recorded.id).due_on == submitted_on + timedelta(days=42)
+
+
+def test_advice_to_a_body_with_a_30_day_term_is_due_30_days_later(
+    ledger: AdviceLedger, office: Actor, today: date
+) -> None:
+    body = ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
+    submitted_on = date(today.year - 1, 12, 15)
+
+    recorded = ledger.submit_advice(
+        office, body.id, "Advies", submitted_on, solicited=False, points=["p"]
+    )
+
+    assert ledger.get_advice(recorded.id).due_on == date(today.year, 1, 14)
+
+
+@pytest.mark.parametrize("days", [0, -5, 367])
+def test_a_body_with_a_response_term_out_of_range_is_refused(
+    ledger: AdviceLedger, office: Actor, days: int
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.register_body(office, "Wmo-platform", BodyKind.CLIENT_COUNCIL, days)
+
+    assert refused_fields(refused) == {"response_term_days"}
+    assert ledger.last_position() == before
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_moving_the_due_date_without_a_reason_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, reason: str
+) -> None:
+    due_on = ledger.get_advice(advice_id).due_on
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.move_due_date(office, advice_id, due_on + timedelta(days=14), reason)
+
+    assert refused_fields(refused) == {"reason"}
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).due_on == due_on
+
+
+def test_moving_the_due_date_with_a_reason_keeps_the_old_date_in_history(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID
+) -> None:
+    due_on = ledger.get_advice(advice_id).due_on
+
+    ledger.move_due_date(office, advice_id, due_on + timedelta(days=14), " Zomerreces. ")
+
+    moves = [e for e in ledger.events.get(advice_id) if isinstance(e, DueDateMoved)]
+    assert [(m.previous_due_on, m.new_due_on, m.reason) for m in moves] == [
+        (due_on, due_on + timedelta(days=14), "Zomerreces.")
+    ]
+    assert ledger.get_advice(advice_id).due_on == due_on + timedelta(days=14)
+
+
+def test_moving_the_due_date_before_the_advice_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.move_due_date(office, advice_id, submitted_on - timedelta(days=1), "Vergissing.")
+
+    assert refused_fields(refused) == {"new_due_on"}
+    assert ledger.last_position() == before
+
+
+def test_moving_the_due_date_to_the_same_date_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID
+) -> None:
+    due_on = ledger.get_advice(advice_id).due_on
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.move_due_date(office, advice_id, due_on, "Geen wijziging.")
+
+    assert refused_fields(refused) == {"new_due_on"}
+    assert ledger.last_position() == before
+
+
+def test_moving_the_due_date_of_a_withdrawn_advice_is_refused_as_a_conflict(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID
+) -> None:
+    due_on = ledger.get_advice(advice_id).due_on
+    ledger.withdraw_advice(office, advice_id, "Achterhaald.")
+    before = ledger.last_position()
+
+    with pytest.raises(ConflictError):
+        ledger.move_due_date(office, advice_id, due_on + timedelta(days=7), "Reces.")
+
+    assert ledger.last_position() == before
+
+
+def test_an_advice_request_carries_its_own_due_date(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
+) -> None:
+    due_on = submitted_on + timedelta(days=21)
+
+    recorded = ledger.request_advice(
+        office, dossier_id, body_id, "Wat vindt u van de nota?", submitted_on, due_on
+    )
+
+    request: object = ledger.repository.get(recorded.id)
+    assert isinstance(request, AdviceRequest)
+    assert (request.due_on, request.body_id, request.dossier_id) == (due_on, body_id, dossier_id)
+
+
+def test_an_advice_request_due_before_it_was_made_is_refused(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.request_advice(
+            office, dossier_id, body_id, "Vraag?", submitted_on, submitted_on - timedelta(days=1)
+        )
+
+    assert refused_fields(refused) == {"due_on"}
+    assert ledger.last_position() == before
+
+
+def test_an_advice_request_dated_in_the_future_is_refused(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, today: date
+) -> None:
+    tomorrow = today + timedelta(days=1)
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.request_advice(
+            office, dossier_id, body_id, "Vraag?", tomorrow, tomorrow + timedelta(days=30)
+        )
+
+    assert refused_fields(refused) == {"requested_on"}
+    assert ledger.last_position() == before
+
+
+def test_an_advice_request_to_a_body_of_another_municipality_is_refused(
+    ledger: AdviceLedger,
+    other_ledger: AdviceLedger,
+    office: Actor,
+    dossier_id: UUID,
+    submitted_on: date,
+) -> None:
+    elsewhere = other_ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.request_advice(
+            office, dossier_id, elsewhere.id, "Vraag?", submitted_on, submitted_on
+        )
+
+    assert refused_fields(refused) == {"body_id"}
+    assert ledger.last_position() == before
+
+
+def test_an_advice_request_on_an_unknown_dossier_is_refused(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.request_advice(office, uuid4(), body_id, "Vraag?", submitted_on, submitted_on)
+
+    assert refused_fields(refused) == {"dossier_id"}
+    assert ledger.last_position() == before

@@ -1,0 +1,152 @@
+"""Aggregate rules without storage: due dates, superseding responses, rejoinders, decisions."""
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from events import (
+    BodyKind,
+    Deviation,
+    Outcome,
+    RejoinderGiven,
+    ResponseRecorded,
+    Role,
+    Verdict,
+)
+from ledger import Actor, Advice, AdvisoryBody, Decision, Dossier, ForbiddenError, ValidationError
+from ledger.decisions import ListedAdvice
+
+OFFICE = Actor("secretariaat", Role.SECRETARIAT, "req-1")
+META = OFFICE.meta("groningen")
+TODAY = date(2024, 6, 28)
+
+
+def register(term: int = 42) -> AdvisoryBody:
+    return AdvisoryBody.register(META, "WIJ-raad", BodyKind.CLIENT_COUNCIL, term, None)
+
+
+def submit(
+    body: AdvisoryBody, on: date = date(2024, 5, 1), points: int = 3, actor: Actor = OFFICE
+) -> Advice:
+    texts = [f"Punt {n}." for n in range(1, points + 1)]
+    return Advice.submit(
+        actor, META, body, "Advies", on, False, texts, None, None, None, TODAY, None
+    )
+
+
+def respond(advice: Advice, point: int, outcome: Outcome, reasons: str | None = None) -> None:
+    advice.respond(META, point, outcome, "Reactie.", reasons, None, TODAY, None, TODAY)
+
+
+def test_due_date_counts_calendar_days_across_a_leap_day() -> None:
+    advice = submit(register(), on=date(2024, 2, 20))
+
+    assert advice.due_on == date(2024, 4, 2)
+
+
+def test_due_date_follows_the_bodys_own_response_term() -> None:
+    advice = submit(register(term=30), on=date(2023, 12, 15))
+
+    assert advice.due_on == date(2024, 1, 14)
+
+
+def test_a_later_response_supersedes_the_earlier_and_both_are_kept() -> None:
+    advice = submit(register())
+    respond(advice, 2, Outcome.DEFERRED)
+
+    respond(advice, 2, Outcome.NOT_FOLLOWED, reasons="Te duur.")
+
+    point = advice.points[1]
+    assert point.outcome is Outcome.NOT_FOLLOWED
+    assert [r.outcome for r in point.responses] == [Outcome.DEFERRED, Outcome.NOT_FOLLOWED]
+    assert all(isinstance(r, ResponseRecorded) for r in point.responses)
+    assert advice.version == 3
+
+
+@pytest.mark.parametrize("outcome", [Outcome.NOT_FOLLOWED, Outcome.PARTIALLY_FOLLOWED])
+@pytest.mark.parametrize("reasons", [None, "", " ", "\n\t"])
+def test_not_followed_without_reasons_is_refused(outcome: Outcome, reasons: str | None) -> None:
+    advice = submit(register())
+    advice.collect_events()
+
+    with pytest.raises(ValidationError) as refused:
+        respond(advice, 1, outcome, reasons)
+
+    assert [item.field for item in refused.value.invalid] == ["reasons"]
+    assert advice.collect_events() == []
+    assert (advice.version, advice.points[0].outcome) == (1, Outcome.PENDING)
+
+
+def test_pending_points_are_the_unanswered_ones() -> None:
+    advice = submit(register(), points=4)
+
+    respond(advice, 2, Outcome.FOLLOWED)
+    respond(advice, 4, Outcome.NOTED)
+
+    assert advice.pending_points() == [1, 3]
+
+
+def test_a_rejoinder_without_a_point_covers_every_answered_point() -> None:
+    body = register()
+    advice = submit(body, points=4)
+    respond(advice, 1, Outcome.FOLLOWED)
+    respond(advice, 3, Outcome.DEFERRED)
+    member = Actor("lid", Role.MEMBER, "req-2", body_id=body.id)
+    advice.collect_events()
+
+    advice.give_rejoinder(member, member.meta("groningen"), None, Verdict.SATISFIED, "Dank.")
+
+    given = advice.collect_events()
+    assert [(type(e), getattr(e, "points", None)) for e in given] == [(RejoinderGiven, (1, 3))]
+
+
+def test_a_member_submits_advice_only_for_its_own_body() -> None:
+    body = register()
+    own = Actor("lid", Role.MEMBER, "req-3", body_id=body.id)
+    stranger = Actor("lid elders", Role.MEMBER, "req-4", body_id=uuid4())
+
+    submitted = submit(body, actor=own)
+
+    assert submitted.body_id == body.id
+    with pytest.raises(ForbiddenError):
+        submit(body, actor=stranger)
+
+
+def test_a_decision_names_each_pending_point_of_each_listed_advice() -> None:
+    body = register()
+    first, second = submit(body, points=3), submit(body, points=2)
+    respond(first, 2, Outcome.FOLLOWED)
+    dossier = Dossier.open(META, "Nota", None, None, TODAY, TODAY, None)
+    listed = [ListedAdvice(first.id, first), ListedAdvice(second.id, second)]
+
+    with pytest.raises(ValidationError) as refused:
+        Decision.take(META, dossier, "Besluit", TODAY, listed, None, (), TODAY, None)
+
+    assert [item.field for item in refused.value.invalid] == [
+        "advice_ids/0/points/1",
+        "advice_ids/0/points/3",
+        "advice_ids/1/points/1",
+        "advice_ids/1/points/2",
+    ]
+
+
+def test_a_decision_deviating_with_reasons_from_each_pending_point_is_taken() -> None:
+    body = register()
+    advice = submit(body, points=2)
+    respond(advice, 1, Outcome.FOLLOWED)
+    dossier = Dossier.open(META, "Nota", None, None, TODAY, TODAY, None)
+
+    decision = Decision.take(
+        META,
+        dossier,
+        "Besluit",
+        TODAY,
+        [ListedAdvice(advice.id, advice)],
+        None,
+        [Deviation(advice.id, 2, "Past niet in de begroting.")],
+        TODAY,
+        None,
+    )
+
+    assert decision.dossier_id == dossier.id
