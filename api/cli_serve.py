@@ -1,0 +1,58 @@
+"""`adviesspoor serve`: the HTTP API; SIGTERM or Ctrl-C lets running requests finish, then stops."""
+
+import argparse
+import sys
+from typing import Any
+
+from aiohttp import web
+
+from api.app import create_app
+from api.cli_events import CommandError, describe, fail
+from api.logging import configure_logging
+from api.openapi import BASE_PATH
+from events.store import StoreUrlError
+from ledger import store_url_from_env
+
+SHUTDOWN_SECONDS = 30.0
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="start de HTTP-API (/api/v1); SIGTERM of Ctrl-C stopt netjes",
+        description="Start de HTTP-API op de database van ADVIESSPOOR_DATABASE_URL. Bij SIGTERM "
+        "of Ctrl-C worden lopende verzoeken afgemaakt en stopt de server met code 0.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="standaard: 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="standaard: 8080")
+    serve.set_defaults(handler=serve_api)
+
+
+def serve_api(args: argparse.Namespace) -> int:
+    try:
+        store = store_url_from_env()
+    except StoreUrlError as error:
+        return fail(CommandError(str(error), 2))
+    configure_logging()
+    app = create_app(store)
+
+    def announce(*_aiohttp_banner: object) -> None:
+        print(
+            f"Adviesspoor luistert op http://{args.host}:{args.port}{BASE_PATH} "
+            f"(gegevens: {describe(store)}). Stoppen: Ctrl-C of SIGTERM.",
+            flush=True,
+        )
+
+    try:
+        web.run_app(
+            app,
+            host=args.host,
+            port=args.port,
+            print=announce,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_SECONDS,
+        )
+    except OSError as error:
+        return fail(CommandError(f"Kan niet luisteren op {args.host}:{args.port}: {error}", 1))
+    print("Adviesspoor is gestopt.", file=sys.stderr, flush=True)
+    return 0
