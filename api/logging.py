@@ -6,6 +6,7 @@ from typing import Any, TextIO
 import orjson
 import structlog
 from structlog.typing import FilteringBoundLogger
+from typeguard import typeguard_ignore
 
 
 def _dumps(event: Any, **_options: Any) -> str:
@@ -33,6 +34,8 @@ def ensure_logging() -> None:
         configure_logging()
 
 
+# structlog hands out a lazy proxy that behaves as, but is not declared as, the protocol.
+@typeguard_ignore
 def get_logger(name: str) -> FilteringBoundLogger:
     logger: FilteringBoundLogger = structlog.get_logger(name)
     return logger
