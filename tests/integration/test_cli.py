@@ -317,9 +317,7 @@ def test_python_m_api_runs_the_command_line(tmp_path: Path) -> None:
     env = {"ADVIESSPOOR_DATABASE_URL": f"sqlite:///{tmp_path}", "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "api", "events", "--gemeente", "groningen"]
 
-    result = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
 
     assert result.returncode == 2
     assert "Onbekende gemeente 'groningen'" in result.stderr
