@@ -62,6 +62,13 @@ class ReadModel:
             return target
         return self.catch_up(upto=target, timeout=timeout)
 
+    def wait_for(self, position: int, timeout: float = 5.0) -> int:
+        """A writer's read-your-writes: return once the views include log `position`."""
+        current = self.store.position()
+        if current >= position:
+            return current
+        return self.catch_up(timeout=timeout)
+
     def position(self) -> int:
         return self.store.position()
 

@@ -140,7 +140,16 @@ class ViewStore:
         self.tables = ViewTables(location)
         factory = InfrastructureFactory.construct(_environment(location))
         self.factory = factory
-        self.recorder: Any = factory.tracking_recorder(_recorder_class(location, self.tables))
+        recorder_class = _recorder_class(location, self.tables)
+        for attempt in range(3):
+            try:
+                self.recorder: Any = factory.tracking_recorder(recorder_class)
+                break
+            except IntegrityError:
+                # Another process created the tables at the same moment and wrote the library's
+                # migration marker first; the tables are there now, so opening again succeeds.
+                if attempt == 2:
+                    raise
 
     def close(self) -> None:
         self.factory.close()

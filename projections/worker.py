@@ -1,10 +1,12 @@
 """Keeping the views current in a process of their own: LISTEN/NOTIFY on PostgreSQL, polling on
 SQLite (the library's SQLite recorder has no subscription)."""
 
+import sqlite3
 import threading
 from collections.abc import Callable
 
 import psycopg
+from eventsourcing.persistence import PersistenceError
 
 from events.store import POSTGRES_EVENTS_TABLE, StoreUrl
 from projections.registry import ReadModels, municipalities
@@ -24,12 +26,19 @@ def run_worker(
     listener = _listen(store) if store.backend == "postgresql" else None
     try:
         while not stop.is_set():
-            for municipality in municipalities(store):
-                model = models[municipality]
-                before = model.position()
-                after = model.catch_up()
-                if report is not None and after != before:
-                    report(municipality, after)
+            try:
+                for municipality in municipalities(store):
+                    model = models[municipality]
+                    before = model.position()
+                    after = model.catch_up()
+                    if report is not None and after != before:
+                        report(municipality, after)
+            except (psycopg.Error, sqlite3.Error, PersistenceError) as error:
+                # A store that is briefly away must not end the worker: try again shortly.
+                if report is not None:
+                    report(f"fout: {error}", -1)
+                stop.wait(1.0)
+                continue
             if listener is not None:
                 # The ledger NOTIFYs on every insert; wake at once, or after a quiet spell anyway.
                 for _ in listener.notifies(timeout=idle_seconds, stop_after=1):
