@@ -187,7 +187,7 @@ def endpoint(route: Route, services: Services) -> AiohttpHandler:
             call.principal = await authenticate(header, services.edge_store, services.run)
             request[PRINCIPAL] = call.principal
             authorize(call.principal, route.roles)
-        call.query = parse_query(route.query, request.query, list(request.query.keys()))
+        call.query = parse_query(route.query, request.query, [k for k, _ in request.query.items()])
         if route.method != "POST":
             return await route.handler(call)
         body = await read_json(request)
