@@ -89,3 +89,19 @@ VERDICTS = Words(
     },
     Verdict,
 )
+
+# Derived words of the views (never recorded, so no enum in events/).
+ADVICE_STATUSES: Mapping[str, str] = {
+    "open": "openstaand",
+    "partially_answered": "deels_beantwoord",
+    "answered": "beantwoord",
+    "withdrawn": "ingetrokken",
+}
+FOLLOW_UP_REASONS: Mapping[str, str] = {
+    "pending": "openstaand",
+    "overdue": "verlopen",
+    "deferred": "meegenomen",
+    "promise_open": "toezegging_open",
+    "promise_overdue": "toezegging_verlopen",
+    "response_without_rejoinder": "reactie_zonder_wederwoord",
+}

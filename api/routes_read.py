@@ -1,0 +1,282 @@
+"""Every GET of the contract's resources and views, answered from the read models after they have
+caught up with the log (read-your-writes), at a business date and optionally as recorded up to a
+moment (time travel)."""
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, Final, TypeVar
+from urllib.parse import urlencode
+from uuid import UUID
+
+from aiohttp import web
+
+from api import read_schemas as R  # noqa: N812 - R reads as the schema table it is
+from api import translate
+from api.middlewares import Call, Route, json_response
+from api.problems import InvalidParam, ProblemError, invalid
+from api.schemas import ID, NamedSchema, Schema, named
+from api.vocabulary import ADVICE_STATUSES
+from events import Role
+from projections import ReadModel, ReadModels
+
+T = TypeVar("T")
+READERS: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR})
+READ_WAIT_SECONDS: Final = 5.0
+READ_MODELS = web.AppKey("read_models", ReadModels)
+_STATUS_WORDS: Final = {nl: en for en, nl in ADVICE_STATUSES.items()}
+
+
+def setup(app: web.Application) -> None:
+    """One read model per municipality, on the same store as the ledgers; closed at shutdown."""
+
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        from api.app import SERVICES
+
+        models = ReadModels(app[SERVICES].ledgers.store)
+        app[READ_MODELS] = models
+        yield
+        models.close_all()
+
+    app.cleanup_ctx.append(lifetime)
+
+
+def _moment(raw: str) -> str:
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise invalid([InvalidParam("vastgelegdTot", "Geen bestaand moment.")]) from None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _as_of(call: Call) -> date:
+    raw = call.query.get("peildatum")
+    if raw is None:
+        return call.services.ledgers.today()
+    return date.fromisoformat(raw)
+
+
+async def _read(call: Call, work: Callable[[ReadModel, date, int | None], T]) -> T:
+    """Wait until the views hold every event committed before this request, then read."""
+    model = call.request.app[READ_MODELS][call.caller.municipality]
+    as_of = _as_of(call)
+    raw_moment = call.query.get("vastgelegdTot")
+    moment = _moment(raw_moment) if raw_moment is not None else None
+
+    def run() -> T:
+        try:
+            model.ensure_current(timeout=READ_WAIT_SECONDS)
+        except TimeoutError:
+            msg = "De overzichten lopen achter op de log; probeer het zo opnieuw."
+            raise ProblemError(503, msg, headers={"Retry-After": "1"}) from None
+        upto = model.position_at(moment) if moment is not None else None
+        return work(model, as_of, upto)
+
+    return await call.run(run)
+
+
+def _not_found() -> ProblemError:
+    return ProblemError(
+        404, "Dit record bestaat niet in deze gemeente (of nog niet op dat moment)."
+    )
+
+
+def _id_text(call: Call) -> str:
+    return str(call.path_id())
+
+
+def _page(call: Call, key: str, items: list[Any]) -> web.Response:
+    page, size = call.query["pagina"], call.query["paginaGrootte"]
+    start = (page - 1) * size
+    following = None
+    if start + size < len(items):
+        query = {k: v for k, v in call.request.query.items() if k != "pagina"}
+        following = f"{call.request.path}?{urlencode({**query, 'pagina': page + 1})}"
+    return json_response(
+        {key: items[start : start + size], "totaal": len(items), "volgende": following}
+    )
+
+
+def _kind_list(kind: str, key: str, shape: Callable[[dict[str, Any], str], Any]) -> Any:
+    async def handler(call: Call) -> web.Response:
+        municipality = call.caller.municipality
+        docs = await _read(call, lambda model, _as_of, upto: model.docs(kind, upto))
+        return _page(call, key, [shape(doc, municipality) for doc in docs])
+
+    return handler
+
+
+def _kind_item(kind: str, shape: Callable[[dict[str, Any], str], Any]) -> Any:
+    async def handler(call: Call) -> web.Response:
+        record_id = _id_text(call)
+        doc = await _read(call, lambda model, _as_of, upto: model.doc(record_id, upto))
+        if doc is None or doc["kind"] != kind:
+            raise _not_found()
+        return json_response(shape(doc, call.caller.municipality))
+
+    return handler
+
+
+async def get_dossier(call: Call) -> web.Response:
+    record_id = _id_text(call)
+    view = await _read(call, lambda model, as_of, upto: model.dossier(record_id, as_of, upto))
+    if view is None:
+        raise _not_found()
+    return json_response(translate.dossier_overview(view, call.caller.municipality))
+
+
+async def get_advice(call: Call) -> web.Response:
+    advice_id = _id_text(call)
+    view = await _read(call, lambda model, as_of, upto: model.advice(advice_id, as_of, upto))
+    if view is None:
+        raise _not_found()
+    return json_response(
+        translate.advice(view, call.caller.municipality), headers={"ETag": f'"{view["version"]}"'}
+    )
+
+
+async def list_advice(call: Call) -> web.Response:
+    query = call.query
+    views = await _read(call, lambda model, as_of, upto: model.advice_list(as_of, upto))
+    if "adviesorgaan" in query:
+        views = [v for v in views if v["body_id"] == str(UUID(query["adviesorgaan"]))]
+    if "dossier" in query:
+        views = [v for v in views if v["dossier_id"] == str(UUID(query["dossier"]))]
+    if "status" in query:
+        views = [v for v in views if v["status"] == _STATUS_WORDS[query["status"]]]
+    if "verlopen" in query:
+        views = [v for v in views if v["overdue"] is (query["verlopen"] == "true")]
+    municipality = call.caller.municipality
+    return _page(call, "adviezen", [translate.advice(v, municipality) for v in views])
+
+
+async def advice_history(call: Call) -> web.Response:
+    advice_id = _id_text(call)
+
+    def work(model: ReadModel, _as_of: date, upto: int | None) -> list[dict[str, Any]] | None:
+        doc = model.doc(advice_id, upto)
+        if doc is None or doc["kind"] != "advice":
+            return None
+        return model.history(advice_id, upto)
+
+    items = await _read(call, work)
+    if items is None:
+        raise _not_found()
+    return json_response({"gebeurtenissen": [translate.history_item(i) for i in items]})
+
+
+def _body_for_board(call: Call) -> str:
+    """The body whose board is asked: required, except that a `lid` gets its own by default."""
+    asked = call.query.get("adviesorgaan")
+    caller = call.caller
+    if caller.role is Role.MEMBER:
+        own = str(caller.body_id)
+        if asked is not None and str(UUID(asked)) != own:
+            raise ProblemError(403, "Een lid ziet alleen de volglijst van het eigen adviesorgaan.")
+        return own
+    if asked is None:
+        raise invalid([InvalidParam("adviesorgaan", "Noem het adviesorgaan van de volglijst.")])
+    return str(UUID(asked))
+
+
+async def follow_up_board(call: Call) -> web.Response:
+    body_id = _body_for_board(call)
+
+    def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]] | None:
+        body = model.doc(body_id, upto)
+        if body is None or body["kind"] != "body":
+            return None
+        return model.follow_up_board(body_id, as_of, upto)
+
+    items = await _read(call, work)
+    if items is None:
+        raise _not_found()
+    return json_response({"items": [translate.follow_up_item(i) for i in items]})
+
+
+async def statistics(call: Call) -> web.Response:
+    asked = call.query.get("adviesorgaan")
+    body_id = str(UUID(asked)) if asked is not None else None
+    year = call.query.get("jaar")
+    stats = await _read(
+        call, lambda model, as_of, upto: model.statistics(as_of, upto, body_id, year)
+    )
+    return json_response(translate.statistics(stats))
+
+
+def _get(
+    path: str,
+    handler: Any,
+    operation_id: str,
+    summary: str,
+    response: NamedSchema,
+    query: Mapping[str, Schema] | None = None,
+    paged: bool = False,
+    **more: Any,
+) -> Route:
+    return Route(
+        "GET",
+        path,
+        handler,
+        operation_id=operation_id,
+        summary=summary,
+        tag=path.strip("/").split("/")[0],
+        roles=READERS,
+        query={**R.READ_QUERY, **(R.PAGE_QUERY if paged else {}), **(query or {})},
+        response=response,
+        **more,
+    )
+
+
+def _list(name: str, key: str, item: Schema) -> NamedSchema:
+    return R.page_of(name, key, item)
+
+
+def _one(name: str, schema: Schema) -> NamedSchema:
+    return named(name, schema)
+
+
+ADVICE_FILTERS: Final[Mapping[str, Schema]] = {
+    "adviesorgaan": ID,
+    "dossier": ID,
+    "status": R.STATUS,
+    "verlopen": {"type": "string", "enum": ["true", "false"]},
+}
+READ_ERRORS: Final = frozenset({503})
+
+# fmt: off
+ROUTES: Final = [
+    _get("/adviesorganen", _kind_list("body", "adviesorganen", translate.body),
+         "lijstAdviesorganen", "Adviesorganen", _list("Adviesorganen", "adviesorganen", R.BODY),
+         paged=True),
+    _get("/adviesorganen/{id}", _kind_item("body", translate.body), "haalAdviesorgaan",
+         "Eén adviesorgaan", _one("AdviesorgaanWeergave", R.BODY)),
+    _get("/dossiers", _kind_list("dossier", "dossiers", translate.dossier), "lijstDossiers",
+         "Dossiers", _list("Dossiers", "dossiers", R.DOSSIER), paged=True),
+    _get("/dossiers/{id}", get_dossier, "haalDossier",
+         "Eén dossier met zijn adviezen (en hun uitkomsten) en besluiten",
+         _one("Dossieroverzicht", R.DOSSIER_OVERVIEW)),
+    _get("/adviesaanvragen", _kind_list("request", "adviesaanvragen", translate.request),
+         "lijstAdviesaanvragen", "Adviesaanvragen",
+         _list("Adviesaanvragen", "adviesaanvragen", R.REQUEST), paged=True),
+    _get("/adviesaanvragen/{id}", _kind_item("request", translate.request), "haalAdviesaanvraag",
+         "Eén adviesaanvraag", _one("AdviesaanvraagWeergave", R.REQUEST)),
+    _get("/adviezen", list_advice, "lijstAdviezen", "Adviezen, te filteren",
+         _list("Adviezen", "adviezen", R.ADVICE), ADVICE_FILTERS, paged=True),
+    _get("/adviezen/{id}", get_advice, "haalAdvies",
+         "Eén advies met per punt de uitkomst (ETag: de versie)", _one("Advies", R.ADVICE)),
+    _get("/adviezen/{id}/historie", advice_history, "haalHistorie",
+         "Elke gebeurtenis van één advies, oudste eerst", R.HISTORY),
+    _get("/besluiten", _kind_list("decision", "besluiten", translate.decision), "lijstBesluiten",
+         "Besluiten", _list("Besluiten", "besluiten", R.DECISION), paged=True),
+    _get("/besluiten/{id}", _kind_item("decision", translate.decision), "haalBesluit",
+         "Eén besluit", _one("BesluitWeergave", R.DECISION)),
+    _get("/volglijst", follow_up_board, "haalVolglijst",
+         "Wat het adviesorgaan nog moet volgen: één item per punt en reden", R.FOLLOW_UP,
+         {"adviesorgaan": ID}, errors=frozenset({404}),
+         description="`adviesorgaan` is verplicht, behalve voor een lid (standaard het eigen "
+         "adviesorgaan; een ander adviesorgaan geeft 403). Ingetrokken adviezen tellen niet mee."),
+    _get("/statistieken", statistics, "haalStatistieken",
+         "Uitkomsten per adviesorgaan en/of jaar", R.STATISTICS,
+         {"adviesorgaan": ID, "jaar": {"type": "integer", "minimum": 1900, "maximum": 2999}}),
+]
+# fmt: on
