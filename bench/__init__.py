@@ -1,0 +1,1 @@
+"""Benchmarks that print each figure against a baseline measured in the same run."""
