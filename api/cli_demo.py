@@ -82,6 +82,8 @@ def show_overview(args: argparse.Namespace) -> int:
             for row in page
             if row.type == "AdviceSubmitted"
         ]
+    except psycopg.OperationalError as error:
+        return fail(CommandError(f"De database is niet bereikbaar: {error}", 1))
     finally:
         reader.close()
     ledgers = Ledgers(store_url_from_env())
@@ -91,6 +93,8 @@ def show_overview(args: argparse.Namespace) -> int:
         silence_stdout()
     except LedgerError as error:
         return fail(CommandError(error.message, 1))
+    except psycopg.OperationalError as error:
+        return fail(CommandError(f"De database is niet bereikbaar: {error}", 1))
     finally:
         ledgers.close_all()
     return 0

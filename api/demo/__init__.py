@@ -9,6 +9,7 @@ from typing import NoReturn, TypeVar
 import orjson
 
 from events import BodyKind, Outcome
+from events.store import SLUG
 
 DATA_FILE = Path(__file__).with_name("data.json")
 
@@ -256,6 +257,8 @@ def _decision(r: _Record) -> Decision:
 def _check_references(m: Municipality) -> None:
     """Every key the data refers to exists in the same municipality, and keys are unique."""
     problems: list[str] = []
+    if not SLUG.match(m.slug):
+        problems.append(f"'{m.slug}' is geen geldige gemeentenaam (kleine letters, cijfers, '-')")
     for kind, keys in (
         ("adviesorgaan", [b.key for b in m.bodies]),
         ("dossier", [d.key for d in m.dossiers]),
@@ -278,12 +281,16 @@ def _check_references(m: Municipality) -> None:
     for d in m.decisions:
         if d.dossier not in dossiers:
             problems.append(f"besluit '{d.key}' noemt onbekend dossier '{d.dossier}'")
-        listed = set(d.advice) | {deviation.advice for deviation in d.deviations}
         problems += [
-            f"besluit '{d.key}' noemt onbekend advies '{key}'"
-            for key in sorted(listed)
-            if key not in advice
+            f"besluit '{d.key}' noemt onbekend advies '{k}'" for k in d.advice if k not in advice
         ]
+        for dev in d.deviations:
+            where = f"besluit '{d.key}', afwijking van '{dev.advice}' punt {dev.point}"
+            target = advice.get(dev.advice)
+            if dev.advice not in d.advice or target is None:
+                problems.append(f"{where}: dat advies staat niet in het besluit")
+            elif not 1 <= dev.point <= len(target.points):
+                problems.append(f"{where}: dat punt bestaat niet")
     if problems:
         msg = f"De demogegevens van {m.name} kloppen niet: " + "; ".join(problems) + "."
         raise DemoError(msg)
