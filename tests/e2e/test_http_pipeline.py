@@ -133,11 +133,14 @@ async def test_a_role_that_may_not_is_forbidden_before_its_input_is_read(api: Ap
 
 async def test_unknown_paths_and_methods_are_problems_too(api: Api) -> None:
     unknown = await api.get("/bestaat-niet")
-    wrong_method = await api.get("/dossiers", api.as_("secretariaat"))
+    wrong_method = await api.client.put(
+        "/api/v1/dossiers", headers={"Authorization": f"Bearer {api.as_('secretariaat')}"}
+    )
 
     await problem_of(unknown, 404)
     await problem_of(wrong_method, 405)
     assert "POST" in wrong_method.headers["Allow"]
+    assert "PUT" not in wrong_method.headers["Allow"]
 
 
 async def test_errors_are_problem_json_whatever_the_client_accepts(api: Api) -> None:

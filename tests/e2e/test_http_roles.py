@@ -38,6 +38,19 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "trekAdviesIn":           (201, 201, 201, 403, 403, 404, 401),
     "neemBesluit":            (201, 201, 403, 403, 403, 400, 401),
     "lijstGebeurtenissen":    (403, 403, 403, 403, 200, 200, 401),
+    "lijstAdviesorganen":     (200, 200, 200, 200, 200, 200, 401),
+    "haalAdviesorgaan":       (200, 200, 200, 200, 200, 404, 401),
+    "lijstDossiers":          (200, 200, 200, 200, 200, 200, 401),
+    "haalDossier":            (200, 200, 200, 200, 200, 404, 401),
+    "lijstAdviesaanvragen":   (200, 200, 200, 200, 200, 200, 401),
+    "haalAdviesaanvraag":     (200, 200, 200, 200, 200, 404, 401),
+    "lijstAdviezen":          (200, 200, 200, 200, 200, 200, 401),
+    "haalAdvies":             (200, 200, 200, 200, 200, 404, 401),
+    "haalHistorie":           (200, 200, 200, 200, 200, 404, 401),
+    "lijstBesluiten":         (200, 200, 200, 200, 200, 200, 401),
+    "haalBesluit":            (200, 200, 200, 200, 200, 404, 401),
+    "haalVolglijst":          (200, 200, 200, 403, 200, 404, 401),
+    "haalStatistieken":       (200, 200, 200, 200, 200, 200, 401),
 }
 # fmt: on
 
@@ -185,6 +198,73 @@ async def _decision(w: World) -> Request:
 @builds("lijstGebeurtenissen")
 async def _events(_w: World) -> Request:
     return "GET", "/gebeurtenissen", None
+
+
+@builds("lijstAdviesorganen")
+async def _bodies(_w: World) -> Request:
+    return "GET", "/adviesorganen", None
+
+
+@builds("haalAdviesorgaan")
+async def _one_body(w: World) -> Request:
+    return "GET", f"/adviesorganen/{w.body}", None
+
+
+@builds("lijstDossiers")
+async def _dossiers(_w: World) -> Request:
+    return "GET", "/dossiers", None
+
+
+@builds("haalDossier")
+async def _one_dossier(w: World) -> Request:
+    return "GET", f"/dossiers/{w.dossier}", None
+
+
+@builds("lijstAdviesaanvragen")
+async def _requests(_w: World) -> Request:
+    return "GET", "/adviesaanvragen", None
+
+
+@builds("haalAdviesaanvraag")
+async def _one_request(w: World) -> Request:
+    _, path, body = await _request(w)
+    return "GET", f"/adviesaanvragen/{(await w.api.created(path, body))['id']}", None
+
+
+@builds("lijstAdviezen")
+async def _advices(w: World) -> Request:
+    return "GET", f"/adviezen?adviesorgaan={w.body}", None
+
+
+@builds("haalAdvies")
+async def _one_advice(w: World) -> Request:
+    return "GET", f"/adviezen/{await w.advice()}", None
+
+
+@builds("haalHistorie")
+async def _history(w: World) -> Request:
+    return "GET", f"/adviezen/{await w.advice(answered=1)}/historie", None
+
+
+@builds("lijstBesluiten")
+async def _decisions(_w: World) -> Request:
+    return "GET", "/besluiten", None
+
+
+@builds("haalBesluit")
+async def _one_decision(w: World) -> Request:
+    _, path, body = await _decision(w)
+    return "GET", f"/besluiten/{(await w.api.created(path, body))['id']}", None
+
+
+@builds("haalVolglijst")
+async def _board(w: World) -> Request:
+    return "GET", f"/volglijst?adviesorgaan={w.body}", None
+
+
+@builds("haalStatistieken")
+async def _statistics(w: World) -> Request:
+    return "GET", f"/statistieken?adviesorgaan={w.body}", None
 
 
 def _allowed_roles(api: Api, operation: str) -> frozenset[str]:
