@@ -20,7 +20,10 @@ def configure_logging(stream: TextIO | None = None) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.dict_tracebacks,
+            # Frame locals would carry request headers, the Bearer token among them: never shown.
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
             structlog.processors.JSONRenderer(serializer=_dumps),
         ],
         logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),

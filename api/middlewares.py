@@ -72,7 +72,7 @@ class Services:
         return await asyncio.get_running_loop().run_in_executor(self.executor, work)
 
 
-Handler = Callable[["Call"], Awaitable[web.Response]]
+Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class Route:
     if_match: bool = False
     errors: frozenset[int] = frozenset()  # statuses beyond those every such operation has
     description: str = ""
+    media_type: str = "application/json"  # of the success answer; server-sent events differ
 
 
 REQUEST_ID = web.RequestKey("request_id", str)
@@ -200,10 +201,17 @@ def endpoint(route: Route, services: Services) -> AiohttpHandler:
         idempotency.check_key(key)
         key_scope = idempotency.scope(call.principal.token_id, route.method, request.path, key)
         return await idempotency.once(
-            services.edge_store, services.run, key_scope, body, lambda: route.handler(call)
+            services.edge_store, services.run, key_scope, body, lambda: _answer(route, call)
         )
 
     return handle
+
+
+async def _answer(route: Route, call: Call) -> web.Response:
+    """A POST's whole answer, which idempotency keeps; POSTs never stream."""
+    response = await route.handler(call)
+    assert isinstance(response, web.Response), f"{route.operation_id} must not stream"
+    return response
 
 
 def request_id_of(request: web.Request) -> str:

@@ -105,7 +105,7 @@ def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
         headers["Location"] = _ref("headers", "Location")
     success: dict[str, Any] = {"description": route.summary, "headers": headers}
     if route.response is not None:
-        success["content"] = {"application/json": {"schema": use(route.response)}}
+        success["content"] = {route.media_type: {"schema": use(route.response)}}
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "summary": route.summary,

@@ -231,7 +231,7 @@ async def take_decision(call: Call) -> web.Response:
     return _created(call, "besluiten", recorded)
 
 
-def _event(row: LogRow) -> dict[str, Any]:
+def event_item(row: LogRow) -> dict[str, Any]:
     meta = row.state.get("meta") or {}
     role = meta.get("role")
     return {
@@ -252,7 +252,8 @@ async def list_events(call: Call) -> web.Response:
     if len(rows) > limit:
         rows = rows[:limit]
         following = f"{BASE_PATH}/gebeurtenissen?vanaf={rows[-1].position + 1}&limiet={limit}"
-    return json_response({"gebeurtenissen": [_event(row) for row in rows], "volgende": following})
+    items = [event_item(row) for row in rows]
+    return json_response({"gebeurtenissen": items, "volgende": following})
 
 
 def _post(

@@ -1,5 +1,7 @@
 """Turning a log location into the library's persistence settings, and preparing the store."""
 
+import contextlib
+
 import psycopg
 from psycopg import sql
 
@@ -37,7 +39,11 @@ def prepare_store(location: LogLocation) -> None:
     if location.backend != "postgresql":
         return
     assert location.server is not None
-    with psycopg.connect(location.server.conninfo(), autocommit=True) as conn:
+    # Another process may create it at the same moment.
+    with (
+        psycopg.connect(location.server.conninfo(), autocommit=True) as conn,
+        contextlib.suppress(psycopg.errors.UniqueViolation),
+    ):
         conn.execute(
             sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(location.schema))
         )

@@ -5,6 +5,7 @@ changes and its tracking position are written in one transaction (exactly once):
 position is refused by the tracking table, and the whole page rolls back.
 """
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -132,12 +133,26 @@ def _environment(location: LogLocation) -> Environment:
     return Environment(VIEWS_NAME, settings)
 
 
+def _ensure_schema(location: LogLocation) -> None:
+    """A municipality without a ledger yet still gets its (empty) schema, so reads can answer."""
+    if location.backend != "postgresql":
+        return
+    assert location.server is not None
+    # Another process may create it at the same moment.
+    with (
+        psycopg.connect(location.server.conninfo(), autocommit=True) as conn,
+        contextlib.suppress(psycopg.errors.UniqueViolation),
+    ):
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
+
+
 class ViewStore:
     """Reads and writes the view tables of one municipality."""
 
     def __init__(self, location: LogLocation) -> None:
         self.location = location
         self.tables = ViewTables(location)
+        _ensure_schema(location)
         factory = InfrastructureFactory.construct(_environment(location))
         self.factory = factory
         recorder_class = _recorder_class(location, self.tables)

@@ -1,0 +1,106 @@
+"""`GET /gebeurtenissen/stroom`: server-sent events of new events, for as long as the caller
+listens. Auditors get each event whole; other roles get what changed (position, type, record,
+moment), without the stored data, as they may not read the log itself."""
+
+import asyncio
+from functools import partial
+from typing import Any, Final
+
+import orjson
+from aiohttp import web
+
+from api.middlewares import Call, Route
+from api.routes_write import event_item
+from api.schemas import named
+from events import Role
+from projections.log import LogReader, LogRow
+
+READERS: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR})
+POLL_SECONDS: Final = 0.25
+KEEPALIVE_SECONDS: Final = 15.0
+PAGE: Final = 500
+CLOSING = web.AppKey("stream_closing", asyncio.Event)
+
+
+def setup(app: web.Application) -> None:
+    """Streams end when the server stops, so a graceful shutdown is not held up by listeners."""
+    app[CLOSING] = asyncio.Event()
+
+    async def close_streams(app: web.Application) -> None:
+        app[CLOSING].set()
+
+    app.on_shutdown.append(close_streams)
+
+
+def _summary(row: LogRow) -> dict[str, Any]:
+    whole = event_item(row)
+    return {key: whole[key] for key in ("positie", "type", "vastgelegdOp", "id", "versie")}
+
+
+async def stream_events(call: Call) -> web.StreamResponse:
+    request = call.request
+    start = call.query.get("vanaf")
+    last_seen = request.headers.get("Last-Event-ID", "")
+    if start is None:
+        # Resume after the last event the client saw; a new listener starts with what comes next.
+        after = int(last_seen) if last_seen.isdigit() else await call.log(LogReader.last_position)
+    else:
+        after = start - 1
+    whole = call.caller.role is Role.AUDITOR
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "X-Accel-Buffering": "no"}
+    )
+    await response.prepare(request)
+    closing = request.app[CLOSING]
+    quiet = 0.0
+    while not closing.is_set() and _listening(request):
+        rows = await call.log(partial(LogReader.read, after=after, limit=PAGE))
+        for row in rows:
+            item = event_item(row) if whole else _summary(row)
+            payload = orjson.dumps(item).decode()
+            frame = f"id: {row.position}\nevent: gebeurtenis\ndata: {payload}\n\n"
+            await response.write(frame.encode())
+            after = row.position
+        if rows:
+            quiet = 0.0
+            continue
+        if quiet >= KEEPALIVE_SECONDS:
+            await response.write(b": nog verbonden\n\n")
+            quiet = 0.0
+        try:
+            await asyncio.wait_for(closing.wait(), POLL_SECONDS)
+        except TimeoutError:
+            quiet += POLL_SECONDS
+    return response
+
+
+def _listening(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is not None and not transport.is_closing()
+
+
+STREAM: Final = named(
+    "Gebeurtenissenstroom",
+    {
+        "type": "string",
+        "description": "text/event-stream: per gebeurtenis `id: <positie>`, `event: gebeurtenis` "
+        "en `data: <JSON>`; hervat met de header Last-Event-ID of met `vanaf`.",
+    },
+)
+
+ROUTES: Final = [
+    Route(
+        "GET",
+        "/gebeurtenissen/stroom",
+        stream_events,
+        operation_id="stroomGebeurtenissen",
+        summary="Nieuwe gebeurtenissen als server-sent events",
+        tag="gebeurtenissen",
+        roles=READERS,
+        query={"vanaf": {"type": "integer", "minimum": 1}},
+        response=STREAM,
+        media_type="text/event-stream",
+        description="Een auditor krijgt elke gebeurtenis volledig; andere rollen krijgen positie, "
+        "type, record en moment, zonder de opgeslagen gegevens.",
+    )
+]
