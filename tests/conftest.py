@@ -2,7 +2,9 @@
 
 Our packages are imported inside the fixtures, never at the top of this module: pytest loads this
 conftest before typeguard's plugin installs its import hook, so a top-level import here would leave
-`events`, `ledger`, `projections` and `api` unchecked for the whole run.
+`events`, `ledger`, `projections` and `api` unchecked for the whole run. The hook rewrites function
+bodies only, so the event and aggregate classes the library turns into dataclasses are untouched
+while their methods are checked; tests/unit/test_ledger_events.py proves both.
 """
 
 import os
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from ledger import AdviceLedger, Ledgers
 
 POSTGRES_URL_SETTING = "ADVIESSPOOR_TEST_POSTGRES_URL"
+POSTGRES_UNREACHABLE = pytest.StashKey[str]()
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -29,7 +32,7 @@ def _postgres_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_unreachable() -> str | None:
+def postgres_unreachable(pytestconfig: pytest.Config) -> str | None:
     """Why PostgreSQL cannot be used in this run, or None when it can; asked once per session."""
     from events.store import StoreUrl
 
@@ -41,11 +44,21 @@ def postgres_unreachable() -> str | None:
             conn.execute("SELECT 1")
     except psycopg.Error as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return (
+        message = (
             f"PostgreSQL niet bereikbaar op {server.host}:{server.port}/{server.dbname} "
             f"({reason}): zet {POSTGRES_URL_SETTING} of start PostgreSQL"
         )
+        pytestconfig.stash[POSTGRES_UNREACHABLE] = message
+        return message
     return None
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A skipped store must not pass unnoticed: say so once, at the end, in red."""
+    message = terminalreporter.config.stash.get(POSTGRES_UNREACHABLE, None)
+    if message is not None:
+        terminalreporter.section("PostgreSQL", sep="!", red=True, bold=True)
+        terminalreporter.line(f"{message}; de PostgreSQL-tests zijn NIET gedraaid.", red=True)
 
 
 @pytest.fixture(
@@ -85,9 +98,7 @@ def new_municipality(store_url: "StoreUrl") -> Iterator[Callable[[], str]]:
     with psycopg.connect(store_url.server.conninfo(), autocommit=True) as conn:
         for slug in handed_out:
             schema = store_url.location(slug).schema
-            conn.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-            )
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def test_advice_to_a_body_with_a_30_day_term_is_due_30_days_later(
     assert ledger.get_advice(recorded.id).due_on == date(today.year, 1, 14)
 
 
-@pytest.mark.parametrize("days", [0, -5, 367])
+@pytest.mark.parametrize("days", [0, 367])
 def test_a_body_with_a_response_term_out_of_range_is_refused(
     ledger: AdviceLedger, office: Actor, days: int
 ) -> None:

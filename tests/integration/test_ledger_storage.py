@@ -1,0 +1,260 @@
+"""What the store keeps: plain JSON, old event versions, durable settings, state after a restart."""
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+import pytest
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from events import BodyKind, Deviation, Outcome, ResponseRecorded, Verdict
+from events.store import StoreUrl
+from ledger import Actor, AdviceLedger, Ledgers
+from projections.log import LogReader, LogRow
+
+
+@pytest.fixture
+def log(ledger: AdviceLedger) -> Iterator[Callable[[], list[LogRow]]]:
+    """Reads the municipality's log raw, as the read side and auditors do."""
+    reader = LogReader(ledger.location)
+    yield lambda: reader.read(0, 100)
+    reader.close()
+
+
+def state_of(aggregate: Aggregate) -> dict[str, Any]:
+    """Everything an aggregate knows, except events still waiting to be saved."""
+    return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
+
+
+def test_a_wrongly_typed_event_is_refused_and_nothing_is_stored(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    advice = ledger.get_advice(advice_id)
+    before = ledger.last_position()
+
+    with pytest.raises(TypeError, match=r"ResponseRecorded\.point: str is not an instance of int"):
+        advice.trigger_event(
+            ResponseRecorded,
+            meta=office.meta(ledger.municipality),
+            point="1",
+            outcome=Outcome.FOLLOWED,
+            text="Ja.",
+            reasons=None,
+            consequence=None,
+            given_on=today,
+            decision=None,
+        )
+    ledger.save(advice)
+
+    assert ledger.last_position() == before
+    assert ledger.get_advice(advice_id).version == 1
+
+
+def test_a_stored_version_1_body_registration_is_read_with_the_default_term(
+    ledger: AdviceLedger, office: Actor, submitted_on: date, log: Callable[[], list[LogRow]]
+) -> None:
+    body_id = uuid4()
+    version_1 = {
+        "timestamp": "2019-03-01T09:30:00.000001+00:00",
+        "originator_topic": "ledger.bodies:AdvisoryBody",
+        "meta": {
+            "municipality": ledger.municipality,
+            "actor": "beheerder",
+            "role": "administrator",
+            "request_id": "migratie-2019",
+            "body_id": None,
+        },
+        "name": "Wmo-platform",
+        "kind": "client_council",
+    }
+    ledger.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=body_id,
+                originator_version=1,
+                topic="events.bodies:AdvisoryBodyRegistered",
+                state=orjson.dumps(version_1),
+            )
+        ]
+    )
+
+    body = ledger.get_body(body_id)
+    advice = ledger.submit_advice(office, body_id, "Advies", submitted_on, False, ["p"])
+
+    assert (body.name, body.kind, body.response_term_days) == (
+        "Wmo-platform",
+        BodyKind.CLIENT_COUNCIL,
+        42,
+    )
+    assert ledger.get_advice(advice.id).due_on == submitted_on + timedelta(days=42)
+    stored = [row.state for row in log() if row.type == "AdvisoryBodyRegistered"]
+    assert stored == [version_1]
+
+
+def test_a_new_body_registration_is_stored_as_version_2(
+    ledger: AdviceLedger, office: Actor, log: Callable[[], list[LogRow]]
+) -> None:
+    ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
+
+    [row] = log()
+
+    assert (row.state["class_version"], row.state["response_term_days"]) == (2, 30)
+
+
+def test_event_json_is_plain(
+    ledger: AdviceLedger,
+    office: Actor,
+    body_id: UUID,
+    dossier_id: UUID,
+    submitted_on: date,
+    today: date,
+    log: Callable[[], list[LogRow]],
+) -> None:
+    advice = ledger.submit_advice(
+        office, body_id, "Advies", submitted_on, False, ["Eén.", "Twee."], dossier_id=dossier_id
+    )
+    ledger.record_response(office, advice.id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.take_decision(
+        office,
+        dossier_id,
+        "Besluit",
+        today,
+        [advice.id],
+        deviations=[Deviation(advice.id, 2, "Te duur.")],
+    )
+
+    rows = {row.type: row for row in log()}
+
+    submitted = rows["AdviceSubmitted"]
+    assert UUID(submitted.aggregate_id) == advice.id
+    assert submitted.state["body_id"] == str(body_id)
+    assert submitted.state["dossier_id"] == str(dossier_id)
+    assert submitted.state["submitted_on"] == submitted_on.isoformat()
+    assert submitted.state["due_on"] == (submitted_on + timedelta(days=42)).isoformat()
+    assert submitted.state["points"] == ["Eén.", "Twee."]
+    assert submitted.state["meta"] == {
+        "municipality": ledger.municipality,
+        "actor": "secretariaat",
+        "role": "secretariat",
+        "request_id": "req-office",
+        "body_id": None,
+    }
+    assert datetime.fromisoformat(submitted.state["timestamp"]).utcoffset() == timedelta(0)
+    response = rows["ResponseRecorded"].state
+    assert (response["point"], response["outcome"], response["given_on"]) == (
+        1,
+        "followed",
+        today.isoformat(),
+    )
+    decision = rows["DecisionTaken"].state
+    assert decision["advice_ids"] == [str(advice.id)]
+    assert decision["deviations"] == [
+        {"advice_id": str(advice.id), "point": 2, "reasons": "Te duur."}
+    ]
+
+
+def test_a_restarted_process_reconstructs_identical_state(
+    ledgers: Ledgers,
+    open_ledgers: Callable[[], Ledgers],
+    municipality: str,
+    office: Actor,
+    member: Actor,
+    body_id: UUID,
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
+) -> None:
+    ledger = ledgers[municipality]
+    short_term = ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
+    request = ledger.request_advice(
+        office, dossier_id, short_term.id, "Vraag?", submitted_on, today + timedelta(days=5)
+    )
+    asked = ledger.submit_advice(
+        office, short_term.id, "Gevraagd", today, True, ["a", "b"], request_id=request.id
+    )
+    ledger.record_response(office, advice_id, 1, Outcome.DEFERRED, "Later.", submitted_on)
+    ledger.record_response(
+        office, advice_id, 1, Outcome.PARTIALLY_FOLLOWED, "Deels.", today, "Geld."
+    )
+    ledger.record_response(
+        office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today, consequence="Aangepast."
+    )
+    ledger.move_due_date(office, advice_id, today + timedelta(days=60), "Zomerreces.")
+    promise_id = uuid4()
+    ledger.promise_follow_up(office, advice_id, 2, "Brochure.", today, promise_id)
+    ledger.fulfil_promise(office, advice_id, promise_id, today, "Verschenen.")
+    ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Punt 1 te mager.")
+    ledger.withdraw_advice(office, asked.id, "Achterhaald.")
+    decision = ledger.take_decision(
+        office,
+        dossier_id,
+        "Besluit",
+        today,
+        [advice_id, asked.id],
+        None,
+        [Deviation(advice_id, 3, "Nee.")],
+    )
+    ids = [body_id, short_term.id, dossier_id, request.id, asked.id, advice_id, decision.id]
+    before = {i: state_of(ledger.repository.get(i)) for i in ids}
+    last = ledger.last_position()
+
+    ledgers.close_all()
+    restarted = open_ledgers()[municipality]
+
+    assert {i: state_of(restarted.repository.get(i)) for i in ids} == before
+    assert restarted.last_position() == last
+    assert before[advice_id]["points"][0].responses[0].outcome is Outcome.DEFERRED
+
+
+def test_each_municipality_keeps_its_own_log(
+    ledger: AdviceLedger, other_ledger: AdviceLedger, advice_id: UUID
+) -> None:
+    assert ledger.last_position() > 0
+
+    assert other_ledger.last_position() == 0
+    assert not other_ledger.exists(advice_id)
+    assert ledger.exists(advice_id)
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_sqlite_event_store_writes_ahead_and_syncs_fully(ledger: AdviceLedger) -> None:
+    recorder = ledger.recorder
+    assert isinstance(recorder, SQLiteApplicationRecorder)
+
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        journal_mode = cursor.fetchone()[0]
+        cursor.execute("PRAGMA synchronous")
+        synchronous = cursor.fetchone()[0]
+
+    assert (journal_mode, synchronous) == ("wal", 2)
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+@pytest.mark.postgres
+def test_postgres_event_store_commits_synchronously(ledger: AdviceLedger) -> None:
+    recorder = ledger.recorder
+    assert isinstance(recorder, PostgresApplicationRecorder)
+
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        row = cursor.fetchone()
+
+    assert row is not None
+    assert list(row.values()) == ["on"]
+
+
+def test_each_store_parameter_really_writes_to_its_backend(
+    store_url: StoreUrl, ledger: AdviceLedger
+) -> None:
+    recorders = {"sqlite": SQLiteApplicationRecorder, "postgresql": PostgresApplicationRecorder}
+
+    recorder = ledger.recorder
+
+    assert isinstance(recorder, recorders[store_url.backend])
