@@ -1,6 +1,7 @@
 """Idempotency-Key: an equal repeat gets the first answer and records nothing, also after a
 restart; another body under the same key is refused; errors are not remembered."""
 
+import asyncio
 from typing import Any
 
 from tests.e2e.conftest import Api, invalid_names, problem_of
@@ -90,3 +91,26 @@ async def test_a_key_longer_than_255_characters_is_invalid(api: Api) -> None:
     )
 
     assert invalid_names(await problem_of(response, 400)) == ["Idempotency-Key"]
+
+
+async def test_simultaneous_repeats_record_once(api: Api) -> None:
+    advice_id = await api.new_advice(await api.new_body())
+    path, office = f"/adviezen/{advice_id}/reacties", api.as_("secretariaat")
+    before = await api.last_position()
+
+    answers = await asyncio.gather(
+        *(answer_or_problem(api, path, api.response_body(1), office, "tegelijk") for _ in range(4))
+    )
+
+    created = [body for status, body in answers if status == 201]
+    assert {status for status, _ in answers} <= {201, 409}
+    assert created
+    assert all(body == created[0] for body in created)
+    assert await api.last_position() == before + 1
+
+
+async def answer_or_problem(
+    api: Api, path: str, body: Any, token: str, key: str
+) -> tuple[int, Any]:
+    response = await api.post(path, body, token, {"Idempotency-Key": key})
+    return response.status, await response.json(content_type=None)
