@@ -24,14 +24,6 @@ MEMBERS: Final = frozenset({Role.MEMBER})
 AUDITORS: Final = frozenset({Role.AUDITOR})
 
 
-def _date(value: str) -> date:
-    return date.fromisoformat(value)
-
-
-def _id(value: str) -> UUID:
-    return UUID(value)
-
-
 def _created(call: Call, collection: str, recorded: Recorded, **extra: Any) -> web.Response:
     """201 for a new record: Location is the record, the body its id, position and fields."""
     body = {"id": str(recorded.id), **call.body, **extra}
@@ -71,7 +63,7 @@ async def open_dossier(call: Call) -> web.Response:
         lambda ledger: ledger.open_dossier(
             actor,
             body["titel"],
-            _date(body["geopendOp"]),
+            date.fromisoformat(body["geopendOp"]),
             reference=body.get("kenmerk"),
             portfolio_holder=body.get("portefeuillehouder"),
         )
@@ -84,11 +76,11 @@ async def request_advice(call: Call) -> web.Response:
     recorded = await call.ledger(
         lambda ledger: ledger.request_advice(
             actor,
-            _id(body["dossier"]),
-            _id(body["adviesorgaan"]),
+            UUID(body["dossier"]),
+            UUID(body["adviesorgaan"]),
             body["vraag"],
-            _date(body["aangevraagdOp"]),
-            _date(body["uiterlijkOp"]),
+            date.fromisoformat(body["aangevraagdOp"]),
+            date.fromisoformat(body["uiterlijkOp"]),
         )
     )
     return _created(call, "adviesaanvragen", recorded)
@@ -99,13 +91,13 @@ async def submit_advice(call: Call) -> web.Response:
     recorded = await call.ledger(
         lambda ledger: ledger.submit_advice(
             actor,
-            _id(body["adviesorgaan"]),
+            UUID(body["adviesorgaan"]),
             body["titel"],
-            _date(body["uitgebrachtOp"]),
+            date.fromisoformat(body["uitgebrachtOp"]),
             body["gevraagd"],
             [point["tekst"] for point in body["punten"]],
-            dossier_id=_id(body["dossier"]) if "dossier" in body else None,
-            request_id=_id(body["adviesaanvraag"]) if "adviesaanvraag" in body else None,
+            dossier_id=UUID(body["dossier"]) if "dossier" in body else None,
+            request_id=UUID(body["adviesaanvraag"]) if "adviesaanvraag" in body else None,
             reference=body.get("kenmerk"),
         )
     )
@@ -134,7 +126,7 @@ async def record_response(call: Call) -> web.Response:
             int(body["punt"]),
             OUTCOMES.english(body["uitkomst"]),
             body["reactie"],
-            _date(body["gegevenOp"]),
+            date.fromisoformat(body["gegevenOp"]),
             reasons=body.get("motivering"),
             consequence=body.get("consequentie"),
             decision=body.get("besluit"),
@@ -152,7 +144,7 @@ async def promise_follow_up(call: Call) -> web.Response:
             advice_id,
             int(body["punt"]),
             body["omschrijving"],
-            _date(body["uiterlijkOp"]),
+            date.fromisoformat(body["uiterlijkOp"]),
             promise_id=promise_id,
             expected_version=expected,
         ),
@@ -168,7 +160,7 @@ async def fulfil_promise(call: Call) -> web.Response:
             actor,
             advice_id,
             promise_id,
-            _date(body["nagekomenOp"]),
+            date.fromisoformat(body["nagekomenOp"]),
             body["toelichting"],
             expected_version=expected,
         ),
@@ -196,7 +188,11 @@ async def move_due_date(call: Call) -> web.Response:
     return await _on_advice(
         call,
         lambda ledger, actor, advice_id, expected: ledger.move_due_date(
-            actor, advice_id, _date(body["nieuweDatum"]), body["reden"], expected_version=expected
+            actor,
+            advice_id,
+            date.fromisoformat(body["nieuweDatum"]),
+            body["reden"],
+            expected_version=expected,
         ),
     )
 
@@ -214,16 +210,16 @@ async def withdraw_advice(call: Call) -> web.Response:
 async def take_decision(call: Call) -> web.Response:
     actor, body = call.actor, call.body
     deviations = [
-        Deviation(_id(item["advies"]), int(item["punt"]), item["motivering"])
+        Deviation(UUID(item["advies"]), int(item["punt"]), item["motivering"])
         for item in body.get("afwijkingen", [])
     ]
     recorded = await call.ledger(
         lambda ledger: ledger.take_decision(
             actor,
-            _id(body["dossier"]),
+            UUID(body["dossier"]),
             body["titel"],
-            _date(body["besluitdatum"]),
-            [_id(advice) for advice in body["adviezen"]],
+            date.fromisoformat(body["besluitdatum"]),
+            [UUID(advice) for advice in body["adviezen"]],
             reference=body.get("kenmerk"),
             deviations=deviations,
         )
