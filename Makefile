@@ -17,11 +17,11 @@ run: $(RUN_STAMP)
 	$(BIN)/adviesspoor demo
 	@$(MAKE) --no-print-directory serve
 
-# The one place that says what `make run` offers once the demo is loaded. Until the HTTP server
-# exists it prints every advice point with its outcome; the server (http://127.0.0.1:8080,
-# printing its tokens) will take over this recipe.
+# The one place that says what `make run` offers once the demo is loaded: a fresh token for every
+# role, printed with how to use it, then the HTTP API on http://127.0.0.1:8080 (Ctrl-C stops it).
 serve: $(RUN_STAMP)
-	$(BIN)/adviesspoor overzicht
+	$(BIN)/adviesspoor demo-tokens --adres http://127.0.0.1:8080
+	exec $(BIN)/adviesspoor serve --host 127.0.0.1 --port 8080
 
 # pytest is the last command, so its summary is the last line; its exit code 5 ("no tests ran")
 # fails `make test` like any other failure.
