@@ -12,9 +12,19 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from events import BodyKind, Deviation, Outcome, ResponseRecorded, Verdict
+from events import BodyKind, Deviation, Outcome, ResponseRecorded, Role, Verdict
 from events.store import StoreUrl
-from ledger import Actor, AdviceLedger, Ledgers
+from ledger import (
+    Actor,
+    Advice,
+    AdviceLedger,
+    AdviceRequest,
+    AdvisoryBody,
+    Decision,
+    Dossier,
+    Ledgers,
+)
+from ledger.decisions import ListedAdvice
 from projections.log import LogReader, LogRow
 
 
@@ -156,6 +166,67 @@ def test_event_json_is_plain(
     assert decision["deviations"] == [
         {"advice_id": str(advice.id), "point": 2, "reasons": "Te duur."}
     ]
+
+
+def test_every_kind_of_event_reads_back_equal_to_what_was_recorded(
+    ledger: AdviceLedger, office: Actor, today: date
+) -> None:
+    meta = office.meta(ledger.municipality)
+    body = AdvisoryBody.register(meta, "WIJ-raad", BodyKind.CLIENT_COUNCIL, 30, None)
+    member = Actor("lid", Role.MEMBER, "req-lid", body_id=body.id)
+    dossier = Dossier.open(meta, "Nota", "OS 13.4064391", "wethouder", today, today, None)
+    request = AdviceRequest.request(meta, dossier, body, "Vraag?", today, today, today, None)
+    advice = Advice.submit(
+        member,
+        member.meta(ledger.municipality),
+        body,
+        "Advies",
+        today,
+        True,
+        ["a", "b"],
+        dossier,
+        request,
+        "kenmerk 7",
+        today,
+        None,
+    )
+    advice.respond(
+        meta,
+        1,
+        Outcome.NOT_FOLLOWED,
+        "Nee.",
+        "Geld.",
+        "Geen aanpassing",
+        today,
+        "besluit 12",
+        today,
+    )
+    advice.move_due_date(meta, today + timedelta(days=90), "Reces.")
+    promise_id = uuid4()
+    advice.promise(meta, promise_id, 1, "Brochure.", today)
+    advice.fulfil(meta, promise_id, today, "Verschenen.", today)
+    advice.give_rejoinder(member, member.meta(ledger.municipality), 1, Verdict.SATISFIED, "Ok.")
+    decision = Decision.take(
+        meta,
+        dossier,
+        "Besluit",
+        today,
+        [ListedAdvice(advice.id, advice)],
+        "B-1",
+        [Deviation(advice.id, 2, "Nee.")],
+        today,
+        None,
+    )
+    advice.withdraw(member, member.meta(ledger.municipality), "Achterhaald.")
+
+    recordings = ledger.save(body, dossier, request, advice, decision)
+
+    recorded = [r.domain_event for r in recordings]
+    read_back = [
+        e for a in (body, dossier, request, advice, decision) for e in ledger.events.get(a.id)
+    ]
+    assert len({type(e) for e in recorded}) == 11
+    assert read_back == recorded
 
 
 def test_a_restarted_process_reconstructs_identical_state(

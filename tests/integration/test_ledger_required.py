@@ -1,0 +1,106 @@
+"""Every text a command needs must say something, and no business date lies in the future."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from events import BodyKind, Outcome, Verdict
+from ledger import Actor, AdviceLedger, ValidationError
+
+
+@dataclass(frozen=True)
+class World:
+    """An advice with its first point answered and a promise on it, and who may act on it."""
+
+    office: Actor
+    member: Actor
+    body_id: UUID
+    dossier_id: UUID
+    advice_id: UUID
+    promise_id: UUID
+    submitted_on: date
+    today: date
+
+
+Command = Callable[[AdviceLedger, World], object]
+BLANK = " \n "
+
+# Each command, with the one input that breaks a rule, and the field the refusal must name.
+REFUSED: dict[str, tuple[Command, str]] = {
+    "body without a name": (
+        lambda ledger, w: ledger.register_body(w.office, BLANK, BodyKind.MEETING),
+        "name",
+    ),
+    "dossier without a title": (
+        lambda ledger, w: ledger.open_dossier(w.office, BLANK, w.today),
+        "title",
+    ),
+    "dossier opened tomorrow": (
+        lambda ledger, w: ledger.open_dossier(w.office, "Nota", w.today + timedelta(days=1)),
+        "opened_on",
+    ),
+    "request without a question": (
+        lambda ledger, w: ledger.request_advice(
+            w.office, w.dossier_id, w.body_id, BLANK, w.today, w.today
+        ),
+        "question",
+    ),
+    "advice without a title": (
+        lambda ledger, w: ledger.submit_advice(w.office, w.body_id, BLANK, w.today, False, ["p"]),
+        "title",
+    ),
+    "decision without a title": (
+        lambda ledger, w: ledger.take_decision(w.office, w.dossier_id, BLANK, w.today, []),
+        "title",
+    ),
+    "fulfilment without a note": (
+        lambda ledger, w: ledger.fulfil_promise(
+            w.office, w.advice_id, w.promise_id, w.today, BLANK
+        ),
+        "note",
+    ),
+    "fulfilment before the advice": (
+        lambda ledger, w: ledger.fulfil_promise(
+            w.office, w.advice_id, w.promise_id, w.submitted_on - timedelta(days=1), "Klaar."
+        ),
+        "fulfilled_on",
+    ),
+    "rejoinder without a text": (
+        lambda ledger, w: ledger.give_rejoinder(w.member, w.advice_id, Verdict.SATISFIED, BLANK),
+        "text",
+    ),
+}
+
+
+@pytest.fixture
+def world(
+    ledger: AdviceLedger,
+    office: Actor,
+    member: Actor,
+    body_id: UUID,
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
+) -> World:
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    promise_id = uuid4()
+    ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today, promise_id)
+    return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_a_command_breaking_one_rule_is_refused_naming_that_field(
+    ledger: AdviceLedger, world: World, case: str
+) -> None:
+    command, field = REFUSED[case]
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        command(ledger, world)
+
+    assert [item.field for item in refused.value.invalid] == [field]
+    assert ledger.last_position() == before
