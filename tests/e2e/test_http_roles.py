@@ -51,6 +51,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "haalBesluit":            (200, 200, 200, 200, 200, 404, 401),
     "haalVolglijst":          (200, 200, 200, 403, 200, 404, 401),
     "haalStatistieken":       (200, 200, 200, 200, 200, 200, 401),
+    "stroomGebeurtenissen":   (200, 200, 200, 200, 200, 200, 401),
 }
 # fmt: on
 
@@ -267,6 +268,11 @@ async def _statistics(w: World) -> Request:
     return "GET", f"/statistieken?adviesorgaan={w.body}", None
 
 
+@builds("stroomGebeurtenissen")
+async def _stream(_w: World) -> Request:
+    return "GET", "/gebeurtenissen/stroom?vanaf=1", None
+
+
 def _allowed_roles(api: Api, operation: str) -> frozenset[str]:
     from api.app import ROUTES
     from api.vocabulary import ROLES
@@ -297,5 +303,6 @@ async def test_who_may_do_what(api: Api, other_municipality: str, operation: str
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = await api.client.request(method, f"/api/v1{path}", json=body, headers=headers)
         observed[actor] = response.status
+        response.close()  # a stream would go on for as long as we listen
 
     assert observed == dict(zip(ACTORS, MATRIX[operation], strict=True))
