@@ -1,5 +1,6 @@
 """What every request goes through: tokens, input checks, sizes, content types, headers, errors."""
 
+import io
 from typing import Any
 
 import pytest
@@ -229,3 +230,32 @@ async def test_an_unexpected_error_is_a_500_problem_that_reveals_nothing(
     assert "geheim" not in repr(problem)
     assert "RuntimeError" not in repr(problem)
     assert any(entry["event"] == "unhandled" for entry in logs)
+
+
+async def test_an_error_log_never_shows_the_token_held_in_a_frame(
+    store_url: Any, today: Any
+) -> None:
+    import structlog
+
+    from api.app import create_app
+    from api.logging import configure_logging
+
+    async def broken(request: web.Request) -> web.Response:
+        header = request.headers["Authorization"]
+        raise RuntimeError(f"kapot na {len(header)} tekens")
+
+    written = io.StringIO()
+    configure_logging(written)
+    try:
+        app = create_app(store_url, today=lambda: today)
+        app.router.add_get("/api/v1/kapot", broken)
+        async with TestClient(TestServer(app)) as client:
+            response = await client.get(
+                "/api/v1/kapot", headers={"Authorization": "Bearer geheim-token-123"}
+            )
+    finally:
+        structlog.reset_defaults()
+
+    assert response.status == 500
+    assert "kapot na" in written.getvalue()
+    assert "geheim-token-123" not in written.getvalue()
