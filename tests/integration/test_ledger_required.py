@@ -92,15 +92,18 @@ def world(
     return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)
 
 
-@pytest.mark.parametrize("case", sorted(REFUSED))
-def test_a_command_breaking_one_rule_is_refused_naming_that_field(
-    ledger: AdviceLedger, world: World, case: str
+def test_each_command_breaking_one_rule_is_refused_naming_that_field_and_stores_nothing(
+    ledger: AdviceLedger, world: World
 ) -> None:
-    command, field = REFUSED[case]
-    before = ledger.last_position()
+    tried: dict[str, tuple[list[str], int]] = {}
 
-    with pytest.raises(ValidationError) as refused:
-        command(ledger, world)
+    for case, (command, _) in REFUSED.items():
+        before = ledger.last_position()
+        named: list[str] = []
+        try:
+            command(ledger, world)
+        except ValidationError as refused:
+            named = [item.field for item in refused.invalid]
+        tried[case] = (named, ledger.last_position() - before)
 
-    assert [item.field for item in refused.value.invalid] == [field]
-    assert ledger.last_position() == before
+    assert tried == {case: ([field], 0) for case, (_, field) in REFUSED.items()}

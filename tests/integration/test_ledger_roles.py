@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from events import BodyKind, Outcome, Role, Verdict
-from ledger import Actor, AdviceLedger, ForbiddenError
+from ledger import Actor, AdviceLedger, LedgerError
 
 
 @dataclass(frozen=True)
@@ -77,82 +77,67 @@ def world(
     return World(body_id, dossier_id, advice_id, promise_id, today)
 
 
-@pytest.mark.parametrize("command", sorted(OFFICE_COMMANDS | BODY_COMMANDS))
-def test_an_auditor_can_write_nothing(ledger: AdviceLedger, world: World, command: str) -> None:
+ALL_COMMANDS = OFFICE_COMMANDS | BODY_COMMANDS
+FORBIDDEN = ("ForbiddenError", 0)
+STORED_ONE = (None, 1)
+
+
+def try_each(
+    ledger: AdviceLedger, actor: Actor, world: World, commands: dict[str, Command]
+) -> dict[str, tuple[str | None, int]]:
+    """Each command in turn, by name: the refusal it met (or None), and the events it stored."""
+    tried: dict[str, tuple[str | None, int]] = {}
+    for name in sorted(commands):
+        before = ledger.last_position()
+        refusal: str | None = None
+        try:
+            commands[name](ledger, actor, world)
+        except LedgerError as error:
+            refusal = type(error).__name__
+        tried[name] = (refusal, ledger.last_position() - before)
+    return tried
+
+
+def test_an_auditor_can_write_nothing(ledger: AdviceLedger, world: World) -> None:
     auditor = Actor("accountant", Role.AUDITOR, "req-audit")
-    before = ledger.last_position()
 
-    with pytest.raises(ForbiddenError):
-        (OFFICE_COMMANDS | BODY_COMMANDS)[command](ledger, auditor, world)
+    tried = try_each(ledger, auditor, world, ALL_COMMANDS)
 
-    assert ledger.last_position() == before
+    assert tried == dict.fromkeys(ALL_COMMANDS, FORBIDDEN)
 
 
-@pytest.mark.parametrize("command", sorted(OFFICE_COMMANDS))
 def test_a_member_may_not_do_the_secretariats_work(
-    ledger: AdviceLedger, member: Actor, world: World, command: str
+    ledger: AdviceLedger, member: Actor, world: World
 ) -> None:
-    before = ledger.last_position()
+    tried = try_each(ledger, member, world, OFFICE_COMMANDS)
 
-    with pytest.raises(ForbiddenError):
-        OFFICE_COMMANDS[command](ledger, member, world)
-
-    assert ledger.last_position() == before
+    assert tried == dict.fromkeys(OFFICE_COMMANDS, FORBIDDEN)
 
 
-@pytest.mark.parametrize("command", sorted(OFFICE_COMMANDS))
-def test_the_secretariat_may_do_its_work(
-    ledger: AdviceLedger, office: Actor, world: World, command: str
-) -> None:
-    before = ledger.last_position()
+def test_the_secretariat_may_do_its_work(ledger: AdviceLedger, office: Actor, world: World) -> None:
+    tried = try_each(ledger, office, world, OFFICE_COMMANDS)
 
-    OFFICE_COMMANDS[command](ledger, office, world)
-
-    assert ledger.last_position() == before + 1
+    assert tried == dict.fromkeys(OFFICE_COMMANDS, STORED_ONE)
 
 
-@pytest.mark.parametrize("command", sorted(BODY_COMMANDS))
 def test_a_member_may_act_for_its_own_body(
-    ledger: AdviceLedger, member: Actor, world: World, command: str
+    ledger: AdviceLedger, member: Actor, world: World
 ) -> None:
-    before = ledger.last_position()
+    tried = try_each(ledger, member, world, BODY_COMMANDS)
 
-    BODY_COMMANDS[command](ledger, member, world)
-
-    assert ledger.last_position() == before + 1
+    assert tried == dict.fromkeys(BODY_COMMANDS, STORED_ONE)
 
 
-@pytest.mark.parametrize("command", sorted(BODY_COMMANDS))
-def test_a_member_of_another_body_may_not_act_for_this_one(
-    ledger: AdviceLedger, office: Actor, world: World, command: str
+def test_members_of_other_bodies_or_of_none_may_not_act_for_this_one(
+    ledger: AdviceLedger, office: Actor, world: World
 ) -> None:
     other_body = ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
-    stranger = Actor("lid Stadadviseert", Role.MEMBER, "req", body_id=other_body.id)
-    before = ledger.last_position()
+    strangers = [
+        Actor("lid Stadadviseert", Role.MEMBER, "req", body_id=other_body.id),
+        Actor("lid elders", Role.MEMBER, "req", body_id=uuid4()),
+        Actor("lid zonder orgaan", Role.MEMBER, "req"),
+    ]
 
-    with pytest.raises(ForbiddenError):
-        BODY_COMMANDS[command](ledger, stranger, world)
+    tried = [try_each(ledger, stranger, world, BODY_COMMANDS) for stranger in strangers]
 
-    assert ledger.last_position() == before
-
-
-def test_a_member_without_a_body_may_not_submit_advice(ledger: AdviceLedger, world: World) -> None:
-    loose = Actor("lid zonder orgaan", Role.MEMBER, "req")
-    before = ledger.last_position()
-
-    with pytest.raises(ForbiddenError):
-        BODY_COMMANDS["submit_advice"](ledger, loose, world)
-
-    assert ledger.last_position() == before
-
-
-def test_a_member_of_an_unknown_body_may_not_submit_advice(
-    ledger: AdviceLedger, world: World
-) -> None:
-    stranger = Actor("lid elders", Role.MEMBER, "req", body_id=uuid4())
-    before = ledger.last_position()
-
-    with pytest.raises(ForbiddenError):
-        BODY_COMMANDS["submit_advice"](ledger, stranger, world)
-
-    assert ledger.last_position() == before
+    assert tried == [dict.fromkeys(BODY_COMMANDS, FORBIDDEN)] * len(strangers)
