@@ -39,7 +39,7 @@ def dossier(doc: Json, municipality: str) -> Json:
         "kenmerk": doc["reference"],
         "portefeuillehouder": doc["portfolio_holder"],
         "geopendOp": doc["opened_on"],
-        "vastgelegdOp": doc.get("created_at"),
+        "vastgelegdOp": doc["created_at"],
     }
 
 

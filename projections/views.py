@@ -157,7 +157,10 @@ def dossier_overview(
     """A dossier with its advice (and their outcomes) and the decisions taken on it."""
     listed = [advice_view(doc, as_of) for doc in advice if doc["dossier_id"] == dossier["id"]]
     return {
-        **{k: dossier[k] for k in ("id", "title", "reference", "portfolio_holder", "opened_on")},
+        **{
+            k: dossier[k]
+            for k in ("id", "title", "reference", "portfolio_holder", "opened_on", "created_at")
+        },
         "version": dossier["version"],
         "advice": [
             {

@@ -177,6 +177,9 @@ async def test_a_dossier_shows_its_advice_and_decisions(api: Api) -> None:
     assert [a["id"] for a in overview["adviezen"]] == [advice_id]
     assert overview["adviezen"][0]["uitkomsten"]["overgenomen"] == 1
     assert [b["titel"] for b in overview["besluiten"]] == ["Vaststelling nota"]
+    listed = await _json(api, "/dossiers")
+    assert overview["vastgelegdOp"] == listed["dossiers"][0]["vastgelegdOp"]
+    assert overview["vastgelegdOp"].endswith("Z")
 
 
 async def _first_event(api: Api, token: str) -> dict[str, Any]:
