@@ -179,6 +179,7 @@ class Advice(Aggregate):
     def fulfil(
         self, meta: Meta, promise_id: UUID, fulfilled_on: date, note: str, today: date
     ) -> None:
+        self._refuse_if_withdrawn("Bij een ingetrokken advies wordt niets meer nagekomen.")
         promise = self.promises.get(promise_id)
         if promise is None:
             msg = "Deze toezegging bestaat niet bij dit advies."
@@ -197,7 +198,7 @@ class Advice(Aggregate):
             meta=meta,
             promise_id=promise_id,
             fulfilled_on=fulfilled_on,
-            note=note,
+            note=note.strip(),
         )
 
     def give_rejoinder(
