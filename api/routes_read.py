@@ -3,7 +3,7 @@ caught up with the log (read-your-writes), at a business date and optionally as 
 moment (time travel)."""
 
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
@@ -14,7 +14,7 @@ from api import read_schemas as R  # noqa: N812 - R reads as the schema table it
 from api import translate
 from api.middlewares import Call, Route, json_response
 from api.problems import InvalidParam, ProblemError, invalid
-from api.schemas import ID, NamedSchema, Schema, named
+from api.schemas import ID, NamedSchema, Schema, moment, named
 from api.vocabulary import ADVICE_STATUSES
 from events import Role
 from projections import ReadModel, ReadModels
@@ -45,7 +45,7 @@ def _moment(raw: str) -> str:
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise invalid([InvalidParam("vastgelegdTot", "Geen bestaand moment.")]) from None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment(value)
 
 
 def _as_of(call: Call) -> date:
@@ -60,7 +60,7 @@ async def _read(call: Call, work: Callable[[ReadModel, date, int | None], T]) ->
     model = call.request.app[READ_MODELS][call.caller.municipality]
     as_of = _as_of(call)
     raw_moment = call.query.get("vastgelegdTot")
-    moment = _moment(raw_moment) if raw_moment is not None else None
+    until = _moment(raw_moment) if raw_moment is not None else None
 
     def run() -> T:
         try:
@@ -68,7 +68,7 @@ async def _read(call: Call, work: Callable[[ReadModel, date, int | None], T]) ->
         except TimeoutError:
             msg = "De overzichten lopen achter op de log; probeer het zo opnieuw."
             raise ProblemError(503, msg, headers={"Retry-After": "1"}) from None
-        upto = model.position_at(moment) if moment is not None else None
+        upto = model.position_at(until) if until is not None else None
         return work(model, as_of, upto)
 
     return await call.run(run)
