@@ -113,9 +113,10 @@ class ReadModel:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every view and build them again from the log; returns the events processed."""
-        with self._lock:
-            self.store.reset()
-        return self.catch_up(progress=progress)
+        with self.store.secondary_indexes_deferred():
+            with self._lock:
+                self.store.reset()
+            return self.catch_up(progress=progress)
 
     # Time travel ---------------------------------------------------------------------------
 
