@@ -20,22 +20,11 @@ from api.middlewares import (
     Services,
     endpoint,
 )
-from api.openapi import API_VERSION, BASE_PATH, with_document
+from api.openapi import API_VERSION, BASE_PATH, SECURITY_HEADERS, with_document
 from events.store import StoreUrl
 from ledger import Ledgers, amsterdam_today
 
 DEFAULT_WORKERS: Final = 8
-
-# NL API Design Rules, /core/transport/security-headers: on every response, errors included.
-SECURITY_HEADERS: Final = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Feature-Policy": "'none'",
-}
 
 SERVICES = web.AppKey("services", Services)
 ROUTES = web.AppKey("routes", tuple[Route, ...])

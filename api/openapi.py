@@ -13,13 +13,53 @@ from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import MAX_KEY_LENGTH
 from api.middlewares import Call, Route
 from api.problems import PROBLEM_JSON
-from api.schemas import ID, NamedSchema
+from api.schemas import NamedSchema
 from api.vocabulary import ROLES
 
 API_VERSION: Final = "1.0.0"
 BASE_PATH: Final = "/api/v1"
 DOCUMENT_PATH: Final = "/openapi.json"
 _PATH_PARAMETER: Final = re.compile(r"\{([^}]+)\}")
+
+# NL API Design Rules, /core/transport/security-headers: on every response, errors included.
+# Documented on every response too, so a client (and schemathesis) can check them.
+SECURITY_HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Feature-Policy": "'none'",
+}
+_SECURITY_HEADER_PURPOSES: Final = {
+    "Cache-Control": "Niets van het antwoord wordt bewaard.",
+    "Content-Security-Policy": "Het antwoord laadt niets en komt in geen frame.",
+    "Strict-Transport-Security": "Alleen via HTTPS.",
+    "X-Content-Type-Options": "Geen MIME-sniffing.",
+    "X-Frame-Options": "Nooit in een frame.",
+    "Referrer-Policy": "Geen referrer naar elders.",
+    "Feature-Policy": "Geen browserfuncties.",
+}
+
+# Every tag is the first segment of its paths; each needs a description here.
+TAGS: Final = {
+    "adviesaanvragen": "Adviesaanvragen aan een adviesorgaan, binnen een dossier.",
+    "adviesorganen": "Adviesraden, cliëntenraden, organisaties, inwoners en bijeenkomsten die "
+    "adviseren.",
+    "adviezen": "Adviezen met hun punten, en wat er per punt mee gebeurt: reacties, "
+    "toezeggingen, wederwoorden, termijnwijzigingen en intrekking.",
+    "besluiten": "Besluiten die adviezen noemen en afwijkingen motiveren (Awb 3:49 en 3:50).",
+    "documentatie": "Dit OpenAPI-document.",
+    "dossiers": "Dossiers waarin adviezen en besluiten samenkomen.",
+    "gebeurtenissen": "De log van de gemeente: elke vastgelegde gebeurtenis, in volgorde.",
+    "statistieken": "Uitkomsten geteld, per adviesorgaan en/of jaar.",
+    "volglijst": "Wat een adviesorgaan nog moet volgen.",
+}
+_PATH_PARAMETERS: Final = {
+    "id": "De id van het record (een UUID); een id die niet bestaat (in deze gemeente) geeft 404.",
+    "toezeggingId": "De id van de toezegging (een UUID).",
+}
 
 _ERRORS: Final = {
     400: ("OngeldigeInvoer", "Ongeldige invoer; `invalidParams` noemt elk veld en waarom."),
@@ -63,12 +103,26 @@ def _ref(kind: str, name: str) -> dict[str, str]:
 
 
 def _parameters(route: Route) -> list[dict[str, Any]]:
+    # A path id is opaque: one that is not a UUID names nothing, so it is 404 like any unknown id
+    # (not invalid input), and its schema says no more than "a string".
     parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": ID}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": _PATH_PARAMETERS[name],
+            "schema": {"type": "string", "examples": ["3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f"]},
+        }
         for name in _PATH_PARAMETER.findall(route.path)
     ]
     parameters += [
-        {"name": name, "in": "query", "required": False, "schema": schema}
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": schema["description"],
+            "schema": {key: value for key, value in schema.items() if key != "description"},
+        }
         for name, schema in route.query.items()
     ]
     if route.method == "POST":
@@ -100,7 +154,7 @@ def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(msg)
         return _ref("schemas", named.name)
 
-    headers: dict[str, Any] = {"API-Version": _ref("headers", "API-Version")}
+    headers = _response_headers()
     if route.status == 201:
         headers["Location"] = _ref("headers", "Location")
     success: dict[str, Any] = {"description": route.summary, "headers": headers}
@@ -131,21 +185,38 @@ def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
     return operation
 
 
-def _components(schemas: dict[str, Any]) -> dict[str, Any]:
-    version = {"description": "De volledige versie van de API.", "schema": {"type": "string"}}
+def _response_headers() -> dict[str, Any]:
+    """What every response carries: `API-Version` and the security headers."""
+    return {name: _ref("headers", name) for name in ("API-Version", *SECURITY_HEADERS)}
+
+
+def _headers() -> dict[str, Any]:
+    version = {
+        "description": "De volledige versie van de API.",
+        "required": True,
+        "schema": {"type": "string", "const": API_VERSION},
+    }
     location = {"description": "Het pad van wat is vastgelegd.", "schema": {"type": "string"}}
+    security = {
+        name: {
+            "description": _SECURITY_HEADER_PURPOSES[name],
+            "required": True,
+            "schema": {"type": "string", "const": value},
+        }
+        for name, value in SECURITY_HEADERS.items()
+    }
+    return {"API-Version": version, "Location": location, **security}
+
+
+def _components(schemas: dict[str, Any]) -> dict[str, Any]:
     problem = {PROBLEM_JSON: {"schema": _ref("schemas", "Probleem")}}
     responses = {
-        name: {
-            "description": description,
-            "headers": {"API-Version": _ref("headers", "API-Version")},
-            "content": problem,
-        }
+        name: {"description": description, "headers": _response_headers(), "content": problem}
         for name, description in _ERRORS.values()
     }
     return {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "headers": {"API-Version": version, "Location": location},
+        "headers": _headers(),
         "parameters": {
             "IdempotencyKey": {
                 "name": IDEMPOTENCY_HEADER,
@@ -159,8 +230,8 @@ def _components(schemas: dict[str, Any]) -> dict[str, Any]:
                 "name": "If-Match",
                 "in": "header",
                 "required": False,
-                "description": 'De versie van het advies waarop u reageert, als "<versie>".',
-                "schema": {"type": "string", "examples": ['"3"']},
+                "description": 'De versie van het advies waarop u reageert, als "<versie>" (of *).',
+                "schema": {"type": "string", "pattern": r'^(\*|"\d{1,18}")$', "examples": ['"3"']},
             },
         },
         "responses": responses,
@@ -189,7 +260,10 @@ def build_document(routes: Sequence[Route]) -> dict[str, Any]:
         },
         "servers": [{"url": BASE_PATH, "description": "Deze server"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": tag} for tag in dict.fromkeys(route.tag for route in routes)],
+        "tags": [
+            {"name": tag, "description": TAGS[tag]}
+            for tag in sorted({route.tag for route in routes})
+        ],
         "paths": paths,
         "components": _components(schemas),
     }

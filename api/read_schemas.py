@@ -14,6 +14,7 @@ OUTCOME: Final[Schema] = {"type": "string", "enum": list(OUTCOMES.choices)}
 STATUS: Final[Schema] = {"type": "string", "enum": list(ADVICE_STATUSES.values())}
 MOMENT_QUERY: Final[Schema] = {
     "type": "string",
+    "format": "date-time",
     "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$",
     "description": "Tijdreizen: de stand zoals vastgelegd tot en met dit moment (RFC 3339, Z).",
     "examples": ["2026-11-23T20:40:02.123456Z"],
@@ -24,8 +25,20 @@ AS_OF_QUERY: Final[Schema] = {
 }
 READ_QUERY: Final[Mapping[str, Schema]] = {"peildatum": AS_OF_QUERY, "vastgelegdTot": MOMENT_QUERY}
 PAGE_QUERY: Final[Mapping[str, Schema]] = {
-    "pagina": {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1},
-    "paginaGrootte": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+    "pagina": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000000,
+        "default": 1,
+        "description": "Welke pagina, vanaf 1.",
+    },
+    "paginaGrootte": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 50,
+        "description": "Hoeveel items per pagina.",
+    },
 }
 
 

@@ -236,10 +236,27 @@ def _one(name: str, schema: Schema) -> NamedSchema:
 
 
 ADVICE_FILTERS: Final[Mapping[str, Schema]] = {
-    "adviesorgaan": ID,
-    "dossier": ID,
-    "status": R.STATUS,
-    "verlopen": {"type": "string", "enum": ["true", "false"]},
+    "adviesorgaan": {**ID, "description": "Alleen de adviezen van dit adviesorgaan."},
+    "dossier": {**ID, "description": "Alleen de adviezen in dit dossier."},
+    "status": {**R.STATUS, "description": "Alleen de adviezen met deze status."},
+    "verlopen": {
+        "type": "string",
+        "enum": ["true", "false"],
+        "description": "Alleen de adviezen die (niet) verlopen zijn op de peildatum.",
+    },
+}
+BOARD_OF: Final[Schema] = {
+    **ID,
+    "description": "Het adviesorgaan van de volglijst; verplicht, behalve voor een lid.",
+}
+STATISTICS_QUERY: Final[Mapping[str, Schema]] = {
+    "adviesorgaan": {**ID, "description": "Alleen de adviezen van dit adviesorgaan."},
+    "jaar": {
+        "type": "integer",
+        "minimum": 1900,
+        "maximum": 2999,
+        "description": "Alleen de adviezen uitgebracht in dit jaar.",
+    },
 }
 READ_ERRORS: Final = frozenset({503})
 
@@ -272,11 +289,10 @@ ROUTES: Final = [
          "Eén besluit", _one("BesluitWeergave", R.DECISION)),
     _get("/volglijst", follow_up_board, "haalVolglijst",
          "Wat het adviesorgaan nog moet volgen: één item per punt en reden", R.FOLLOW_UP,
-         {"adviesorgaan": ID}, errors=frozenset({404}),
+         {"adviesorgaan": BOARD_OF}, errors=frozenset({404}),
          description="`adviesorgaan` is verplicht, behalve voor een lid (standaard het eigen "
          "adviesorgaan; een ander adviesorgaan geeft 403). Ingetrokken adviezen tellen niet mee."),
     _get("/statistieken", statistics, "haalStatistieken",
-         "Uitkomsten per adviesorgaan en/of jaar", R.STATISTICS,
-         {"adviesorgaan": ID, "jaar": {"type": "integer", "minimum": 1900, "maximum": 2999}}),
+         "Uitkomsten per adviesorgaan en/of jaar", R.STATISTICS, STATISTICS_QUERY),
 ]
 # fmt: on

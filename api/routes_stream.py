@@ -97,7 +97,14 @@ ROUTES: Final = [
         summary="Nieuwe gebeurtenissen als server-sent events",
         tag="gebeurtenissen",
         roles=READERS,
-        query={"vanaf": {"type": "integer", "minimum": 1}},
+        query={
+            "vanaf": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Begin bij deze positie (inclusief); zonder: na Last-Event-ID, "
+                "of bij wat hierna komt.",
+            }
+        },
         response=STREAM,
         media_type="text/event-stream",
         description="Een auditor krijgt elke gebeurtenis volledig; andere rollen krijgen positie, "

@@ -348,8 +348,19 @@ ROUTES: Final = [
         tag="gebeurtenissen",
         roles=AUDITORS,
         query={
-            "vanaf": {"type": "integer", "minimum": 1, "default": 1},
-            "limiet": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+            "vanaf": {
+                "type": "integer",
+                "minimum": 1,
+                "default": 1,
+                "description": "De eerste positie (inclusief).",
+            },
+            "limiet": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 1000,
+                "default": 100,
+                "description": "Hoeveel gebeurtenissen hoogstens.",
+            },
         },
         response=S.EVENTS,
     ),
