@@ -162,8 +162,11 @@ def json_response(
 
 
 async def read_json(request: web.Request) -> Any:
-    """The JSON body: 415 for another content type, 413 above 1 MiB, 400 for broken JSON."""
+    """The JSON body: 415 for another content type, 413 above 1 MiB, 400 for broken JSON or
+    none at all (a missing body is missing input, whatever type it would have had)."""
     charset = (request.charset or "utf-8").lower()
+    if not request.body_exists:
+        raise invalid([InvalidParam(WHOLE_BODY, "De inhoud ontbreekt; stuur een JSON-object.")])
     if hdrs.CONTENT_TYPE not in request.headers or request.content_type != "application/json":
         raise ProblemError(415, "Stuur de inhoud als JSON: Content-Type: application/json.")
     if charset not in ("utf-8", "utf8"):

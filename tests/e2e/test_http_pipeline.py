@@ -92,6 +92,14 @@ async def test_a_post_that_is_not_json_is_unsupported(api: Api, content_type: st
     await problem_of(response, 415)
 
 
+async def test_a_post_without_a_body_is_invalid_input(api: Api) -> None:
+    headers = {"Authorization": f"Bearer {api.as_('secretariaat')}"}
+
+    response = await api.client.post("/api/v1/dossiers", headers=headers)
+
+    assert invalid_names(await problem_of(response, 400)) == ["inhoud"]
+
+
 async def test_a_body_over_one_mebibyte_is_too_large(api: Api) -> None:
     body = {"titel": "x" * (1024 * 1024), "geopendOp": api.days_ago(1)}
 
