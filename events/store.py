@@ -111,3 +111,30 @@ class StoreUrl:
     def location(self, municipality: str) -> LogLocation:
         check_municipality(municipality)
         return LogLocation(municipality, self.backend, self.directory, self.server)
+
+
+def library_settings(location: LogLocation, sqlite_file: Path | None = None) -> dict[str, str]:
+    """The `eventsourcing` persistence settings for one store of a municipality: the given SQLite
+    file, or the municipality's PostgreSQL schema. Shared by the ledger and the read models."""
+    if location.backend == "sqlite":
+        assert sqlite_file is not None, "a SQLite store needs its file"
+        # The library switches on WAL and leaves `synchronous` at SQLite's FULL: durable commits.
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(sqlite_file),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    server = location.server
+    assert server is not None
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": server.dbname,
+        "POSTGRES_HOST": server.host,
+        "POSTGRES_PORT": str(server.port),
+        "POSTGRES_USER": server.user,
+        "POSTGRES_PASSWORD": server.password,
+        "POSTGRES_SCHEMA": location.schema,
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+    }

@@ -5,33 +5,15 @@ import contextlib
 import psycopg
 from psycopg import sql
 
-from events.store import LogLocation
+from events.store import LogLocation, library_settings
 
 
 def application_env(location: LogLocation) -> dict[str, str]:
     """The `eventsourcing` environment for one municipality's ledger."""
     if location.backend == "sqlite":
         location.events_file.parent.mkdir(parents=True, exist_ok=True)
-        # The library switches on WAL and leaves `synchronous` at SQLite's FULL: durable commits.
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(location.events_file),
-            "SQLITE_LOCK_TIMEOUT": "10",
-        }
-    server = location.server
-    assert server is not None
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": server.dbname,
-        "POSTGRES_HOST": server.host,
-        "POSTGRES_PORT": str(server.port),
-        "POSTGRES_USER": server.user,
-        "POSTGRES_PASSWORD": server.password,
-        "POSTGRES_SCHEMA": location.schema,
-        "POSTGRES_POOL_SIZE": "4",
-        "POSTGRES_MAX_OVERFLOW": "4",
-        "POSTGRES_LOCK_TIMEOUT": "10",
-    }
+        return library_settings(location, location.events_file)
+    return library_settings(location)
 
 
 def prepare_store(location: LogLocation) -> None:

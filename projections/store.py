@@ -24,7 +24,7 @@ from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 
-from events.store import LEDGER_NAME, LogLocation
+from events.store import LEDGER_NAME, LogLocation, library_settings
 
 TRACKED_LOG = LEDGER_NAME
 VIEWS_NAME = "views"
@@ -116,26 +116,8 @@ def _recorder_class(location: LogLocation, tables: ViewTables) -> type[TrackingR
 def _environment(location: LogLocation) -> Environment:
     if location.backend == "sqlite":
         location.views_file.parent.mkdir(parents=True, exist_ok=True)
-        settings = {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(location.views_file),
-            "SQLITE_LOCK_TIMEOUT": "10",
-        }
-    else:
-        server = location.server
-        assert server is not None
-        settings = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": server.dbname,
-            "POSTGRES_HOST": server.host,
-            "POSTGRES_PORT": str(server.port),
-            "POSTGRES_USER": server.user,
-            "POSTGRES_PASSWORD": server.password,
-            "POSTGRES_SCHEMA": location.schema,
-            "POSTGRES_POOL_SIZE": "4",
-            "POSTGRES_MAX_OVERFLOW": "4",
-        }
-    return Environment(VIEWS_NAME, settings)
+        return Environment(VIEWS_NAME, library_settings(location, location.views_file))
+    return Environment(VIEWS_NAME, library_settings(location))
 
 
 def _ensure_schema(location: LogLocation) -> None:
