@@ -197,6 +197,8 @@ def endpoint(route: Route, services: Services) -> AiohttpHandler:
         body = await read_json(request)
         if route.body is not None:
             check(route.body.schema, body)
+        if route.if_match:
+            call.expected_version()  # a malformed If-Match is invalid input, also on a replay
         call.body = body
         key = request.headers.get(idempotency.HEADER)
         if key is None or call.principal is None:

@@ -114,3 +114,15 @@ async def answer_or_problem(
 ) -> tuple[int, Any]:
     response = await api.post(path, body, token, {"Idempotency-Key": key})
     return response.status, await response.json(content_type=None)
+
+
+async def test_a_repeat_with_a_malformed_if_match_is_invalid_input(api: Api) -> None:
+    advice_id = await api.new_advice(await api.new_body())
+    path, office = f"/adviezen/{advice_id}/reacties", api.as_("secretariaat")
+    await answer(api, path, api.response_body(1), office, "reactie-1")
+
+    repeat = await api.post(
+        path, api.response_body(1), office, {"Idempotency-Key": "reactie-1", "If-Match": "abc"}
+    )
+
+    assert invalid_names(await problem_of(repeat, 400)) == ["If-Match"]
