@@ -81,7 +81,7 @@ class AdviceLedger(Application[UUID]):
         response_term_days: int = DEFAULT_RESPONSE_TERM_DAYS,
         id: UUID | None = None,
     ) -> Recorded:
-        actor.require_office()
+        actor.require_administrator()
         body = AdvisoryBody.register(self._meta(actor), name, kind, response_term_days, id)
         return self._save(body)
 

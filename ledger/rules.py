@@ -11,6 +11,7 @@ from ledger.errors import ForbiddenError, Refusals
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WRITING_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.SYSTEM})
 OFFICE_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.SYSTEM})
+ADMINISTRATOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.SYSTEM})
 
 
 def amsterdam_today() -> date:
@@ -35,6 +36,12 @@ class Actor:
         """Secretariat work: the administrator and the secretariat only."""
         if self.role not in OFFICE_ROLES:
             msg = "Alleen de beheerder of het secretariaat mag dit vastleggen."
+            raise ForbiddenError(msg)
+
+    def require_administrator(self) -> None:
+        """Setting up the municipality (registering bodies): the administrator only."""
+        if self.role not in ADMINISTRATOR_ROLES:
+            msg = "Alleen de beheerder mag adviesorganen registreren."
             raise ForbiddenError(msg)
 
     def require_writer(self) -> None:

@@ -11,6 +11,8 @@ from uuid import UUID
 
 import pytest
 
+from tests.integration.actors import administrator
+
 if TYPE_CHECKING:
     from ledger import Actor, AdviceLedger, Ledgers
 
@@ -35,7 +37,7 @@ def body_id(ledger: "AdviceLedger", office: "Actor") -> UUID:
     """A registered advisory body with the default response term."""
     from events import BodyKind
 
-    return ledger.register_body(office, "WIJ-raad", BodyKind.CLIENT_COUNCIL).id
+    return ledger.register_body(administrator(), "WIJ-raad", BodyKind.CLIENT_COUNCIL).id
 
 
 @pytest.fixture

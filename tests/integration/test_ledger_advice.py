@@ -7,6 +7,7 @@ import pytest
 
 from events import AdviceSubmitted, BodyKind, Outcome
 from ledger import Actor, AdviceLedger, ConflictError, NotFoundError, ValidationError
+from tests.integration.actors import administrator
 
 
 def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
@@ -111,7 +112,9 @@ def test_advice_for_an_unknown_body_is_refused(
 def test_advice_for_a_body_of_another_municipality_is_refused_as_unknown(
     ledger: AdviceLedger, other_ledger: AdviceLedger, office: Actor, submitted_on: date
 ) -> None:
-    elsewhere = other_ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    elsewhere = other_ledger.register_body(
+        administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL
+    )
     before, before_elsewhere = ledger.last_position(), other_ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
@@ -170,7 +173,9 @@ def test_advice_answering_a_request_of_another_municipality_is_refused(
     body_id: UUID,
     submitted_on: date,
 ) -> None:
-    other_body = other_ledger.register_body(office, "Wmo-platform", BodyKind.CLIENT_COUNCIL)
+    other_body = other_ledger.register_body(
+        administrator(), "Wmo-platform", BodyKind.CLIENT_COUNCIL
+    )
     other_dossier = other_ledger.open_dossier(office, "Nota elders", submitted_on)
     elsewhere = other_ledger.request_advice(
         office, other_dossier.id, other_body.id, "Vraag?", submitted_on, submitted_on
@@ -195,7 +200,7 @@ def test_advice_answering_a_request_of_another_municipality_is_refused(
 def test_advice_answering_a_request_made_to_another_body_is_refused(
     ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
 ) -> None:
-    other_body = ledger.register_body(office, "Adviesraad", BodyKind.ADVISORY_COUNCIL)
+    other_body = ledger.register_body(administrator(), "Adviesraad", BodyKind.ADVISORY_COUNCIL)
     request = ledger.request_advice(
         office, dossier_id, other_body.id, "Vraag?", submitted_on, submitted_on
     )

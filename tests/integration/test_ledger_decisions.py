@@ -7,6 +7,7 @@ import pytest
 
 from events import BodyKind, DecisionTaken, Deviation, Outcome
 from ledger import Actor, AdviceLedger, Decision, ValidationError
+from tests.integration.actors import administrator
 
 
 def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
@@ -59,7 +60,9 @@ def test_a_decision_listing_advice_of_another_municipality_is_refused(
     submitted_on: date,
     today: date,
 ) -> None:
-    other_body = other_ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    other_body = other_ledger.register_body(
+        administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL
+    )
     elsewhere = other_ledger.submit_advice(
         office, other_body.id, "Elders", submitted_on, False, ["p"]
     )

@@ -9,6 +9,7 @@ import pytest
 
 from events import BodyKind, Outcome, Verdict
 from ledger import Actor, AdviceLedger, ValidationError
+from tests.integration.actors import administrator
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ BLANK = " \n "
 # Each command, with the one input that breaks a rule, and the field the refusal must name.
 REFUSED: dict[str, tuple[Command, str]] = {
     "body without a name": (
-        lambda ledger, w: ledger.register_body(w.office, BLANK, BodyKind.MEETING),
+        lambda ledger, _: ledger.register_body(administrator(), BLANK, BodyKind.MEETING),
         "name",
     ),
     "dossier without a title": (

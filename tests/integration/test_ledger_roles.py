@@ -9,6 +9,7 @@ import pytest
 
 from events import BodyKind, Outcome, Role, Verdict
 from ledger import Actor, AdviceLedger, LedgerError
+from tests.integration.actors import administrator
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,13 @@ class World:
 
 Command = Callable[[AdviceLedger, Actor, World], object]
 
-OFFICE_COMMANDS: dict[str, Command] = {
+ADMINISTRATOR_COMMANDS: dict[str, Command] = {
     "register_body": lambda ledger, actor, _: ledger.register_body(
         actor, "Wmo-platform", BodyKind.CLIENT_COUNCIL
     ),
+}
+
+OFFICE_COMMANDS: dict[str, Command] = {
     "open_dossier": lambda ledger, actor, w: ledger.open_dossier(actor, "Nota", w.today),
     "request_advice": lambda ledger, actor, w: ledger.request_advice(
         actor, w.dossier_id, w.body_id, "Vraag?", w.today, w.today
@@ -77,7 +81,7 @@ def world(
     return World(body_id, dossier_id, advice_id, promise_id, today)
 
 
-ALL_COMMANDS = OFFICE_COMMANDS | BODY_COMMANDS
+ALL_COMMANDS = ADMINISTRATOR_COMMANDS | OFFICE_COMMANDS | BODY_COMMANDS
 FORBIDDEN = ("ForbiddenError", 0)
 STORED_ONE = (None, 1)
 
@@ -109,9 +113,20 @@ def test_an_auditor_can_write_nothing(ledger: AdviceLedger, world: World) -> Non
 def test_a_member_may_not_do_the_secretariats_work(
     ledger: AdviceLedger, member: Actor, world: World
 ) -> None:
-    tried = try_each(ledger, member, world, OFFICE_COMMANDS)
+    commands = ADMINISTRATOR_COMMANDS | OFFICE_COMMANDS
+    tried = try_each(ledger, member, world, commands)
 
-    assert tried == dict.fromkeys(OFFICE_COMMANDS, FORBIDDEN)
+    assert tried == dict.fromkeys(commands, FORBIDDEN)
+
+
+def test_only_the_administrator_registers_bodies(
+    ledger: AdviceLedger, office: Actor, world: World
+) -> None:
+    refused = try_each(ledger, office, world, ADMINISTRATOR_COMMANDS)
+    allowed = try_each(ledger, administrator(), world, ADMINISTRATOR_COMMANDS)
+
+    assert refused == dict.fromkeys(ADMINISTRATOR_COMMANDS, FORBIDDEN)
+    assert allowed == dict.fromkeys(ADMINISTRATOR_COMMANDS, STORED_ONE)
 
 
 def test_the_secretariat_may_do_its_work(ledger: AdviceLedger, office: Actor, world: World) -> None:
@@ -131,7 +146,7 @@ def test_a_member_may_act_for_its_own_body(
 def test_members_of_other_bodies_or_of_none_may_not_act_for_this_one(
     ledger: AdviceLedger, office: Actor, world: World
 ) -> None:
-    other_body = ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    other_body = ledger.register_body(administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
     strangers = [
         Actor("lid Stadadviseert", Role.MEMBER, "req", body_id=other_body.id),
         Actor("lid elders", Role.MEMBER, "req", body_id=uuid4()),

@@ -26,6 +26,7 @@ from ledger import (
 )
 from ledger.decisions import ListedAdvice
 from projections.log import LogReader, LogRow
+from tests.integration.actors import administrator
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_a_stored_version_1_body_registration_is_read_with_the_default_term(
 def test_a_new_body_registration_is_stored_as_version_2(
     ledger: AdviceLedger, office: Actor, log: Callable[[], list[LogRow]]
 ) -> None:
-    ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
+    ledger.register_body(administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
 
     [row] = log()
 
@@ -242,7 +243,9 @@ def test_a_restarted_process_reconstructs_identical_state(
     today: date,
 ) -> None:
     ledger = ledgers[municipality]
-    short_term = ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
+    short_term = ledger.register_body(
+        administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30
+    )
     request = ledger.request_advice(
         office, dossier_id, short_term.id, "Vraag?", submitted_on, today + timedelta(days=5)
     )

@@ -7,6 +7,7 @@ import pytest
 
 from events import BodyKind, DueDateMoved
 from ledger import Actor, AdviceLedger, AdviceRequest, ConflictError, ValidationError
+from tests.integration.actors import administrator
 
 
 def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
@@ -29,7 +30,7 @@ def test_advice_is_due_42_calendar_days_after_submission_by_default(
 def test_advice_to_a_body_with_a_30_day_term_is_due_30_days_later(
     ledger: AdviceLedger, office: Actor, today: date
 ) -> None:
-    body = ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
+    body = ledger.register_body(administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
     submitted_on = date(today.year - 1, 12, 15)
 
     recorded = ledger.submit_advice(
@@ -46,7 +47,7 @@ def test_a_body_with_a_response_term_out_of_range_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.register_body(office, "Wmo-platform", BodyKind.CLIENT_COUNCIL, days)
+        ledger.register_body(administrator(), "Wmo-platform", BodyKind.CLIENT_COUNCIL, days)
 
     assert refused_fields(refused) == {"response_term_days"}
     assert ledger.last_position() == before
@@ -169,7 +170,9 @@ def test_an_advice_request_to_a_body_of_another_municipality_is_refused(
     dossier_id: UUID,
     submitted_on: date,
 ) -> None:
-    elsewhere = other_ledger.register_body(office, "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    elsewhere = other_ledger.register_body(
+        administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL
+    )
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:

@@ -9,6 +9,8 @@ from uuid import UUID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.integration.actors import administrator
+
 if TYPE_CHECKING:
     from events.store import StoreUrl
 
@@ -132,7 +134,7 @@ def _check_history(
     try:
         ledger = ledgers[municipality]
         office = Actor("secretariaat", Role.SECRETARIAT, "req")
-        body = ledger.register_body(office, "Wmo-platform", BodyKind.ADVISORY_COUNCIL, 30)
+        body = ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL, 30)
         member = Actor("lid", Role.MEMBER, "req", body.id)
         advice_ids = _run(ledger, body.id, member, office, today, script)
         model = models[municipality]

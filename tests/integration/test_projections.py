@@ -8,6 +8,8 @@ from uuid import UUID
 
 import pytest
 
+from tests.integration.actors import administrator
+
 if TYPE_CHECKING:
     from events.store import StoreUrl
     from ledger import Actor, AdviceLedger
@@ -246,7 +248,7 @@ def test_views_of_one_municipality_never_show_another(
     from events import BodyKind
     from projections import ReadModel
 
-    other_ledger.register_body(office, "Elders", BodyKind.OTHER)
+    other_ledger.register_body(administrator(), "Elders", BodyKind.OTHER)
     other = ReadModel(store_url.location(other_ledger.municipality))
     try:
         other.ensure_current()
