@@ -249,8 +249,9 @@ def parse_query(
     for key, raw in query.items():
         kind = spec.get(key, {}).get("type")
         values[key] = int(raw) if kind == "integer" and _INTEGER.match(raw) else raw
-    whole = {"type": "object", "properties": dict(spec), "additionalProperties": False}
-    check(whole, values, unknown="Onbekende parameter.")
+    if values:  # nothing to check in an empty query string (most reads)
+        whole = {"type": "object", "properties": dict(spec), "additionalProperties": False}
+        check(whole, values, unknown="Onbekende parameter.")
     for key, schema in spec.items():
         if key not in values and "default" in schema:
             values[key] = schema["default"]

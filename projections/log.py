@@ -97,7 +97,7 @@ class LogReader:
             self._sqlite = self._postgres = None
 
     def _query_sqlite(self, query: str, params: tuple[int, ...]) -> list[Any]:
-        if not self.location.events_file.exists():
+        if self._sqlite is None and not self.location.events_file.exists():
             return []
         with self._lock:
             if self._sqlite is None:

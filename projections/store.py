@@ -7,6 +7,7 @@ position is refused by the tracking table, and the whole page rolls back.
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -142,6 +143,8 @@ class ViewStore:
         _ensure_schema(location)
         factory = InfrastructureFactory.construct(_environment(location))
         self.factory = factory
+        self._reader: Any = None
+        self._reader_lock = threading.Lock()
         recorder_class = _recorder_class(location, self.tables)
         for attempt in range(3):
             try:
@@ -154,6 +157,10 @@ class ViewStore:
                     raise
 
     def close(self) -> None:
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
         self.factory.close()
 
     @contextmanager
@@ -178,8 +185,10 @@ class ViewStore:
         return int(row[0]) if row and row[0] is not None else 0
 
     def position(self) -> int:
-        with self.transaction(commit=False) as cursor:
-            return self.tracked_position(cursor)
+        rows = self.query(
+            "SELECT notification_id FROM {tracking} WHERE application_name = ?", [TRACKED_LOG]
+        )
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
     def write_page(
         self,
@@ -218,9 +227,25 @@ class ViewStore:
         return found
 
     def query(self, text: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self.transaction(commit=False) as cursor:
-            cursor.execute(self.tables.sql(text), params)
-            return [tuple(row) for row in cursor.fetchall()]
+        """A read on the store's own read connection: queries need no pool, nor a transaction
+        of more than one statement (each sees one committed state)."""
+        statement = self.tables.sql(text)
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = self._open_reader()
+            try:
+                return [tuple(row) for row in self._reader.execute(statement, params).fetchall()]
+            except (sqlite3.Error, psycopg.Error):
+                self._reader.close()
+                self._reader = None
+                raise
+
+    def _open_reader(self) -> Any:
+        if self.location.backend == "sqlite":
+            uri = f"file:{self.location.views_file}?mode=ro"
+            return sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+        assert self.location.server is not None
+        return psycopg.connect(self.location.server.conninfo(), autocommit=True)
 
     @contextmanager
     def secondary_indexes_deferred(self) -> Iterator[None]:
