@@ -10,8 +10,11 @@ BIN := $(VENV)/bin
 # Stamps record that the project is installed; pyproject.toml changing installs it again.
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
+# Spectral (the OpenAPI lint of tests/e2e/test_openapi_lint.py) is an npm package, installed from
+# its lock file into .spectral/; npm's own record of the install is the stamp.
+SPECTRAL_STAMP := .spectral/node_modules/.package-lock.json
 
-.PHONY: run serve test lint clean
+.PHONY: run serve test lint spectral clean
 
 run: $(RUN_STAMP)
 	$(BIN)/adviesspoor demo
@@ -25,13 +28,24 @@ serve: $(RUN_STAMP)
 
 # pytest is the last command, so its summary is the last line; its exit code 5 ("no tests ran")
 # fails `make test` like any other failure.
-test: lint
+test: lint spectral
 	$(BIN)/pytest
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+spectral: $(SPECTRAL_STAMP)
+
+# Without npm the lint test is skipped (and fails with CI set; .ci/run installs node and npm).
+$(SPECTRAL_STAMP): .spectral/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix .spectral --no-audit --no-fund; \
+	else \
+		echo "!!! npm ontbreekt: Spectral niet geïnstalleerd, de OpenAPI-lint wordt overgeslagen" \
+			"(apt-get install nodejs npm)" >&2; \
+	fi
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from events.store import StoreUrl
 
 PROBLEM_JSON = "application/problem+json"
+SPECTRAL_MISSING = pytest.StashKey[str]()  # why test_openapi_lint.py could not run Spectral
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A skipped OpenAPI lint must not pass unnoticed: say so at the end, in red."""
+    reason = terminalreporter.config.stash.get(SPECTRAL_MISSING, None)
+    if reason is not None:
+        terminalreporter.section("Spectral", sep="!", red=True, bold=True)
+        terminalreporter.line(f"{reason}; de OpenAPI-lint is NIET gedraaid.", red=True)
 
 
 class Api:
