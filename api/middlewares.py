@@ -30,6 +30,7 @@ from projections.log import LogReader
 
 T = TypeVar("T")
 MAX_BODY: Final = 1024 * 1024
+CLIENT_GONE: Final = 499  # logged (never sent) when the caller hung up before the answer
 _REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _ETAG: Final = re.compile(r'^"(\d{1,18})"$')
 
@@ -235,6 +236,9 @@ async def log_requests(request: web.Request, handler: AiohttpHandler) -> web.Str
         response = await handler(request)
         status = response.status
         return response
+    except ConnectionResetError:
+        status = CLIENT_GONE
+        raise
     finally:
         principal = request.get(PRINCIPAL)
         log.info(
@@ -265,6 +269,8 @@ async def problems(request: web.Request, handler: AiohttpHandler) -> web.StreamR
         if error.status < 400:
             raise
         return from_http(error).response()
+    except ConnectionResetError:
+        raise  # the caller went away: nobody to answer, and no fault of ours
     except (psycopg.OperationalError, sqlite3.OperationalError):
         log.exception("store_unavailable", path=request.path, request_id=request.get(REQUEST_ID))
         msg = "De opslag is even niet bereikbaar; probeer het zo opnieuw."
