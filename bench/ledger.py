@@ -39,6 +39,7 @@ BATCH = 100  # advices per save when building the log that the reads measure
 REBUILT = 1000  # advices rebuilt by repository.get per repeat: one query each, the slowest read
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ACTOR = Actor(name="bench", role=Role.SECRETARIAT, request_id="bench")
+ADMINISTRATOR = Actor(name="bench-admin", role=Role.ADMINISTRATOR, request_id="bench")
 TITLE = "Advies over het concept-beleidsplan sociaal domein 2027-2030"
 POINT = (
     "Betrek cliënten vanaf het begin bij de uitvoeringsagenda en leg vast hoe hun inbreng "
@@ -162,7 +163,8 @@ class PostgresWriter:
 
 
 def register_body(ledger: AdviceLedger) -> AdvisoryBody:
-    recorded = ledger.register_body(ACTOR, "Adviesraad Sociaal Domein", BodyKind.ADVISORY_COUNCIL)
+    name, kind = "Adviesraad Sociaal Domein", BodyKind.ADVISORY_COUNCIL
+    recorded = ledger.register_body(ADMINISTRATOR, name, kind)
     return ledger.get_body(recorded.id)
 
 
