@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -321,3 +322,61 @@ def test_python_m_api_runs_the_command_line(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "Onbekende gemeente 'groningen'" in result.stderr
+
+
+def test_the_demo_views_show_the_real_2013_outcomes_and_the_overdue_2016_advice(
+    loaded_store: "StoreUrl", demo: tuple["Municipality", ...], today: date
+) -> None:
+    from projections import ReadModel
+
+    groningen = _by_slug(demo, "groningen")
+    expected = dict.fromkeys(
+        ("pending", "followed", "partially_followed", "not_followed", "deferred", "noted"), 0
+    )
+    for advice in groningen.advice:
+        latest = {response.point: str(response.outcome) for response in advice.responses}
+        for number in range(1, len(advice.points) + 1):
+            expected[latest.get(number, "pending")] += 1
+    model = ReadModel(loaded_store.location("groningen"))
+    try:
+        model.ensure_current()
+        stats = model.statistics(today)
+        views = {view["title"]: view for view in model.advice_list(today)}
+    finally:
+        model.close()
+
+    assert stats["per_outcome"] == expected
+    stadadviseert = next(a for a in groningen.advice if a.submitted_on.year == 2016)
+    view = views[stadadviseert.title]
+    assert view["overdue"] is True
+    assert view["status"] == "open"
+    assert {point["outcome"] for point in view["points"]} == {"pending"}
+
+
+def test_demo_tokens_prints_a_working_token_for_every_role(adviesspoor: Run) -> None:
+    from api.edge_store import EdgeStore
+    from events.store import StoreUrl
+
+    adviesspoor("demo")
+    first = adviesspoor("demo-tokens")
+    second = adviesspoor("demo-tokens")
+
+    def tokens(output: str) -> dict[str, str]:
+        lines = [line.split() for line in output.splitlines() if line.startswith("  ")]
+        return {words[0]: words[-1] for words in lines if words[0] != "curl"}
+
+    made, again = tokens(first.out), tokens(second.out)
+    assert set(made) == {"beheerder", "secretariaat", "lid", "auditor"}
+    edge = EdgeStore(StoreUrl.parse(os.environ["ADVIESSPOOR_DATABASE_URL"]))
+    try:
+        found = {role: edge.find_token(secret) for role, secret in again.items()}
+        stale = [edge.find_token(secret) for secret in made.values()]
+    finally:
+        edge.close()
+    assert {role: token.role.value if token else None for role, token in found.items()} == {
+        "beheerder": "administrator",
+        "secretariaat": "secretariat",
+        "lid": "member",
+        "auditor": "auditor",
+    }
+    assert stale == [None, None, None, None]
