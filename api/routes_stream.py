@@ -11,7 +11,7 @@ from aiohttp import web
 
 from api.middlewares import Call, Route
 from api.routes_write import event_item
-from api.schemas import named
+from api.schemas import LARGEST_QUERY_INTEGER, named
 from events import Role
 from projections.log import LogReader, LogRow
 
@@ -101,6 +101,7 @@ ROUTES: Final = [
             "vanaf": {
                 "type": "integer",
                 "minimum": 1,
+                "maximum": LARGEST_QUERY_INTEGER,
                 "description": "Begin bij deze positie (inclusief); zonder: na Last-Event-ID, "
                 "of bij wat hierna komt.",
             }

@@ -351,6 +351,7 @@ ROUTES: Final = [
             "vanaf": {
                 "type": "integer",
                 "minimum": 1,
+                "maximum": S.LARGEST_QUERY_INTEGER,
                 "default": 1,
                 "description": "De eerste positie (inclusief).",
             },

@@ -18,6 +18,9 @@ Schema = Mapping[str, Any]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _INTEGER = re.compile(r"^-?\d{1,18}$")
+# The largest whole number a query parameter can carry (18 digits, as _INTEGER reads them): the
+# maximum of an integer query parameter that has no smaller one.
+LARGEST_QUERY_INTEGER: Final = 10**18 - 1
 WHOLE_BODY: Final = "inhoud"  # the `name` of an invalid param that is the whole request body
 
 

@@ -72,6 +72,19 @@ async def test_every_reference_resolves_and_every_schema_is_valid(api: Api) -> N
     assert len(operation_ids) == len(set(operation_ids))
 
 
+async def test_every_integer_query_parameter_has_a_maximum_the_server_can_read(api: Api) -> None:
+    from api.schemas import LARGEST_QUERY_INTEGER
+
+    doc = await document(api)
+
+    for item in doc["paths"].values():
+        for operation in item.values():
+            for parameter in operation["parameters"]:
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "integer":
+                    assert schema["maximum"] <= LARGEST_QUERY_INTEGER, parameter["name"]
+
+
 async def test_every_operation_documents_its_errors_as_problem_json(api: Api) -> None:
     doc = await document(api)
 
