@@ -16,7 +16,7 @@ from projections.log import LogReader, canonical_id
 from projections.store import ViewStore
 
 Progress = Callable[[int, int], None]
-PAGE_SIZE = 5000
+PAGE_SIZE = 10_000
 
 
 class ReadModel:
