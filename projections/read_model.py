@@ -2,8 +2,10 @@
 now or as recorded up to a moment (time travel), at a business date (peildatum).
 """
 
+import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -17,6 +19,18 @@ from projections.store import ViewStore
 
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 10_000
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector off for a while; on again after, unless it was off before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class ReadModel:
@@ -73,6 +87,14 @@ class ReadModel:
         return self.store.position()
 
     def _process_page(self, target: int) -> int:
+        # A page allocates about a million short-lived dicts and lists (decoded events,
+        # documents) without reference cycles. The cycle collector, started by allocation
+        # counts, scanned them again and again: a fifth of a rebuild's time. Reference counting
+        # frees all of it when the page returns, and the collector runs again right after.
+        with _cyclic_gc_paused():
+            return self._project_page(target)
+
+    def _project_page(self, target: int) -> int:
         with self.store.transaction(commit=True) as cursor:
             start = self.store.tracked_position(cursor)
             if start >= target:
