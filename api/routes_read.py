@@ -14,13 +14,15 @@ from api import read_schemas as R  # noqa: N812 - R reads as the schema table it
 from api import translate
 from api.middlewares import Call, Route, json_response
 from api.problems import InvalidParam, ProblemError, invalid
-from api.schemas import ID, NamedSchema, Schema, moment, named
+from api.schemas import EVENTS, ID, LARGEST_QUERY_INTEGER, NamedSchema, Schema, moment, named
 from api.vocabulary import ADVICE_STATUSES
 from events import Role
 from projections import ReadModel, ReadModels
+from projections.log import LogRow
 
 T = TypeVar("T")
 READERS: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR})
+AUDITORS: Final = frozenset({Role.AUDITOR})
 READ_WAIT_SECONDS: Final = 5.0
 READ_MODELS = web.AppKey("read_models", ReadModels)
 _STATUS_WORDS: Final = {nl: en for en, nl in ADVICE_STATUSES.items()}
@@ -203,6 +205,26 @@ async def statistics(call: Call) -> web.Response:
     return json_response(translate.statistics(stats))
 
 
+async def list_events(call: Call) -> web.Response:
+    """The municipality's own log in order, as recorded up to `vastgelegdTot` when given."""
+    start, limit = call.query["vanaf"], call.query["limiet"]
+    timed = "vastgelegdTot" in call.query
+
+    def work(model: ReadModel, _as_of: date, upto: int | None) -> list[LogRow]:
+        if timed and not upto:
+            return []
+        return model.log.read(after=start - 1, limit=limit + 1, upto=upto)
+
+    rows = await _read(call, work)
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        query = {k: v for k, v in call.request.query.items() if k != "vanaf"}
+        following = f"{call.request.path}?{urlencode({**query, 'vanaf': rows[-1].position + 1})}"
+    items = [translate.log_event(row) for row in rows]
+    return json_response({"gebeurtenissen": items, "volgende": following})
+
+
 def _get(
     path: str,
     handler: Any,
@@ -294,5 +316,32 @@ ROUTES: Final = [
          "adviesorgaan; een ander adviesorgaan geeft 403). Ingetrokken adviezen tellen niet mee."),
     _get("/statistieken", statistics, "haalStatistieken",
          "Uitkomsten per adviesorgaan en/of jaar", R.STATISTICS, STATISTICS_QUERY),
+    Route(
+        "GET",
+        "/gebeurtenissen",
+        list_events,
+        operation_id="lijstGebeurtenissen",
+        summary="De gebeurtenissen van de gemeente, in volgorde van de log",
+        tag="gebeurtenissen",
+        roles=AUDITORS,
+        query={
+            **R.READ_QUERY,
+            "vanaf": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": LARGEST_QUERY_INTEGER,
+                "default": 1,
+                "description": "De eerste positie (inclusief).",
+            },
+            "limiet": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 1000,
+                "default": 100,
+                "description": "Hoeveel gebeurtenissen hoogstens.",
+            },
+        },
+        response=EVENTS,
+    ),
 ]
 # fmt: on

@@ -10,8 +10,8 @@ import orjson
 from aiohttp import web
 
 from api.middlewares import Call, Route
-from api.routes_write import event_item
 from api.schemas import LARGEST_QUERY_INTEGER, named
+from api.translate import log_event
 from events import Role
 from projections.log import LogReader, LogRow
 
@@ -33,7 +33,7 @@ def setup(app: web.Application) -> None:
 
 
 def _summary(row: LogRow) -> dict[str, Any]:
-    whole = event_item(row)
+    whole = log_event(row)
     return {key: whole[key] for key in ("positie", "type", "vastgelegdOp", "id", "versie")}
 
 
@@ -56,7 +56,7 @@ async def stream_events(call: Call) -> web.StreamResponse:
     while not closing.is_set() and _listening(request):
         rows = await call.log(partial(LogReader.read, after=after, limit=PAGE))
         for row in rows:
-            item = event_item(row) if whole else _summary(row)
+            item = log_event(row) if whole else _summary(row)
             payload = orjson.dumps(item).decode()
             frame = f"id: {row.position}\nevent: gebeurtenis\ndata: {payload}\n\n"
             await response.write(frame.encode())

@@ -11,11 +11,10 @@ from aiohttp import web
 from api import schemas
 from api.middlewares import Call, Route, json_response
 from api.openapi import BASE_PATH
-from api.vocabulary import BODY_KINDS, OUTCOMES, ROLES, VERDICTS
+from api.vocabulary import BODY_KINDS, OUTCOMES, VERDICTS
 from events import Deviation, Role
 from ledger import Actor, AdviceLedger, Recorded
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS
-from projections.log import LogRow
 
 ADMIN: Final = frozenset({Role.ADMINISTRATOR})
 OFFICE: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT})
@@ -227,31 +226,6 @@ async def take_decision(call: Call) -> web.Response:
     return _created(call, "besluiten", recorded)
 
 
-def event_item(row: LogRow) -> dict[str, Any]:
-    meta = row.state.get("meta") or {}
-    role = meta.get("role")
-    return {
-        "positie": row.position,
-        "type": row.type,
-        "vastgelegdOp": schemas.moment(row.state["timestamp"]),
-        "actor": {"naam": meta.get("actor"), "rol": ROLES.dutch(Role(role)) if role else None},
-        "id": row.aggregate_id,
-        "versie": row.version,
-        "gegevens": row.state,
-    }
-
-
-async def list_events(call: Call) -> web.Response:
-    start, limit = call.query["vanaf"], call.query["limiet"]
-    rows = await call.log(lambda reader: reader.read(after=start - 1, limit=limit + 1))
-    following = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        following = f"{BASE_PATH}/gebeurtenissen?vanaf={rows[-1].position + 1}&limiet={limit}"
-    items = [event_item(row) for row in rows]
-    return json_response({"gebeurtenissen": items, "volgende": following})
-
-
 def _post(
     path: str,
     handler: Any,
@@ -338,32 +312,6 @@ ROUTES: Final = [
         description="Awb 3:49/3:50: elk nog openstaand punt van een genoemd advies heeft een "
         "afwijking met motivering nodig, anders 400 met invalidParams "
         "`adviezen/<index>/punten/<nummer>`.",
-    ),
-    Route(
-        "GET",
-        "/gebeurtenissen",
-        list_events,
-        operation_id="lijstGebeurtenissen",
-        summary="De gebeurtenissen van de gemeente, in volgorde van de log",
-        tag="gebeurtenissen",
-        roles=AUDITORS,
-        query={
-            "vanaf": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": S.LARGEST_QUERY_INTEGER,
-                "default": 1,
-                "description": "De eerste positie (inclusief).",
-            },
-            "limiet": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 1000,
-                "default": 100,
-                "description": "Hoeveel gebeurtenissen hoogstens.",
-            },
-        },
-        response=S.EVENTS,
     ),
 ]
 # fmt: on

@@ -12,6 +12,7 @@ from api.vocabulary import (
     VERDICTS,
 )
 from events import BodyKind, Outcome, Role, Verdict
+from projections.log import LogRow
 
 Json = dict[str, Any]
 
@@ -210,4 +211,19 @@ def history_item(item: Json) -> Json:
             "verzoekId": actor["request_id"],
         },
         "gegevens": item["data"],
+    }
+
+
+def log_event(row: LogRow) -> Json:
+    """One stored event as `/gebeurtenissen` shows it: the stored JSON whole, with who and when."""
+    meta = row.state.get("meta") or {}
+    role = meta.get("role")
+    return {
+        "positie": row.position,
+        "type": row.type,
+        "vastgelegdOp": moment(row.state["timestamp"]),
+        "actor": {"naam": meta.get("actor"), "rol": ROLES.dutch(Role(role)) if role else None},
+        "id": row.aggregate_id,
+        "versie": row.version,
+        "gegevens": row.state,
     }

@@ -212,3 +212,18 @@ async def test_the_stream_sends_other_roles_what_changed_without_the_data(api: A
 
     assert item["type"] == "AdvisoryBodyRegistered"
     assert "gegevens" not in item
+
+
+async def test_the_event_log_travels_in_time_too(api: Api) -> None:
+    await api.new_body("Eerste")
+    log = await _json(api, "/gebeurtenissen", "auditor")
+    first_at = log["gebeurtenissen"][0]["vastgelegdOp"]
+    await api.new_body("Tweede")
+
+    then = await _json(api, f"/gebeurtenissen?vastgelegdTot={first_at}", "auditor")
+    before = await _json(api, "/gebeurtenissen?vastgelegdTot=2000-01-01T00:00:00Z", "auditor")
+    now = await _json(api, "/gebeurtenissen", "auditor")
+
+    assert [e["gegevens"]["name"] for e in then["gebeurtenissen"]] == ["Eerste"]
+    assert before["gebeurtenissen"] == []
+    assert [e["gegevens"]["name"] for e in now["gebeurtenissen"]] == ["Eerste", "Tweede"]
