@@ -695,6 +695,7 @@ def machine() -> str:
     versions = ", ".join(
         f"{name} {metadata.version(name)}" for name in ("eventsourcing", "orjson", "psycopg")
     )
+    versions += f" ({psycopg.pq.__impl__} libpq binding)"
     return (
         f"{os.cpu_count()} CPUs ({cpu}), {platform.platform()}, Python {platform.python_version()},"
         f" SQLite {sqlite3.sqlite_version}, {versions}"
