@@ -47,6 +47,8 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 
+from bench.machine import filesystem
+
 ROOT: Final = Path(__file__).resolve().parents[1]
 HOST: Final = "127.0.0.1"
 BASE: Final = "/api/v1"
@@ -525,17 +527,6 @@ def postgres_settings(url: str) -> str:
 
 
 # Machine ------------------------------------------------------------------------------------
-
-
-def filesystem(path: Path) -> str:
-    """The mount type under a path: fsync on tmpfs costs nothing, so it changes the writes."""
-    try:
-        mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text().splitlines()]
-    except OSError:
-        return "unknown"
-    here = str(path.resolve())
-    found = [m for m in mounts if here == m[0] or here.startswith(m[0].rstrip("/") + "/")]
-    return max(found, key=lambda m: len(m[0]))[1] if found else "unknown"
 
 
 def load_average() -> str:

@@ -6,7 +6,6 @@
 
 import argparse
 import os
-import platform
 import signal
 import sqlite3
 import statistics
@@ -17,7 +16,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID, uuid4
@@ -27,6 +25,7 @@ import psycopg
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg import sql
 
+from bench.machine import filesystem, machine
 from events import BodyKind, Outcome, Role
 from events.store import StoreUrl
 from ledger import Actor, Advice, AdviceLedger, AdvisoryBody, Ledgers
@@ -436,36 +435,6 @@ def bench_postgres(args: argparse.Namespace) -> None:
                 sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
             )
         admin.close()
-
-
-def filesystem(path: Path) -> str:
-    """The mount type under a path: fsync on tmpfs costs nothing, so it changes every figure."""
-    try:
-        mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text().splitlines()]
-    except OSError:
-        return "filesystem unknown"
-    resolved = str(path.resolve())
-    matches = [m for m in mounts if resolved == m[0] or resolved.startswith(m[0].rstrip("/") + "/")]
-    return max(matches, key=lambda m: len(m[0]))[1] if matches else "filesystem unknown"
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.partition(":")[2].strip()
-                break
-    except OSError:
-        pass
-    versions = ", ".join(
-        f"{name} {metadata.version(name)}" for name in ("eventsourcing", "orjson", "psycopg")
-    )
-    versions += f" (libpq {psycopg.pq.version()}, {psycopg.pq.__impl__} implementation)"
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {platform.platform()}, Python {platform.python_version()},"
-        f" SQLite {sqlite3.sqlite_version}, {versions}"
-    )
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -13,7 +13,6 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import random
 import resource
@@ -30,7 +29,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -41,6 +39,7 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import Recording, StoredEvent
 from psycopg import sql
 
+from bench.machine import filesystem, machine
 from events import BodyKind, Deviation, Outcome, Role, Verdict
 from events.store import LEDGER_NAME, LogLocation, StoreUrl
 from ledger import (
@@ -681,36 +680,6 @@ def catch_up_lag(location: LogLocation, seconds: float, rate: float, seed: int =
 
 
 # Reporting --------------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.partition(":")[2].strip()
-                break
-    except OSError:
-        pass
-    versions = ", ".join(
-        f"{name} {metadata.version(name)}" for name in ("eventsourcing", "orjson", "psycopg")
-    )
-    versions += f" ({psycopg.pq.__impl__} libpq binding)"
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {platform.platform()}, Python {platform.python_version()},"
-        f" SQLite {sqlite3.sqlite_version}, {versions}"
-    )
-
-
-def filesystem(path: Path) -> str:
-    """The mount type under a path: fsync on tmpfs costs nothing, so it changes every figure."""
-    try:
-        mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text().splitlines()]
-    except OSError:
-        return "filesystem unknown"
-    resolved = str(path.resolve())
-    found = [m for m in mounts if resolved == m[0] or resolved.startswith(m[0].rstrip("/") + "/")]
-    return max(found, key=lambda m: len(m[0]))[1] if found else "filesystem unknown"
 
 
 def row(label: str, figure: str, baseline: str, ratio: float | None) -> None:
