@@ -15,7 +15,6 @@ from api.middlewares import (
     MAX_BODY,
     MIDDLEWARES,
     REQUEST_ID,
-    LogReaders,
     Route,
     Services,
     endpoint,
@@ -23,6 +22,7 @@ from api.middlewares import (
 from api.openapi import API_VERSION, BASE_PATH, SECURITY_HEADERS, with_document
 from events.store import StoreUrl
 from ledger import Ledgers, amsterdam_today
+from projections import ReadModels
 
 DEFAULT_WORKERS: Final = 8
 
@@ -51,7 +51,7 @@ def create_app(
     services = Services(
         ledgers=Ledgers(store, today),
         edge_store=EdgeStore(store),
-        log_readers=LogReaders(store),
+        read_models=ReadModels(store),
         executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ledger"),
     )
     setup_services(app, services)
@@ -70,7 +70,7 @@ def setup_services(app: web.Application, services: Services) -> None:
         # Let in-flight ledger calls finish before their stores close.
         await asyncio.get_running_loop().run_in_executor(None, services.executor.shutdown)
         services.ledgers.close_all()
-        services.log_readers.close_all()
+        services.read_models.close_all()
         services.edge_store.close()
 
     app.cleanup_ctx.append(lifetime)

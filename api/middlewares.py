@@ -4,7 +4,6 @@ middlewares for request logging, trailing slashes and errors as problem+json."""
 import asyncio
 import re
 import sqlite3
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +23,8 @@ from api.logging import get_logger
 from api.problems import InvalidParam, ProblemError, from_http, from_ledger, invalid
 from api.schemas import WHOLE_BODY, NamedSchema, Schema, check, parse_query
 from events import Role
-from events.store import StoreUrl
 from ledger import Actor, AdviceLedger, LedgerError, Ledgers
+from projections import ReadModel, ReadModels
 from projections.log import LogReader
 
 T = TypeVar("T")
@@ -37,36 +36,13 @@ _ETAG: Final = re.compile(r'^"(\d{1,18})"$')
 log = get_logger("api")
 
 
-class LogReaders:
-    """One log reader per municipality, opened on first use."""
-
-    def __init__(self, store: StoreUrl) -> None:
-        self.store = store
-        self._readers: dict[str, LogReader] = {}
-        self._lock = threading.Lock()
-
-    def __getitem__(self, municipality: str) -> LogReader:
-        with self._lock:
-            reader = self._readers.get(municipality)
-            if reader is None:
-                reader = LogReader(self.store.location(municipality))
-                self._readers[municipality] = reader
-            return reader
-
-    def close_all(self) -> None:
-        with self._lock:
-            for reader in self._readers.values():
-                reader.close()
-            self._readers.clear()
-
-
 @dataclass(frozen=True)
 class Services:
     """What handlers work with; every call into them is blocking, so it runs in `executor`."""
 
     ledgers: Ledgers
     edge_store: EdgeStore
-    log_readers: LogReaders
+    read_models: ReadModels
     executor: ThreadPoolExecutor
 
     async def run(self, work: Callable[[], T]) -> T:
@@ -149,9 +125,14 @@ class Call:
         ledgers, municipality = self.services.ledgers, self.caller.municipality
         return await self.run(lambda: command(ledgers[municipality]))
 
+    @property
+    def read_model(self) -> ReadModel:
+        """The caller's municipality's views and log reader (blocking: use inside `run`)."""
+        return self.services.read_models[self.caller.municipality]
+
     async def log(self, read: Callable[[LogReader], T]) -> T:
-        readers, municipality = self.services.log_readers, self.caller.municipality
-        return await self.run(lambda: read(readers[municipality]))
+        reader = self.read_model.log
+        return await self.run(lambda: read(reader))
 
 
 def json_response(

@@ -2,7 +2,7 @@
 caught up with the log (read-your-writes), at a business date and optionally as recorded up to a
 moment (time travel)."""
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import urlencode
@@ -17,29 +17,14 @@ from api.problems import InvalidParam, ProblemError, invalid
 from api.schemas import EVENTS, ID, LARGEST_QUERY_INTEGER, NamedSchema, Schema, moment, named
 from api.vocabulary import ADVICE_STATUSES
 from events import Role
-from projections import ReadModel, ReadModels
+from projections import ReadModel
 from projections.log import LogRow
 
 T = TypeVar("T")
 READERS: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR})
 AUDITORS: Final = frozenset({Role.AUDITOR})
 READ_WAIT_SECONDS: Final = 5.0
-READ_MODELS = web.AppKey("read_models", ReadModels)
 _STATUS_WORDS: Final = {nl: en for en, nl in ADVICE_STATUSES.items()}
-
-
-def setup(app: web.Application) -> None:
-    """One read model per municipality, on the same store as the ledgers; closed at shutdown."""
-
-    async def lifetime(app: web.Application) -> AsyncIterator[None]:
-        from api.app import SERVICES
-
-        models = ReadModels(app[SERVICES].ledgers.store)
-        app[READ_MODELS] = models
-        yield
-        models.close_all()
-
-    app.cleanup_ctx.append(lifetime)
 
 
 def _moment(raw: str) -> str:
@@ -59,7 +44,7 @@ def _as_of(call: Call) -> date:
 
 async def _read(call: Call, work: Callable[[ReadModel, date, int | None], T]) -> T:
     """Wait until the views hold every event committed before this request, then read."""
-    model = call.request.app[READ_MODELS][call.caller.municipality]
+    model = call.read_model
     as_of = _as_of(call)
     raw_moment = call.query.get("vastgelegdTot")
     until = _moment(raw_moment) if raw_moment is not None else None
