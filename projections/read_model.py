@@ -71,17 +71,14 @@ class ReadModel:
 
     def ensure_current(self, timeout: float = 5.0) -> int:
         """Read-your-writes: process everything committed before this call."""
-        target = self.log.last_position()
-        if self.store.position() >= target:
-            return target
-        return self.catch_up(upto=target, timeout=timeout)
+        return self.wait_for(self.log.last_position(), timeout)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> int:
-        """A writer's read-your-writes: return once the views include log `position`."""
+        """Return once the views include log `position` (a writer's own write, say)."""
         current = self.store.position()
         if current >= position:
             return current
-        return self.catch_up(timeout=timeout)
+        return self.catch_up(upto=position, timeout=timeout)
 
     def position(self) -> int:
         return self.store.position()
