@@ -19,7 +19,8 @@ from api.middlewares import (
     Services,
     endpoint,
 )
-from api.openapi import API_VERSION, BASE_PATH, SECURITY_HEADERS, with_document
+from api.openapi import API_VERSION, SECURITY_HEADERS, with_document
+from api.schemas import BASE_PATH
 from events.store import StoreUrl
 from ledger import Ledgers, amsterdam_today
 from projections import ReadModels

@@ -9,7 +9,7 @@ from aiohttp import web
 from api.app import create_app
 from api.cli_events import CommandError, describe, fail
 from api.logging import configure_logging
-from api.openapi import BASE_PATH
+from api.schemas import BASE_PATH
 from events.store import StoreUrlError
 from ledger import store_url_from_env
 

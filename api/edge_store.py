@@ -1,4 +1,6 @@
-"""Durable state of the HTTP edge: access tokens (hashed) and idempotency records.
+"""Durable state of the HTTP edge: access tokens (hashed).
+
+Idempotency keys are kept by the ledger itself, in the transaction of the event they recorded.
 
 They live in the store `ADVIESSPOOR_DATABASE_URL` names, beside the ledgers: the SQLite file
 `<directory>/adviesspoor.sqlite` (WAL, synchronous FULL) or the PostgreSQL schema `adviesspoor`.
@@ -10,8 +12,7 @@ import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import Enum
+from datetime import UTC, datetime
 from typing import Any, Final
 from uuid import UUID, uuid4
 
@@ -22,16 +23,11 @@ from events.store import StoreUrl
 
 SQLITE_FILE: Final = "adviesspoor.sqlite"
 POSTGRES_SCHEMA: Final = "adviesspoor"
-# A claim older than this belongs to a request that died halfway; a repeat may take it over.
-STALE_CLAIM: Final = timedelta(minutes=5)
 
 _TABLES: Final = (
     "CREATE TABLE IF NOT EXISTS {s}tokens ("
     " id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL UNIQUE, municipality TEXT NOT NULL,"
     " role TEXT NOT NULL, body_id TEXT, name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)",
-    "CREATE TABLE IF NOT EXISTS {s}idempotency ("
-    " scope TEXT PRIMARY KEY, request_hash TEXT NOT NULL, started TEXT NOT NULL,"
-    " status INTEGER, location TEXT, body {blob})",
 )
 
 
@@ -51,24 +47,6 @@ class TokenRecord:
     created: datetime
 
 
-@dataclass(frozen=True)
-class StoredResponse:
-    """The first 2xx answer to an idempotent POST, replayed for every equal repeat."""
-
-    status: int
-    location: str | None
-    body: bytes
-
-
-class Claim(Enum):
-    """What a POST with an Idempotency-Key may do."""
-
-    PROCEED = "proceed"  # first time (or the earlier attempt failed): do the work
-    MISMATCH = "mismatch"  # the key was used with another body
-    IN_PROGRESS = "in_progress"  # an equal request is being handled right now
-    REPLAY = "replay"  # answered before: send that answer again
-
-
 def _now() -> str:
     return datetime.now(tz=UTC).isoformat()
 
@@ -86,7 +64,7 @@ def _token(row: tuple[Any, ...]) -> TokenRecord:
 
 
 class EdgeStore:
-    """Tokens and idempotency records; synchronous, so call it from a worker thread.
+    """Tokens; synchronous, so call it from a worker thread.
 
     Connections open on first use; call `prepare()` once before the first use of a new store.
     """
@@ -146,48 +124,6 @@ class EdgeStore:
         )
         return count == 1
 
-    # Idempotency ----------------------------------------------------------------------------
-
-    def claim(self, scope: str, request_hash: str) -> tuple[Claim, StoredResponse | None]:
-        """Take the key for this request, or say why not; atomic across processes."""
-        count, _ = self._execute(
-            "INSERT INTO {s}idempotency (scope, request_hash, started) VALUES (?, ?, ?)"
-            " ON CONFLICT (scope) DO NOTHING",
-            (scope, request_hash, _now()),
-        )
-        if count == 1:
-            return Claim.PROCEED, None
-        rows = self._execute(
-            "SELECT request_hash, started, status, location, body FROM {s}idempotency"
-            " WHERE scope = ?",
-            (scope,),
-        )[1]
-        if not rows:  # released between our insert and select: try once more
-            return self.claim(scope, request_hash)
-        stored_hash, started, status, location, body = rows[0]
-        if stored_hash != request_hash:
-            return Claim.MISMATCH, None
-        if status is not None:
-            return Claim.REPLAY, StoredResponse(status, location, bytes(body))
-        if datetime.fromisoformat(started) > datetime.now(tz=UTC) - STALE_CLAIM:
-            return Claim.IN_PROGRESS, None
-        count, _ = self._execute(
-            "UPDATE {s}idempotency SET started = ? WHERE scope = ? AND started = ?"
-            " AND status IS NULL",
-            (_now(), scope, started),
-        )
-        return (Claim.PROCEED if count == 1 else Claim.IN_PROGRESS), None
-
-    def complete(self, scope: str, response: StoredResponse) -> None:
-        self._execute(
-            "UPDATE {s}idempotency SET status = ?, location = ?, body = ? WHERE scope = ?",
-            (response.status, response.location, response.body, scope),
-        )
-
-    def release(self, scope: str) -> None:
-        """The request failed: forget the claim, so that a repeat tries again."""
-        self._execute("DELETE FROM {s}idempotency WHERE scope = ? AND status IS NULL", (scope,))
-
     # Storage --------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -200,8 +136,7 @@ class EdgeStore:
 
     def prepare(self) -> None:
         """Create the tables if they are missing; safe to call from several processes at once."""
-        blob = "BLOB" if self._store.backend == "sqlite" else "BYTEA"
-        statements = [table.format(s=self._prefix, blob=blob) for table in _TABLES]
+        statements = [table.replace("{s}", self._prefix) for table in _TABLES]
         if self._store.backend == "sqlite":
             for statement in statements:
                 self._execute(statement, ())

@@ -1,25 +1,22 @@
-"""`Idempotency-Key` on POST: the first 2xx answer is kept and replayed for every equal repeat.
+"""`Idempotency-Key` on POST: the first 2xx answer is answered again for every equal repeat.
 
-Scoped per token, method and path. An equal JSON body (same values, key order aside) replays the
-stored answer and records nothing; another body under the same key is 409. Errors are not kept,
-so a repeat after an error tries again. The records are durable: a restart changes nothing.
+Scoped per token, method and path. The key is stored by the ledger in the same transaction as the
+command's event (`AdviceLedger.once`), so a repeat finds it after a restart and after a crash at
+any moment; the answer is rebuilt from the stored event (`api.recorded`), byte for byte the first
+one. An equal JSON body (same values, key order aside) answers again and records nothing; another
+body under the same key is 409. Errors are not kept, so a repeat after an error tries again.
 """
 
 import hashlib
-from collections.abc import Awaitable, Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import orjson
-from aiohttp import web
 
-from api.edge_store import Claim, EdgeStore, StoredResponse
 from api.problems import InvalidParam, ProblemError, invalid
+from ledger import IdempotencyKey, KeyRecord
 
 HEADER: Final = "Idempotency-Key"
 MAX_KEY_LENGTH: Final = 255
-
-T = TypeVar("T")
-Run = Callable[[Callable[[], T]], Awaitable[T]]
 
 
 def request_hash(body: Any) -> str:
@@ -27,50 +24,17 @@ def request_hash(body: Any) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def scope(token_id: str, method: str, path: str, key: str) -> str:
-    return hashlib.sha256("\0".join((token_id, method, path, key)).encode()).hexdigest()
-
-
-def check_key(key: str) -> None:
+def key_for(token_id: str, method: str, path: str, key: str, body: Any) -> IdempotencyKey:
+    """The ledger's key for this request: 400 for a key of the wrong length."""
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         reason = f"Een Idempotency-Key heeft 1 tot {MAX_KEY_LENGTH} tekens."
         raise invalid([InvalidParam(HEADER, reason)])
+    scope = hashlib.sha256("\0".join((token_id, method, path, key)).encode()).hexdigest()
+    return IdempotencyKey(scope, request_hash(body))
 
 
-def replay(stored: StoredResponse) -> web.Response:
-    headers = {"Location": stored.location} if stored.location else None
-    return web.Response(
-        status=stored.status, body=stored.body, content_type="application/json", headers=headers
-    )
-
-
-async def once(
-    store: EdgeStore,
-    run: Run[Any],
-    key_scope: str,
-    body: Any,
-    produce: Callable[[], Awaitable[web.Response]],
-) -> web.Response:
-    """The answer to a POST with an Idempotency-Key: produced once, replayed after that."""
-    fingerprint = request_hash(body)
-    claim, stored = await run(lambda: store.claim(key_scope, fingerprint))
-    if claim is Claim.MISMATCH:
+def check_same_request(key: IdempotencyKey, found: KeyRecord) -> None:
+    """A stored key answers again only for the same request; another body is 409."""
+    if found.request_hash != key.request_hash:
         msg = "Deze Idempotency-Key is al gebruikt voor een verzoek met een andere inhoud."
         raise ProblemError(409, msg)
-    if claim is Claim.IN_PROGRESS:
-        msg = "Een verzoek met deze Idempotency-Key is nog in behandeling; probeer het zo opnieuw."
-        raise ProblemError(409, msg)
-    if claim is Claim.REPLAY:
-        assert stored is not None
-        return replay(stored)
-    try:
-        response = await produce()
-    except BaseException:
-        await run(lambda: store.release(key_scope))
-        raise
-    if 200 <= response.status < 300 and isinstance(response.body, bytes):
-        kept = StoredResponse(response.status, response.headers.get("Location"), response.body)
-        await run(lambda: store.complete(key_scope, kept))
-    else:
-        await run(lambda: store.release(key_scope))
-    return response

@@ -21,11 +21,20 @@ from api.auth import Principal, authenticate, authorize
 from api.edge_store import EdgeStore
 from api.logging import get_logger
 from api.problems import InvalidParam, ProblemError, from_http, from_ledger, invalid
+from api.recorded import answer, row_of
 from api.schemas import WHOLE_BODY, NamedSchema, Schema, check, parse_query
 from events import Role
-from ledger import Actor, AdviceLedger, LedgerError, Ledgers
+from ledger import (
+    Actor,
+    AdviceLedger,
+    IdempotencyKey,
+    KeyRecord,
+    LedgerError,
+    Ledgers,
+    Recorded,
+)
 from projections import ReadModel, ReadModels
-from projections.log import LogReader
+from projections.log import LogReader, LogRow
 
 T = TypeVar("T")
 MAX_BODY: Final = 1024 * 1024
@@ -89,6 +98,7 @@ class Call:
     principal: Principal | None = None
     query: dict[str, Any] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=dict)
+    key: IdempotencyKey | None = None
 
     @property
     def caller(self) -> Principal:
@@ -124,6 +134,34 @@ class Call:
         """Run a command on the caller's municipality's ledger, off the event loop."""
         ledgers, municipality = self.services.ledgers, self.caller.municipality
         return await self.run(lambda: command(ledgers[municipality]))
+
+    async def record(self, command: Callable[[AdviceLedger], Recorded]) -> web.Response:
+        """Run a command (once per Idempotency-Key) and answer 201 with what was stored."""
+        ledgers, municipality, key = self.services.ledgers, self.caller.municipality, self.key
+
+        def work() -> LogRow:
+            ledger = ledgers[municipality]
+            if key is None:
+                return row_of(command(ledger))
+            outcome = ledger.once(key, lambda: command(ledger))
+            if isinstance(outcome, Recorded):
+                return row_of(outcome)
+            return self._stored_row(outcome)
+
+        row = await self.run(work)
+        made = answer(row, municipality)
+        headers = {"Location": made.location}
+        if made.etag is not None:
+            headers["ETag"] = made.etag
+        return json_response(made.body, 201, headers)
+
+    def _stored_row(self, found: KeyRecord) -> LogRow:
+        """The event a stored key recorded, to answer again (a different body is 409)."""
+        assert self.key is not None
+        idempotency.check_same_request(self.key, found)
+        rows = self.read_model.log.read(after=found.position - 1, limit=1)
+        assert rows, "a stored key points at a stored event"
+        return rows[0]
 
     @property
     def read_model(self) -> ReadModel:
@@ -183,22 +221,13 @@ def endpoint(route: Route, services: Services) -> AiohttpHandler:
             call.expected_version()  # a malformed If-Match is invalid input, also on a replay
         call.body = body
         key = request.headers.get(idempotency.HEADER)
-        if key is None or call.principal is None:
-            return await route.handler(call)
-        idempotency.check_key(key)
-        key_scope = idempotency.scope(call.principal.token_id, route.method, request.path, key)
-        return await idempotency.once(
-            services.edge_store, services.run, key_scope, body, lambda: _answer(route, call)
-        )
+        if key is not None and call.principal is not None:
+            call.key = idempotency.key_for(
+                call.principal.token_id, route.method, request.path, key, body
+            )
+        return await route.handler(call)
 
     return handle
-
-
-async def _answer(route: Route, call: Call) -> web.Response:
-    """A POST's whole answer, which idempotency keeps; POSTs never stream."""
-    response = await route.handler(call)
-    assert isinstance(response, web.Response), f"{route.operation_id} must not stream"
-    return response
 
 
 def request_id_of(request: web.Request) -> str:

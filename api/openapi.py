@@ -13,11 +13,10 @@ from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import MAX_KEY_LENGTH
 from api.middlewares import Call, Route
 from api.problems import PROBLEM_JSON
-from api.schemas import NamedSchema
+from api.schemas import BASE_PATH, NamedSchema
 from api.vocabulary import ROLES
 
 API_VERSION: Final = "1.0.0"
-BASE_PATH: Final = "/api/v1"
 DOCUMENT_PATH: Final = "/openapi.json"
 _PATH_PARAMETER: Final = re.compile(r"\{([^}]+)\}")
 

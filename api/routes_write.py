@@ -9,8 +9,7 @@ from uuid import UUID, uuid4
 from aiohttp import web
 
 from api import schemas
-from api.middlewares import Call, Route, json_response
-from api.openapi import BASE_PATH
+from api.middlewares import Call, Route
 from api.vocabulary import BODY_KINDS, OUTCOMES, VERDICTS
 from events import Deviation, Role
 from ledger import Actor, AdviceLedger, Recorded
@@ -23,42 +22,19 @@ MEMBERS: Final = frozenset({Role.MEMBER})
 AUDITORS: Final = frozenset({Role.AUDITOR})
 
 
-def _created(call: Call, collection: str, recorded: Recorded, **extra: Any) -> web.Response:
-    """201 for a new record: Location is the record, the body its id, position and fields."""
-    body = {"id": str(recorded.id), **call.body, **extra}
-    body |= {"positie": recorded.position, "vastgelegdOp": schemas.moment(recorded.recorded_at)}
-    headers = {"Location": f"{BASE_PATH}/{collection}/{recorded.id}"}
-    return json_response(body, 201, headers)
-
-
-def _recorded(call: Call, recorded: Recorded, **extra: Any) -> web.Response:
-    """201 for a fact about an advice, located in the advice's history."""
-    body = {
-        "advies": str(recorded.id),
-        **extra,
-        **call.body,
-        "positie": recorded.position,
-        "vastgelegdOp": schemas.moment(recorded.recorded_at),
-        "versie": recorded.version,
-    }
-    headers = {"Location": f"{BASE_PATH}/adviezen/{recorded.id}/historie"}
-    return json_response(body, 201, headers)
-
-
 async def register_body(call: Call) -> web.Response:
     actor, body = call.actor, call.body
-    term = body.setdefault("reactietermijnDagen", DEFAULT_RESPONSE_TERM_DAYS)
-    recorded = await call.ledger(
+    term = body.get("reactietermijnDagen", DEFAULT_RESPONSE_TERM_DAYS)
+    return await call.record(
         lambda ledger: ledger.register_body(
             actor, body["naam"], BODY_KINDS.english(body["soort"]), int(term)
         )
     )
-    return _created(call, "adviesorganen", recorded, gemeente=call.caller.municipality)
 
 
 async def open_dossier(call: Call) -> web.Response:
     actor, body = call.actor, call.body
-    recorded = await call.ledger(
+    return await call.record(
         lambda ledger: ledger.open_dossier(
             actor,
             body["titel"],
@@ -67,12 +43,11 @@ async def open_dossier(call: Call) -> web.Response:
             portfolio_holder=body.get("portefeuillehouder"),
         )
     )
-    return _created(call, "dossiers", recorded)
 
 
 async def request_advice(call: Call) -> web.Response:
     actor, body = call.actor, call.body
-    recorded = await call.ledger(
+    return await call.record(
         lambda ledger: ledger.request_advice(
             actor,
             UUID(body["dossier"]),
@@ -82,12 +57,11 @@ async def request_advice(call: Call) -> web.Response:
             date.fromisoformat(body["uiterlijkOp"]),
         )
     )
-    return _created(call, "adviesaanvragen", recorded)
 
 
 async def submit_advice(call: Call) -> web.Response:
     actor, body = call.actor, call.body
-    recorded = await call.ledger(
+    return await call.record(
         lambda ledger: ledger.submit_advice(
             actor,
             UUID(body["adviesorgaan"]),
@@ -100,19 +74,15 @@ async def submit_advice(call: Call) -> web.Response:
             reference=body.get("kenmerk"),
         )
     )
-    response = _created(call, "adviezen", recorded, versie=recorded.version)
-    response.headers["ETag"] = f'"{recorded.version}"'
-    return response
 
 
 AdviceCommand = Callable[[AdviceLedger, Actor, UUID, int | None], Recorded]
 
 
-async def _on_advice(call: Call, command: AdviceCommand, **extra: Any) -> web.Response:
+async def _on_advice(call: Call, command: AdviceCommand) -> web.Response:
     """Run a command on the advice in the path, at the version If-Match expects (if given)."""
     actor, advice_id, expected = call.actor, call.path_id(), call.expected_version()
-    recorded = await call.ledger(lambda ledger: command(ledger, actor, advice_id, expected))
-    return _recorded(call, recorded, **extra)
+    return await call.record(lambda ledger: command(ledger, actor, advice_id, expected))
 
 
 async def record_response(call: Call) -> web.Response:
@@ -147,7 +117,6 @@ async def promise_follow_up(call: Call) -> web.Response:
             promise_id=promise_id,
             expected_version=expected,
         ),
-        id=str(promise_id),
     )
 
 
@@ -163,7 +132,6 @@ async def fulfil_promise(call: Call) -> web.Response:
             body["toelichting"],
             expected_version=expected,
         ),
-        toezegging=str(promise_id),
     )
 
 
@@ -212,7 +180,7 @@ async def take_decision(call: Call) -> web.Response:
         Deviation(UUID(item["advies"]), int(item["punt"]), item["motivering"])
         for item in body.get("afwijkingen", [])
     ]
-    recorded = await call.ledger(
+    return await call.record(
         lambda ledger: ledger.take_decision(
             actor,
             UUID(body["dossier"]),
@@ -223,7 +191,6 @@ async def take_decision(call: Call) -> web.Response:
             deviations=deviations,
         )
     )
-    return _created(call, "besluiten", recorded)
 
 
 def _post(
@@ -274,7 +241,8 @@ ROUTES: Final = [
     ),
     _post(
         "/adviezen", submit_advice, "brengAdviesUit", "Advies uitbrengen",
-        WRITERS, S.SUBMIT_ADVICE, S.created("UitgebrachtAdvies", S.SUBMIT_ADVICE), "submit_advice",
+        WRITERS, S.SUBMIT_ADVICE,
+        S.created("UitgebrachtAdvies", S.SUBMIT_ADVICE, S.ADVICE_AS_STORED), "submit_advice",
         description="Een lid brengt alleen advies uit namens het eigen adviesorgaan.",
     ),
     _post(
@@ -292,13 +260,15 @@ ROUTES: Final = [
     ),
     _post(
         "/adviezen/{id}/wederwoorden", give_rejoinder, "geefWederwoord", "Wederwoord geven",
-        MEMBERS, S.REJOINDER, S.recorded("Wederwoord", S.REJOINDER), "give_rejoinder",
+        MEMBERS, S.REJOINDER, S.recorded("Wederwoord", S.REJOINDER, S.REJOINDER_AS_STORED),
+        "give_rejoinder",
         description="Alleen een lid van het adviesorgaan dat het advies gaf. Zonder punt geldt "
         "het wederwoord voor elk punt dat op dat moment beantwoord is.",
     ),
     _post(
         "/adviezen/{id}/termijnwijzigingen", move_due_date, "wijzigTermijn", "Termijn wijzigen",
-        OFFICE, S.MOVE_DUE_DATE, S.recorded("Termijnwijziging", S.MOVE_DUE_DATE), "move_due_date",
+        OFFICE, S.MOVE_DUE_DATE,
+        S.recorded("Termijnwijziging", S.MOVE_DUE_DATE, {"vorigeDatum": S.DATE}), "move_due_date",
     ),
     _post(
         "/adviezen/{id}/intrekking", withdraw_advice, "trekAdviesIn", "Advies intrekken",

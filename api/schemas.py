@@ -21,6 +21,7 @@ _INTEGER = re.compile(r"^-?\d{1,18}$")
 # The largest whole number a query parameter can carry (18 digits, as _INTEGER reads them): the
 # maximum of an integer query parameter that has no smaller one.
 LARGEST_QUERY_INTEGER: Final = 10**18 - 1
+BASE_PATH: Final = "/api/v1"
 WHOLE_BODY: Final = "inhoud"  # the `name` of an invalid param that is the whole request body
 
 
@@ -277,15 +278,61 @@ ACTOR: Final[Schema] = {
 }
 
 
-def created(name: str, request: NamedSchema) -> NamedSchema:
-    """A new record as answered: its id and log position, and the fields it was given."""
-    properties = {**request.schema["properties"], "id": ID, "positie": POSITION}
-    properties["vastgelegdOp"] = MOMENT
+ADVICE_AS_STORED: Final[Mapping[str, Schema]] = {
+    "punten": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["nummer", "tekst"],
+            "properties": {"nummer": POINT, "tekst": LONG_TEXT},
+        },
+    },
+    "versie": {"type": "integer", "minimum": 1, "description": "Voor If-Match."},
+}
+REJOINDER_AS_STORED: Final[Mapping[str, Schema]] = {
+    "punten": {
+        "type": "array",
+        "items": POINT,
+        "description": "De punten waarvoor dit wederwoord geldt.",
+    },
+}
+
+
+def _as_stored(request: NamedSchema) -> dict[str, Any]:
+    """A request's fields as an answer shows them: stored values, so an optional field that was
+    not given is null, and nested objects carry what the ledger added (a point's `nummer`)."""
+
+    def opened(schema: Any) -> Any:
+        if isinstance(schema, Mapping):
+            return {k: opened(v) for k, v in schema.items() if k not in ("additionalProperties",)}
+        if isinstance(schema, list):
+            return [opened(v) for v in schema]
+        return schema
+
+    required = set(request.schema["required"])
+    return {
+        name: opened(schema) if name in required else {"anyOf": [opened(schema), {"type": "null"}]}
+        for name, schema in request.schema["properties"].items()
+    }
+
+
+def created(
+    name: str, request: NamedSchema, extra: Mapping[str, Schema] | None = None
+) -> NamedSchema:
+    """A new record as answered: its id and log position, and its fields as stored."""
+    properties = {
+        **_as_stored(request),
+        **(extra or {}),
+        "id": ID,
+        "gemeente": {"type": "string"},
+        "positie": POSITION,
+        "vastgelegdOp": MOMENT,
+    }
     return named(
         name,
         {
             "type": "object",
-            "required": ["id", "positie", "vastgelegdOp", *request.schema["required"]],
+            "required": ["id", "gemeente", "positie", "vastgelegdOp", *request.schema["required"]],
             "properties": properties,
         },
     )
@@ -294,9 +341,9 @@ def created(name: str, request: NamedSchema) -> NamedSchema:
 def recorded(
     name: str, request: NamedSchema, extra: Mapping[str, Schema] | None = None
 ) -> NamedSchema:
-    """A fact recorded about an advice: the fields given, its log position, the new version."""
+    """A fact recorded about an advice: its fields as stored, its log position, the new version."""
     properties = {
-        **request.schema["properties"],
+        **_as_stored(request),
         **(extra or {}),
         "advies": ID,
         "positie": POSITION,

@@ -1,10 +1,11 @@
 """Base classes shared by every event: metadata, construction-time type checks, recorded time."""
 
 import threading
+import unicodedata
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 from eventsourcing.domain import Aggregate
 from typeguard import TypeCheckError, check_type
@@ -50,14 +51,55 @@ _LIBRARY_FIELDS = frozenset(
 
 
 @cache
-def _field_types(cls: type) -> tuple[tuple[str, Any], ...]:
-    """Our payload fields and their declared types; the library checks its own fields."""
+def _field_types(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    """Our payload fields, their declared types, and whether they may be absent (None); the
+    library checks its own fields."""
     hints = get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in fields(cls) if f.name not in _LIBRARY_FIELDS)
+    return tuple(
+        (f.name, hints[f.name], type(None) in get_args(hints[f.name]))
+        for f in fields(cls)
+        if f.name not in _LIBRARY_FIELDS
+    )
+
+
+# Characters that show nothing and take no room: a text of only these (and white space) is blank.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e"
+        "\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u206a\u206b"
+        "\u206c\u206d\u206e\u206f\u3164\ufeff\uffa0",
+    ),
+)
+
+
+def is_blank(text: str | None) -> bool:
+    """Nothing left after removing white space and invisible characters (zero-width, BOM, …)."""
+    return text is None or not text.translate(_INVISIBLE).strip()
+
+
+def normal_text(text: str) -> str:
+    """A text as the ledger stores it: trimmed, and NFC so that one text has one spelling."""
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def _normal_texts(value: Any) -> Any:
+    """Texts, and tuples of texts, stored the one way (the same object when already so)."""
+    if isinstance(value, str):
+        normal = normal_text(value)
+        return value if normal == value else normal
+    if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+        normals = tuple(_normal_texts(v) for v in value)
+        return value if all(a is b for a, b in zip(normals, value, strict=True)) else normals
+    return value
 
 
 class LedgerEvent(Aggregate.Event):
-    """Every fact of the ledger: typed payload, metadata, and a monotonic recorded moment."""
+    """Every fact of the ledger: typed payload, metadata, and a monotonic recorded moment.
+
+    Every text of the payload is stored trimmed and NFC-normalised, whichever command made it,
+    and an optional text that is blank is stored as absent (None).
+    """
 
     meta: Meta
 
@@ -67,12 +109,18 @@ class LedgerEvent(Aggregate.Event):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name, hint in _field_types(type(self)):
+        for name, hint, optional in _field_types(type(self)):
+            value = getattr(self, name)
             try:
-                check_type(getattr(self, name), hint)
+                check_type(value, hint)
             except TypeCheckError as error:
                 msg = f"{type(self).__name__}.{name}: {error}"
                 raise TypeError(msg) from None
+            normal = None if optional and isinstance(value, str) and is_blank(value) else value
+            normal = _normal_texts(normal)
+            if normal is not value:
+                # Frozen: set once, while the event is being made, before anyone sees it.
+                object.__setattr__(self, name, normal)
 
     def apply(self, aggregate: Any) -> None:
         # The aggregate holds the state changes (one `apply` per event class there); events stay

@@ -14,6 +14,7 @@ from ledger.errors import (
     PreconditionFailedError,
     ValidationError,
 )
+from ledger.recorders import IdempotencyKey, KeyRecord
 from ledger.registry import DATABASE_URL_SETTING, Ledgers, store_url_from_env
 from ledger.rules import Actor, amsterdam_today
 
@@ -28,7 +29,9 @@ __all__ = [
     "Decision",
     "Dossier",
     "ForbiddenError",
+    "IdempotencyKey",
     "Invalid",
+    "KeyRecord",
     "LedgerError",
     "Ledgers",
     "NotFoundError",

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+from eventsourcing.utils import get_topic
 
 from events import BodyKind, Deviation, LedgerEvent, Outcome, Verdict
 from events.store import LEDGER_NAME, LogLocation
@@ -25,6 +26,14 @@ from ledger.errors import (
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
+)
+from ledger.recorders import (
+    KEY_ARGUMENT,
+    IdempotencyKey,
+    KeyRecord,
+    KeyTakenError,
+    LedgerPostgresRecorder,
+    LedgerSQLiteRecorder,
 )
 from ledger.rules import Actor, amsterdam_today
 from ledger.storage import application_env, prepare_store
@@ -42,12 +51,15 @@ _NOUNS: dict[type[Aggregate], str] = {
 
 @dataclass(frozen=True)
 class Recorded:
-    """What a command stored: which record, at which log position, when, and its new version."""
+    """What a command stored: which record, at which log position, when, and its new version;
+    and the last event exactly as stored (its topic and bytes), to answer from what was stored."""
 
     id: UUID
     position: int
     recorded_at: datetime
     version: int
+    topic: str
+    state: bytes
 
 
 class AdviceLedger(Application[UUID]):
@@ -63,9 +75,17 @@ class AdviceLedger(Application[UUID]):
         # Commands of one process run one at a time per municipality: no needless conflicts, and
         # recorded moments follow log positions.
         self._command_lock = threading.RLock()
-        # Aggregates are kept between commands (copied out, fast-forwarded from the store, so
-        # another process's writes are seen): a command no longer replays the whole advice.
-        env = {**application_env(location), "AGGREGATE_CACHE_MAXSIZE": "2000"}
+        # The idempotency key of the command running in this thread, if any (see `once`).
+        self._keys = threading.local()
+        recorder = LedgerSQLiteRecorder if location.backend == "sqlite" else LedgerPostgresRecorder
+        env = {
+            **application_env(location),
+            # Aggregates are kept between commands (copied out, fast-forwarded from the store, so
+            # another process's writes are seen): a command no longer replays the whole advice.
+            "AGGREGATE_CACHE_MAXSIZE": "2000",
+            # Our recorder: dense positions, and idempotency keys in the events' transaction.
+            "APPLICATION_RECORDER_TOPIC": get_topic(recorder),
+        }
         super().__init__(env=env)
 
     def construct_transcoder(self) -> Transcoder:
@@ -288,6 +308,32 @@ class AdviceLedger(Application[UUID]):
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    # Idempotency ----------------------------------------------------------------------------
+
+    def once(self, key: IdempotencyKey, command: Callable[[], Recorded]) -> Recorded | KeyRecord:
+        """Run `command` unless `key` was stored before: then the key's record, to answer again.
+
+        The key is stored in the same transaction as the command's event, so after a crash at
+        any moment a retry either finds both or neither. Two requests racing with one key: the
+        store lets one commit; the other rolls back and finds the winner's key.
+        """
+        found = self.find_key(key.scope)
+        if found is not None:
+            return found
+        self._keys.current = key
+        try:
+            return command()
+        except KeyTakenError:
+            found = self.find_key(key.scope)
+            assert found is not None, "a taken key is stored"
+            return found
+        finally:
+            self._keys.current = None
+
+    def find_key(self, scope: str) -> KeyRecord | None:
+        recorder = cast(LedgerSQLiteRecorder | LedgerPostgresRecorder, self.recorder)
+        return recorder.find_key(scope)
+
     # Helpers --------------------------------------------------------------------------------
 
     def _meta(self, actor: Actor) -> Any:
@@ -328,16 +374,21 @@ class AdviceLedger(Application[UUID]):
         return found
 
     def _save(self, aggregate: Aggregate) -> Recorded:
+        key = getattr(self._keys, "current", None)
         with self._command_lock:
             try:
-                recordings = self.save(aggregate)
+                recordings = self.save(aggregate, **{KEY_ARGUMENT: key})
             except IntegrityError:
                 msg = "Iemand anders legde tegelijk iets vast voor dit record; probeer het opnieuw."
                 raise ConflictError(msg) from None
         last = recordings[-1]
+        event = cast(LedgerEvent, last.domain_event)
+        stored = self.mapper.to_stored_event(event)
         return Recorded(
             id=aggregate.id,
             position=last.notification.id,
-            recorded_at=cast(LedgerEvent, last.domain_event).timestamp,
+            recorded_at=event.timestamp,
             version=aggregate.version,
+            topic=stored.topic,
+            state=stored.state,
         )

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from events import DecisionTaken, Deviation, Meta
+from events.base import is_blank
 from ledger.advice import Advice
 from ledger.dossiers import Dossier
 from ledger.errors import Refusals
@@ -81,7 +82,7 @@ def _check_deviations(
     refusals: Refusals, listed: Sequence[ListedAdvice], deviations: Sequence[Deviation]
 ) -> None:
     """Every point still pending must be covered by a deviation with reasons (Awb 3:50)."""
-    motivated = {(d.advice_id, d.point) for d in deviations if d.reasons.strip()}
+    motivated = {(d.advice_id, d.point) for d in deviations if not is_blank(d.reasons)}
     for index, deviation in enumerate(deviations):
         check_text(refusals, f"deviations/{index}/reasons", deviation.reasons, "De motivering")
         advice = next((i.advice for i in listed if i.advice_id == deviation.advice_id), None)

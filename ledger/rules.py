@@ -6,6 +6,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from events import Meta, Role
+from events.base import is_blank
 from ledger.errors import ForbiddenError, Refusals
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -54,7 +55,7 @@ class Actor:
 
 
 def check_text(refusals: Refusals, field: str, value: str | None, label: str) -> None:
-    if value is None or not value.strip():
+    if is_blank(value):
         refusals.add(field, f"{label} mag niet leeg zijn.")
 
 

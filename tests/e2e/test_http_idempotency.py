@@ -126,3 +126,39 @@ async def test_a_repeat_with_a_malformed_if_match_is_invalid_input(api: Api) -> 
     )
 
     assert invalid_names(await problem_of(repeat, 400)) == ["If-Match"]
+
+
+async def test_a_201_shows_the_values_as_stored_as_a_later_get_does(api: Api) -> None:
+    advice_id = await api.new_advice(await api.new_body())
+    office = api.as_("secretariaat")
+    body = {**api.response_body(1), "reactie": "  Goed  ", "consequentie": "Geen aanpassing "}
+
+    status, answered, location = await answer(
+        api, f"/adviezen/{advice_id}/reacties", body, office, "r"
+    )
+    advice = await (await api.get(f"/adviezen/{advice_id}", office)).json()
+
+    assert status == 201
+    assert location == f"/api/v1/adviezen/{advice_id}/historie"
+    point = advice["punten"][0]
+    assert (answered["reactie"], answered["consequentie"]) == ("Goed", "Geen aanpassing")
+    assert (point["reactie"], point["consequentie"]) == ("Goed", "Geen aanpassing")
+    assert answered["motivering"] is None
+
+
+async def test_a_keyed_repeat_after_the_server_lost_its_memory_answers_the_first_201(
+    api: Api,
+) -> None:
+    body_id = await api.new_body()
+    office = api.as_("secretariaat")
+    advice = api.advice_body(body_id)
+    first = await answer(api, "/adviezen", advice, office, "advies-1")
+    position = await api.last_position()
+
+    # A restart drops every cache and connection: only what was committed is left, as after
+    # a crash between the commit and the answer.
+    await api.restart()
+    repeat = await answer(api, "/adviezen", advice, office, "advies-1")
+
+    assert repeat == first
+    assert await api.last_position() == position

@@ -1,0 +1,168 @@
+"""The ledger's own event recorders: gap-free positions, and idempotency keys committed with events.
+
+Both stores keep, beside the events, a table `idempotency_keys` (scope, request hash, position).
+A command saved with an `IdempotencyKey` writes its key row in the SAME transaction as its events,
+so after a crash at any moment either both are stored or neither: a retry finds the key and the
+position of the first answer, never a half-done claim.
+
+PostgreSQL numbers events from a sequence, and a transaction that loses a conflict (or dies) burns
+its numbers: the log would have gaps, which an auditor reads as deletions. Here positions are
+assigned explicitly as MAX + 1, under the library's table lock that already serialises writers,
+so positions count 1, 2, 3, … whatever fails. SQLite's rowid is MAX + 1 already.
+"""
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import psycopg
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+KEYS_TABLE: Final = "idempotency_keys"
+KEY_ARGUMENT: Final = "idempotency"
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """An `Idempotency-Key` as the ledger keeps it: its scope and the hash of the request body."""
+
+    scope: str
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """A key whose command was stored: which request it was, and where its last event is."""
+
+    request_hash: str
+    position: int
+
+
+class KeyTakenError(Exception):
+    """The key was stored by an earlier (or concurrent) command; this transaction rolled back."""
+
+
+def _key_of(kwargs: dict[str, Any]) -> IdempotencyKey | None:
+    key = kwargs.get(KEY_ARGUMENT)
+    assert key is None or isinstance(key, IdempotencyKey)
+    return key
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, plus the key table written in the events' transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (scope TEXT PRIMARY KEY, "
+            "request_hash TEXT NOT NULL, position INTEGER NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        key = _key_of(kwargs)
+        if key is not None and positions:
+            c.execute(
+                "INSERT INTO idempotency_keys (scope, request_hash, position) VALUES (?, ?, ?) "
+                "ON CONFLICT (scope) DO NOTHING",
+                (key.scope, key.request_hash, positions[-1]),
+            )
+            c.execute("SELECT changes()")
+            if c.fetchone()[0] != 1:
+                raise KeyTakenError(key.scope)
+        return positions
+
+    def find_key(self, scope: str) -> KeyRecord | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT request_hash, position FROM idempotency_keys WHERE scope = ?", (scope,)
+            )
+            row = c.fetchone()
+        return None if row is None else KeyRecord(row[0], int(row[1]))
+
+
+class LedgerPostgresRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder with dense positions and the key table."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{keys} (scope text PRIMARY KEY, "
+                "request_hash text NOT NULL, position bigint NOT NULL)"
+            ).format(schema=schema, keys=Identifier(KEYS_TABLE))
+        )
+        self._last_position = SQL("SELECT COALESCE(MAX(notification_id), 0) FROM {}.{}").format(
+            schema, table
+        )
+        self._insert_numbered = SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state, notification_id) "
+            "VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema, table)
+        self._insert_key = SQL(
+            "INSERT INTO {}.{} (scope, request_hash, position) VALUES (%s, %s, %s) "
+            "ON CONFLICT (scope) DO NOTHING"
+        ).format(schema, Identifier(KEYS_TABLE))
+        self._select_key = SQL("SELECT request_hash, position FROM {}.{} WHERE scope = %s").format(
+            schema, Identifier(KEYS_TABLE)
+        )
+
+    @retry((OperationalError,), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """One transaction: lock, number the events MAX + 1 …, insert them and the key.
+
+        A connection lost before the commit rolls everything back and is retried on a new one;
+        a conflict (same record version, or same key) rolls back without using up a position.
+        """
+        if not stored_events:
+            return []
+        key = _key_of(kwargs)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            row = curs.execute(self._last_position).fetchone()
+            assert row is not None
+            last = int(next(iter(row.values())))
+            positions = list(range(last + 1, last + 1 + len(stored_events)))
+            curs.executemany(
+                self._insert_numbered,
+                [
+                    (e.originator_id, e.originator_version, e.topic, e.state, position)
+                    for e, position in zip(stored_events, positions, strict=True)
+                ],
+            )
+            if key is not None:
+                curs.execute(self._insert_key, (key.scope, key.request_hash, positions[-1]))
+                if curs.rowcount != 1:
+                    raise KeyTakenError(key.scope)
+        return positions
+
+    @retry((OperationalError,), max_attempts=10, wait=0.2)
+    def find_key(self, scope: str) -> KeyRecord | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            row = curs.execute(self._select_key, (scope,)).fetchone()
+        if row is None:
+            return None
+        return KeyRecord(row["request_hash"], int(row["position"]))
+
+
+def is_storage_failure(error: BaseException) -> bool:
+    """The store could not do its work (disk full, locked, unreachable): nobody's fault here."""
+    return isinstance(
+        error,
+        OperationalError | sqlite3.OperationalError | psycopg.OperationalError,
+    ) and not isinstance(error, IntegrityError)

@@ -1,0 +1,170 @@
+"""Idempotency keys live in the event's own transaction; positions count without gaps."""
+
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from events import Outcome
+from ledger import (
+    Actor,
+    AdviceLedger,
+    ConflictError,
+    IdempotencyKey,
+    KeyRecord,
+    Ledgers,
+    Recorded,
+    ValidationError,
+)
+from projections.log import LogReader
+from tests.integration.test_ledger_concurrency import pause_before_saving, write_round
+
+
+def positions(ledger: AdviceLedger) -> list[int]:
+    reader = LogReader(ledger.location)
+    try:
+        return [row.position for page in reader.pages() for row in page]
+    finally:
+        reader.close()
+
+
+def respond(
+    ledger: AdviceLedger, actor: Actor, advice_id: UUID, today: date, text: str
+) -> Recorded:
+    return ledger.record_response(actor, advice_id, 1, Outcome.FOLLOWED, text, today)
+
+
+def test_a_retry_after_a_restart_finds_the_key_and_records_nothing(
+    open_ledgers: Callable[[], Ledgers],
+    municipality: str,
+    ledger: AdviceLedger,
+    office: Actor,
+    advice_id: UUID,
+    today: date,
+) -> None:
+    key = IdempotencyKey("scope-1", "hash-1")
+    first = ledger.once(key, lambda: respond(ledger, office, advice_id, today, "Eerste."))
+    assert isinstance(first, Recorded)
+    before = ledger.last_position()
+
+    # A new process: nothing of the first one's memory survives, only what was committed.
+    restarted = open_ledgers()[municipality]
+    again = restarted.once(key, lambda: respond(restarted, office, advice_id, today, "Tweede."))
+
+    assert again == KeyRecord("hash-1", first.position)
+    assert restarted.last_position() == before
+    texts = [r.text for r in restarted.get_advice(advice_id).points[0].responses]
+    assert texts == ["Eerste."]
+
+
+def test_a_refused_command_leaves_its_key_free_for_a_corrected_retry(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+) -> None:
+    key = IdempotencyKey("scope-2", "hash-2")
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError):
+        ledger.once(key, lambda: respond(ledger, office, advice_id, today, "   "))
+
+    assert ledger.find_key("scope-2") is None
+    assert ledger.last_position() == before
+    retried = ledger.once(key, lambda: respond(ledger, office, advice_id, today, "Nu goed."))
+    assert isinstance(retried, Recorded)
+    assert ledger.find_key("scope-2") == KeyRecord("hash-2", retried.position)
+
+
+def test_a_key_is_not_stored_when_its_event_loses_a_conflict(
+    open_ledgers: Callable[[], Ledgers],
+    municipality: str,
+    ledger: AdviceLedger,
+    office: Actor,
+    advice_id: UUID,
+    today: date,
+) -> None:
+    servers = [ledger, open_ledgers()[municipality]]
+    both_decided = threading.Barrier(2, timeout=10)
+    keys = [IdempotencyKey(f"scope-race-{i}", "hash") for i in range(2)]
+
+    def write(index: int) -> Recorded | KeyRecord | Exception:
+        server = servers[index]
+        sys.settrace(pause_before_saving(both_decided))
+        try:
+            return server.once(
+                keys[index], lambda: respond(server, office, advice_id, today, f"Server {index}.")
+            )
+        except Exception as error:
+            return error
+        finally:
+            sys.settrace(None)
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(write, range(2)))
+
+    winner = next(i for i, o in enumerate(outcomes) if isinstance(o, Recorded))
+    loser = 1 - winner
+    assert isinstance(outcomes[loser], ConflictError), outcomes
+    assert ledger.find_key(keys[winner].scope) is not None
+    assert ledger.find_key(keys[loser].scope) is None
+
+
+def test_two_requests_racing_with_one_key_record_one_event(
+    open_ledgers: Callable[[], Ledgers],
+    municipality: str,
+    ledger: AdviceLedger,
+    office: Actor,
+    body_id: UUID,
+    today: date,
+) -> None:
+    servers = [ledger, open_ledgers()[municipality]]
+    both_decided = threading.Barrier(2, timeout=10)
+    key = IdempotencyKey("scope-same", "hash-same")
+    before = ledger.last_position()
+
+    def submit(index: int) -> Recorded | KeyRecord | Exception:
+        server = servers[index]
+        sys.settrace(pause_before_saving(both_decided))
+        try:
+            # Each server makes a new advice with an id of its own: only the key can tell.
+            return server.once(
+                key,
+                lambda: server.submit_advice(
+                    office, body_id, f"Advies {index}", today, solicited=False, points=["Eén."]
+                ),
+            )
+        except Exception as error:
+            return error
+        finally:
+            sys.settrace(None)
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(submit, range(2)))
+
+    recorded = [o for o in outcomes if isinstance(o, Recorded)]
+    answered_again = [o for o in outcomes if isinstance(o, KeyRecord)]
+    assert len(recorded) == 1, outcomes
+    assert len(answered_again) == 1, outcomes
+    assert answered_again[0].position == recorded[0].position
+    assert positions(ledger)[before:] == [before + 1]
+
+
+def test_positions_count_without_gaps_after_writes_that_lost_conflicts(
+    open_ledgers: Callable[[], Ledgers],
+    municipality: str,
+    ledger: AdviceLedger,
+    office: Actor,
+    advice_id: UUID,
+    today: date,
+) -> None:
+    servers = [ledger, open_ledgers()[municipality]]
+    losses = 0
+    for version in range(1, 5):
+        outcomes = write_round(servers, office, advice_id, today, version, writers=4)
+        losses += sum(1 for o in outcomes if not isinstance(o, Recorded))
+
+    assert losses >= 4  # every round has losers, and none of them may use up a position
+    found = positions(ledger)
+    assert found == list(range(1, len(found) + 1))
