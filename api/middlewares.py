@@ -2,6 +2,8 @@
 middlewares for request logging, trailing slashes and errors as problem+json."""
 
 import asyncio
+import contextlib
+import json
 import re
 import sqlite3
 import time
@@ -39,8 +41,11 @@ from projections.log import LogReader, LogRow
 T = TypeVar("T")
 MAX_BODY: Final = 1024 * 1024
 CLIENT_GONE: Final = 499  # logged (never sent) when the caller hung up before the answer
-_REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_ETAG: Final = re.compile(r'^"(\d{1,18})"$')
+# Patterns are matched whole (`fullmatch`): `$` would let a trailing newline through.
+_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_ETAG: Final = re.compile(r'"([0-9]{1,18})"')
+# One spelling per record: a lower-case UUID with dashes; any other spelling names nothing.
+_CANONICAL_ID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 log = get_logger("api")
 
@@ -110,18 +115,18 @@ class Call:
         return self.caller.actor(self.request[REQUEST_ID])
 
     def path_id(self, name: str = "id") -> UUID:
-        """A record id from the path; one that cannot be an id names nothing: 404."""
-        try:
-            return UUID(hex=self.request.match_info[name])
-        except ValueError:
-            raise ProblemError(404, "Dit record bestaat niet in deze gemeente.") from None
+        """A record id from the path, in its one spelling; anything else names nothing: 404."""
+        given = self.request.match_info[name]
+        if not _CANONICAL_ID.fullmatch(given):
+            raise ProblemError(404, "Dit record bestaat niet in deze gemeente.")
+        return UUID(given)
 
     def expected_version(self) -> int | None:
         """The version `If-Match: "<versie>"` expects; None without the header or with `*`."""
         header = self.request.headers.get(hdrs.IF_MATCH)
         if header is None or header.strip() == "*":
             return None
-        found = _ETAG.match(header.strip())
+        found = _ETAG.fullmatch(header.strip())
         if not found:
             reason = 'Gebruik If-Match: "<versie>", bijvoorbeeld "3".'
             raise invalid([InvalidParam("If-Match", reason)])
@@ -195,9 +200,34 @@ async def read_json(request: web.Request) -> Any:
         raise from_http(web.HTTPRequestEntityTooLarge(MAX_BODY, request.content_length))
     raw = await request.read()
     try:
-        return orjson.loads(raw)
+        parsed = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise invalid([InvalidParam(WHOLE_BODY, f"Geen geldige JSON ({error.msg}).")]) from None
+    duplicated = duplicate_keys(raw) if b'"' in raw else []
+    if duplicated:
+        reason = "Dit veld staat twee keer in het object; geef elk veld één keer."
+        raise invalid([InvalidParam(name, reason) for name in duplicated])
+    return parsed
+
+
+class _Duplicates(list[str]):
+    """The keys found twice in one object (orjson, like most parsers, silently keeps the last)."""
+
+    def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen and key not in self:
+                self.append(key)
+            seen.add(key)
+        return dict(pairs)
+
+
+def duplicate_keys(raw: bytes) -> list[str]:
+    """Every key that occurs twice in one object of this (valid) JSON document."""
+    found = _Duplicates()
+    with contextlib.suppress(ValueError):  # orjson read it; the standard parser may be stricter
+        json.loads(raw, object_pairs_hook=found.hook)
+    return list(found)
 
 
 def endpoint(route: Route, services: Services) -> AiohttpHandler:
@@ -233,7 +263,7 @@ def endpoint(route: Route, services: Services) -> AiohttpHandler:
 def request_id_of(request: web.Request) -> str:
     """The caller's X-Request-ID when it is a sensible one, else a new UUID."""
     given = request.headers.get("X-Request-ID", "")
-    return given if _REQUEST_ID.match(given) else str(uuid4())
+    return given if _REQUEST_ID.fullmatch(given) else str(uuid4())
 
 
 @web.middleware

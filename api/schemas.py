@@ -4,10 +4,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, Final
 
 # jsonschema ships no type information (no py.typed); it is used through the typed functions here.
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from jsonschema import (  # type: ignore[import-untyped]
+    Draft202012Validator,
+    FormatChecker,
+    validators,
+)
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
 from api.problems import InvalidParam, invalid
 from api.vocabulary import BODY_KINDS, OUTCOMES, VERDICTS
@@ -15,9 +21,11 @@ from events import Outcome
 
 Schema = Mapping[str, Any]
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_INTEGER = re.compile(r"^-?\d{1,18}$")
+# Matched whole (`fullmatch`), in ASCII digits: `$` lets a trailing newline through, and `\d`
+# would take other scripts' digits.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_UUID = re.compile(r"[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}")
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 # The largest whole number a query parameter can carry (18 digits, as _INTEGER reads them): the
 # maximum of an integer query parameter that has no smaller one.
 LARGEST_QUERY_INTEGER: Final = 10**18 - 1
@@ -46,19 +54,26 @@ FORMATS: Final = FormatChecker(formats=())
 def _is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    return bool(_DATE.match(value)) and bool(date.fromisoformat(value))
+    return bool(_DATE.fullmatch(value)) and bool(date.fromisoformat(value))
 
 
 def _is_uuid(value: object) -> bool:
-    return not isinstance(value, str) or bool(_UUID.match(value))
+    return not isinstance(value, str) or bool(_UUID.fullmatch(value))
 
 
 FORMATS.checks("date", raises=ValueError)(_is_date)
 FORMATS.checks("uuid")(_is_uuid)
 
 
-def text(max_length: int = 2000) -> Schema:
-    return {"type": "string", "minLength": 1, "maxLength": max_length}
+# Texts carry no control characters (ESC and the like would reach a terminal or a page): one-line
+# texts none at all, long texts only tab, line feed and carriage return (a form's line ends).
+ONE_LINE: Final = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+MULTI_LINE: Final = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def text(max_length: int = 2000, *, lines: bool = False) -> Schema:
+    pattern = MULTI_LINE if lines else ONE_LINE
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": pattern}
 
 
 def words(choices: tuple[str, ...]) -> Schema:
@@ -68,7 +83,7 @@ def words(choices: tuple[str, ...]) -> Schema:
 DATE: Final[Schema] = {"type": "string", "format": "date", "examples": ["2026-03-02"]}
 ID: Final[Schema] = {"type": "string", "format": "uuid"}
 POINT: Final[Schema] = {"type": "integer", "minimum": 1, "maximum": 10000}
-LONG_TEXT: Final = text(20000)
+LONG_TEXT: Final = text(20000, lines=True)
 
 
 # `openstaand` is derived, never recorded: a reactie names one of the other outcomes.
@@ -90,6 +105,32 @@ def obj(required: Mapping[str, Schema], optional: Mapping[str, Schema] | None = 
 def named(name: str, schema: Schema) -> NamedSchema:
     Draft202012Validator.check_schema(schema)
     return NamedSchema(name, schema)
+
+
+def _strict_integer(_checker: Any, instance: object) -> bool:
+    """Only a JSON integer is an integer: not `1.0`, not `true`."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _ecma_pattern(_validator: Any, pattern: str, instance: object, _schema: Any) -> Any:
+    """`pattern` as JSON Schema means it (ECMA-262): `$` is the end of the text. Python's `$` also
+    matches before a final newline, which would let `"abc\\n"` through a one-line pattern."""
+    if isinstance(instance, str) and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    return re.compile(pattern)
+
+
+StrictValidator = validators.extend(
+    Draft202012Validator,
+    validators={"pattern": _ecma_pattern},
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
+)
 
 
 REGISTER_BODY = named(
@@ -193,12 +234,14 @@ def _reason(error: Any) -> str:
     kind, value = error.validator, error.validator_value
     if kind == "type":
         return f"Verwacht {_TYPES.get(value, value)}."
+    if kind == "pattern":
+        return "Bevat een stuurteken (zoals ESC, of een regeleinde in een korte tekst)."
     if kind == "enum":
         return "Kies uit: " + ", ".join(str(v) for v in value) + "."
     if kind == "format":
         if value == "date":
             return "Geen geldige datum; gebruik JJJJ-MM-DD."
-        return "Geen geldige id (UUID)."
+        return "Geen geldige id: een UUID in kleine letters met streepjes."
     messages = {
         "minLength": "Mag niet leeg zijn." if value == 1 else f"Minstens {value} tekens.",
         "maxLength": f"Hoogstens {value} tekens.",
@@ -231,7 +274,7 @@ def _params(error: Any, unknown: str) -> list[InvalidParam]:
 
 def check(schema: Schema, instance: object, unknown: str = "Onbekend veld.") -> None:
     """Every violation of `schema` at once as one 400 problem; nothing when `instance` fits."""
-    validator = Draft202012Validator(schema, format_checker=FORMATS)
+    validator = StrictValidator(schema, format_checker=FORMATS)
     errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.path])
     found: list[InvalidParam] = []
     for error in errors:
@@ -252,7 +295,7 @@ def parse_query(
     values: dict[str, Any] = {}
     for key, raw in query.items():
         kind = spec.get(key, {}).get("type")
-        values[key] = int(raw) if kind == "integer" and _INTEGER.match(raw) else raw
+        values[key] = int(raw) if kind == "integer" and _INTEGER.fullmatch(raw) else raw
     if values:  # nothing to check in an empty query string (most reads)
         whole = {"type": "object", "properties": dict(spec), "additionalProperties": False}
         check(whole, values, unknown="Onbekende parameter.")

@@ -12,7 +12,8 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///./data"
-SLUG = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+# Matched whole (`fullmatch`): with `$` a trailing newline would pass, and name another schema.
+SLUG = re.compile(r"[a-z][a-z0-9-]{0,40}")
 LEDGER_NAME = "AdviceLedger"
 SQLITE_EVENTS_TABLE = "stored_events"
 POSTGRES_EVENTS_TABLE = LEDGER_NAME.lower() + "_events"
@@ -24,7 +25,7 @@ class StoreUrlError(ValueError):
 
 def check_municipality(slug: str) -> str:
     """Municipality slugs name files and schemas, so they are kept to a safe alphabet."""
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         msg = f"Ongeldige gemeente '{slug}': gebruik kleine letters, cijfers en '-'."
         raise StoreUrlError(msg)
     return slug

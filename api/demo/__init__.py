@@ -257,7 +257,7 @@ def _decision(r: _Record) -> Decision:
 def _check_references(m: Municipality) -> None:
     """Every key the data refers to exists in the same municipality, and keys are unique."""
     problems: list[str] = []
-    if not SLUG.match(m.slug):
+    if not SLUG.fullmatch(m.slug):
         problems.append(f"'{m.slug}' is geen geldige gemeentenaam (kleine letters, cijfers, '-')")
     for kind, keys in (
         ("adviesorgaan", [b.key for b in m.bodies]),

@@ -314,6 +314,17 @@ def test_an_unknown_or_invalid_municipality_is_refused_with_exit_code_2(
     assert f"gemeente '{municipality}'" in result.err
 
 
+@pytest.mark.parametrize("municipality", ["groningen\n", "groningen\r", " groningen"])
+def test_a_token_for_a_municipality_spelled_with_white_space_is_refused(
+    adviesspoor: Run, municipality: str
+) -> None:
+    result = adviesspoor("token", "create", "--gemeente", municipality, "--rol", "secretariaat")
+
+    assert result.code == 2
+    assert result.out == ""
+    assert "Ongeldige gemeente" in result.err
+
+
 def test_python_m_api_runs_the_command_line(tmp_path: Path) -> None:
     env = {"ADVIESSPOOR_DATABASE_URL": f"sqlite:///{tmp_path}", "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "api", "events", "--gemeente", "groningen"]
