@@ -4,8 +4,7 @@ import argparse
 import sys
 from typing import Any
 
-from aiohttp import web
-
+from api import server
 from api.app import create_app
 from api.cli_events import CommandError, describe, fail
 from api.logging import configure_logging
@@ -16,6 +15,14 @@ from ledger import store_url_from_env
 SHUTDOWN_SECONDS = 30.0
 
 
+def port_number(value: str) -> int:
+    """A TCP port: 1 to 65535 (argparse turns the refusal into a usage error, exit code 2)."""
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 65535:
+        msg = f"'{value}' is geen poortnummer (1 tot en met 65535)"
+        raise argparse.ArgumentTypeError(msg)
+    return int(value)
+
+
 def register(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
@@ -24,7 +31,7 @@ def register(subparsers: Any) -> None:
         "of Ctrl-C worden lopende verzoeken afgemaakt en stopt de server met code 0.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="standaard: 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080, help="standaard: 8080")
+    serve.add_argument("--port", type=port_number, default=8080, help="standaard: 8080")
     serve.set_defaults(handler=serve_api)
 
 
@@ -36,7 +43,7 @@ def serve_api(args: argparse.Namespace) -> int:
     configure_logging()
     app = create_app(store)
 
-    def announce(*_aiohttp_banner: object) -> None:
+    def announce() -> None:
         print(
             f"Adviesspoor luistert op http://{args.host}:{args.port}{BASE_PATH} "
             f"(gegevens: {describe(store)}). Stoppen: Ctrl-C of SIGTERM.",
@@ -44,15 +51,9 @@ def serve_api(args: argparse.Namespace) -> int:
         )
 
     try:
-        web.run_app(
-            app,
-            host=args.host,
-            port=args.port,
-            print=announce,
-            access_log=None,
-            shutdown_timeout=SHUTDOWN_SECONDS,
-        )
+        server.run(app, args.host, args.port, shutdown_timeout=SHUTDOWN_SECONDS, announce=announce)
     except OSError as error:
-        return fail(CommandError(f"Kan niet luisteren op {args.host}:{args.port}: {error}", 1))
+        reason = error.strerror or str(error)
+        return fail(CommandError(f"Kan niet luisteren op {args.host}:{args.port}: {reason}.", 1))
     print("Adviesspoor is gestopt.", file=sys.stderr, flush=True)
     return 0

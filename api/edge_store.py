@@ -107,6 +107,13 @@ class EdgeStore:
         )[1]
         return _token(rows[0]) if rows else None
 
+    def token_valid(self, token_id: str) -> bool:
+        """Whether the token with this id exists and is not revoked."""
+        rows = self._execute(
+            "SELECT 1 FROM {s}tokens WHERE id = ? AND revoked IS NULL", (token_id,)
+        )[1]
+        return bool(rows)
+
     def tokens(self) -> list[TokenRecord]:
         """Every token still valid, oldest first."""
         rows = self._execute(

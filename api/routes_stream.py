@@ -3,6 +3,8 @@ listens. Auditors get each event whole; other roles get what changed (position, 
 moment), without the stored data, as they may not read the log itself."""
 
 import asyncio
+import re
+import time
 from functools import partial
 from typing import Any, Final
 
@@ -10,6 +12,7 @@ import orjson
 from aiohttp import web
 
 from api.middlewares import Call, Route
+from api.problems import InvalidParam, invalid
 from api.schemas import LARGEST_QUERY_INTEGER, named
 from api.translate import log_event
 from events import Role
@@ -17,6 +20,9 @@ from projections.log import LogReader, LogRow
 
 READERS: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR})
 POLL_SECONDS: Final = 0.25
+TOKEN_CHECK_SECONDS: Final = 0.5
+_POSITION: Final = re.compile(r"[0-9]{1,18}")
+REVOKED: Final = b'event: einde\ndata: {"reden":"token ingetrokken"}\n\n'
 KEEPALIVE_SECONDS: Final = 15.0
 PAGE: Final = 500
 CLOSING = web.AppKey("stream_closing", asyncio.Event)
@@ -37,40 +43,62 @@ def _summary(row: LogRow) -> dict[str, Any]:
     return {key: whole[key] for key in ("positie", "type", "vastgelegdOp", "id", "versie")}
 
 
+def _last_seen(call: Call) -> int | None:
+    """The position in `Last-Event-ID`: a positive whole number of at most 18 digits, else 400."""
+    given = call.request.headers.get("Last-Event-ID")
+    if given is None or given == "":
+        return None
+    if not _POSITION.fullmatch(given) or int(given) < 1:
+        reason = "Een positie: een positief geheel getal van hoogstens 18 cijfers."
+        raise invalid([InvalidParam("Last-Event-ID", reason)])
+    return int(given)
+
+
 async def stream_events(call: Call) -> web.StreamResponse:
     request = call.request
-    start = call.query.get("vanaf")
-    last_seen = request.headers.get("Last-Event-ID", "")
-    if start is None:
-        # Resume after the last event the client saw; a new listener starts with what comes next.
-        after = int(last_seen) if last_seen.isdigit() else await call.log(LogReader.last_position)
-    else:
+    start, last_seen = call.query.get("vanaf"), _last_seen(call)
+    if start is not None:
         after = start - 1
+    elif last_seen is not None:
+        after = last_seen  # resume after the last event the client saw
+    else:
+        after = await call.log(LogReader.last_position)  # a new listener: what comes next
     whole = call.caller.role is Role.AUDITOR
+    token_id, edge = call.caller.token_id, call.services.edge_store
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "X-Accel-Buffering": "no"}
     )
     await response.prepare(request)
     closing = request.app[CLOSING]
     quiet = 0.0
-    while not closing.is_set() and _listening(request):
-        rows = await call.log(partial(LogReader.read, after=after, limit=PAGE))
-        for row in rows:
-            item = log_event(row) if whole else _summary(row)
-            payload = orjson.dumps(item).decode()
-            frame = f"id: {row.position}\nevent: gebeurtenis\ndata: {payload}\n\n"
-            await response.write(frame.encode())
-            after = row.position
-        if rows:
-            quiet = 0.0
-            continue
-        if quiet >= KEEPALIVE_SECONDS:
-            await response.write(b": nog verbonden\n\n")
-            quiet = 0.0
-        try:
-            await asyncio.wait_for(closing.wait(), POLL_SECONDS)
-        except TimeoutError:
-            quiet += POLL_SECONDS
+    checked = time.monotonic()
+    try:
+        while not closing.is_set() and _listening(request):
+            if time.monotonic() - checked >= TOKEN_CHECK_SECONDS:
+                # A revoked token stops working everywhere within a second, streams included.
+                if not await call.run(lambda: edge.token_valid(token_id)):
+                    await response.write(b'event: einde\ndata: {"reden":"token ingetrokken"}\n\n')
+                    break
+                checked = time.monotonic()
+            rows = await call.log(partial(LogReader.read, after=after, limit=PAGE))
+            for row in rows:
+                item = log_event(row) if whole else _summary(row)
+                payload = orjson.dumps(item).decode()
+                frame = f"id: {row.position}\nevent: gebeurtenis\ndata: {payload}\n\n"
+                await response.write(frame.encode())
+                after = row.position
+            if rows:
+                quiet = 0.0
+                continue
+            if quiet >= KEEPALIVE_SECONDS:
+                await response.write(b": nog verbonden\n\n")
+                quiet = 0.0
+            try:
+                await asyncio.wait_for(closing.wait(), POLL_SECONDS)
+            except TimeoutError:
+                quiet += POLL_SECONDS
+    except ConnectionResetError:
+        pass  # the listener went away: the normal end of a stream, nothing to report
     return response
 
 
