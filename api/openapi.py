@@ -16,10 +16,15 @@ from api.problems import PROBLEM_JSON
 from api.schemas import NamedSchema
 from api.vocabulary import ROLES
 
-API_VERSION: Final = "1.0.0"
+API_VERSION: Final = "1.1.0"
 BASE_PATH: Final = "/api/v1"
 DOCUMENT_PATH: Final = "/openapi.json"
 _PATH_PARAMETER: Final = re.compile(r"\{([^}]+)\}")
+CSV_SCHEMA: Final = {
+    "type": "string",
+    "description": "Met `Accept: text/csv`: UTF-8 met BOM, gescheiden door `;`, een kopregel met "
+    "dezelfde veldnamen (geneste velden als `perUitkomst.overgenomen`), alle pagina's tegelijk.",
+}
 
 # NL API Design Rules, /core/transport/security-headers: on every response, errors included.
 # Documented on every response too, so a client (and schemathesis) can check them.
@@ -160,6 +165,8 @@ def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
     success: dict[str, Any] = {"description": route.summary, "headers": headers}
     if route.response is not None:
         success["content"] = {route.media_type: {"schema": use(route.response)}}
+        if route.csv:
+            success["content"]["text/csv"] = {"schema": CSV_SCHEMA}
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "summary": route.summary,

@@ -154,9 +154,34 @@ PROMISE = named(
 FULFIL = named("NieuweNakoming", obj({"nagekomenOp": DATE, "toelichting": LONG_TEXT}))
 REJOINDER = named(
     "NieuwWederwoord",
-    obj({"oordeel": words(VERDICTS.choices), "tekst": LONG_TEXT}, {"punt": POINT}),
+    obj(
+        {"oordeel": words(VERDICTS.choices), "tekst": LONG_TEXT},
+        {
+            "punt": POINT,
+            "gegevenOp": {
+                **DATE,
+                "description": "Wanneer het adviesorgaan het wederwoord gaf (standaard vandaag).",
+            },
+        },
+    ),
 )
-MOVE_DUE_DATE = named("NieuweTermijnwijziging", obj({"nieuweDatum": DATE, "reden": LONG_TEXT}))
+MOVE_DUE_DATE = named(
+    "NieuweTermijnwijziging",
+    obj(
+        {"nieuweDatum": DATE, "reden": LONG_TEXT},
+        {
+            "ingangsdatum": {
+                **DATE,
+                "description": "Vanaf deze datum geldt de nieuwe datum (standaard vandaag).",
+            }
+        },
+    ),
+)
+# A deviation answers its point: not followed (the default) or partially followed.
+DEVIATION_OUTCOMES: Final = (
+    OUTCOMES.dutch(Outcome.NOT_FOLLOWED),
+    OUTCOMES.dutch(Outcome.PARTIALLY_FOLLOWED),
+)
 WITHDRAW = named("NieuweIntrekking", obj({"reden": LONG_TEXT}))
 TAKE_DECISION = named(
     "NieuwBesluit",
@@ -172,7 +197,10 @@ TAKE_DECISION = named(
             "afwijkingen": {
                 "type": "array",
                 "maxItems": 10000,
-                "items": obj({"advies": ID, "punt": POINT, "motivering": LONG_TEXT}),
+                "items": obj(
+                    {"advies": ID, "punt": POINT, "motivering": LONG_TEXT},
+                    {"uitkomst": {**words(DEVIATION_OUTCOMES), "default": DEVIATION_OUTCOMES[0]}},
+                ),
             },
         },
     ),
@@ -270,11 +298,6 @@ MOMENT: Final[Schema] = {
     "examples": ["2026-11-23T20:40:02.123456Z"],
 }
 POSITION: Final[Schema] = {"type": "integer", "minimum": 1, "description": "Positie in de log."}
-ACTOR: Final[Schema] = {
-    "type": "object",
-    "required": ["naam", "rol"],
-    "properties": {"naam": {"type": "string"}, "rol": {"type": "string"}},
-}
 
 
 def created(name: str, request: NamedSchema) -> NamedSchema:
@@ -312,31 +335,3 @@ def recorded(
             "properties": properties,
         },
     )
-
-
-EVENTS = named(
-    "Gebeurtenissen",
-    {
-        "type": "object",
-        "required": ["gebeurtenissen", "volgende"],
-        "properties": {
-            "gebeurtenissen": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["positie", "type", "vastgelegdOp", "actor", "gegevens"],
-                    "properties": {
-                        "positie": POSITION,
-                        "type": {"type": "string", "examples": ["ResponseRecorded"]},
-                        "vastgelegdOp": MOMENT,
-                        "actor": ACTOR,
-                        "id": ID,
-                        "versie": {"type": "integer", "minimum": 1},
-                        "gegevens": {"type": "object", "description": "De opgeslagen JSON."},
-                    },
-                },
-            },
-            "volgende": {"type": ["string", "null"], "description": "Pad van de volgende reeks."},
-        },
-    },
-)

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -17,7 +18,7 @@ from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS, AdvisoryBody
 from ledger.codec import OrjsonTranscoder, TypedMapper
-from ledger.decisions import Decision, ListedAdvice
+from ledger.decisions import Decision, DossierAdvice, ListedAdvice
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import (
     ConflictError,
@@ -26,6 +27,7 @@ from ledger.errors import (
     PreconditionFailedError,
     ValidationError,
 )
+from ledger.index import LedgerIndex
 from ledger.rules import Actor, amsterdam_today
 from ledger.storage import application_env, prepare_store
 
@@ -185,14 +187,20 @@ class AdviceLedger(Application[UUID]):
     def move_due_date(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         new_due_on: date,
         reason: str,
+        effective_on: date | None = None,
         expected_version: int | None = None,
     ) -> Recorded:
+        """Move the due date from `effective_on` (default today) on."""
         actor.require_office()
         with self._advice(advice_id, expected_version) as advice:
-            advice.move_due_date(self._meta(actor), new_due_on, reason)
+            today = self.today()
+            advice.move_due_date(
+                self._meta(actor), new_due_on, reason, effective_on or today, today
+            )
             return self._save(advice)
 
     def promise_follow_up(
@@ -227,15 +235,28 @@ class AdviceLedger(Application[UUID]):
     def give_rejoinder(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         verdict: Verdict,
         text: str,
         point: int | None = None,
+        given_on: date | None = None,
         expected_version: int | None = None,
     ) -> Recorded:
+        """The body's rejoinder (a member of it, or the secretariat on its behalf)."""
         actor.require_writer()
         with self._advice(advice_id, expected_version) as advice:
-            advice.give_rejoinder(actor, self._meta(actor), point, verdict, text)
+            today = self.today()
+            advice.give_rejoinder(
+                actor,
+                self._meta(actor),
+                point,
+                verdict,
+                text,
+                given_on or today,
+                today,
+                self._index.decided_points(advice_id),
+            )
             return self._save(advice)
 
     def withdraw_advice(
@@ -249,6 +270,7 @@ class AdviceLedger(Application[UUID]):
     def take_decision(
         self,
         actor: Actor,
+        *,
         dossier_id: UUID,
         title: str,
         decided_on: date,
@@ -260,13 +282,17 @@ class AdviceLedger(Application[UUID]):
         actor.require_office()
         with self._command_lock:
             dossier = self._reference(Dossier, dossier_id, "dossier_id")
-            listed = [ListedAdvice(i, self._find(Advice, i)) for i in advice_ids]
+            listed = [
+                ListedAdvice(i, self._find(Advice, i), self._index.decided_points(i))
+                for i in advice_ids
+            ]
             decision = Decision.take(
                 self._meta(actor),
                 dossier,
                 title,
                 decided_on,
                 listed,
+                self._advice_on_dossier(dossier_id),
                 reference,
                 deviations,
                 self.today(),
@@ -278,6 +304,11 @@ class AdviceLedger(Application[UUID]):
 
     def get_advice(self, advice_id: UUID, version: int | None = None) -> Advice:
         return self._load(Advice, advice_id, version)
+
+    def decided_points(self, advice_id: UUID) -> frozenset[int]:
+        """The points of an advice that a decision's deviation answered."""
+        with self._command_lock:
+            return self._index.decided_points(advice_id)
 
     def get_body(self, body_id: UUID) -> AdvisoryBody:
         return self._load(AdvisoryBody, body_id)
@@ -341,3 +372,13 @@ class AdviceLedger(Application[UUID]):
             recorded_at=cast(LedgerEvent, last.domain_event).timestamp,
             version=aggregate.version,
         )
+
+    # What one aggregate cannot know of the others ------------------------------------------
+
+    @cached_property
+    def _index(self) -> LedgerIndex:
+        return LedgerIndex(self.recorder)
+
+    def _advice_on_dossier(self, dossier_id: UUID) -> list[DossierAdvice]:
+        found = (self._find(Advice, i) for i in self._index.advice_on(dossier_id))
+        return [DossierAdvice(a.id, a.title, a.withdrawn) for a in found if a is not None]

@@ -75,7 +75,12 @@ def _run(
                 )
             elif kind == "move":
                 due = ledger.get_advice(target).due_on
-                ledger.move_due_date(office, target, due + timedelta(days=args[1]), "Uitstel")
+                ledger.move_due_date(
+                    office,
+                    advice_id=target,
+                    new_due_on=due + timedelta(days=args[1]),
+                    reason="Uitstel",
+                )
             elif kind == "promise":
                 submitted = ledger.get_advice(target).submitted_on
                 recorded = ledger.promise_follow_up(
@@ -89,7 +94,9 @@ def _run(
                 if own:
                     ledger.fulfil_promise(office, target, own[args[1] % len(own)], today, "Gedaan")
             elif kind == "rejoin":
-                ledger.give_rejoinder(member, target, Verdict.SATISFIED, "Dank", point=args[1])
+                ledger.give_rejoinder(
+                    member, advice_id=target, verdict=Verdict.SATISFIED, text="Dank", point=args[1]
+                )
             elif kind == "withdraw":
                 ledger.withdraw_advice(member, target, "Niet meer nodig")
         except LedgerError:

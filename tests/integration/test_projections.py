@@ -50,7 +50,9 @@ def _history(
     )
     ledger.record_response(office, advice_id, 1, Outcome.DEFERRED, "Later.", given)
     ledger.promise_follow_up(office, advice_id, 1, "Brochure", submitted_on + timedelta(days=5))
-    ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Jammer.", point=2)
+    ledger.give_rejoinder(
+        member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Jammer.", point=2
+    )
 
 
 def test_latest_response_is_the_outcome_and_every_event_stays_in_history(
@@ -271,10 +273,10 @@ def test_a_dossier_overview_shows_its_advice_and_decisions(
 
     ledger.take_decision(
         office,
-        dossier_id,
-        "Besluit",
-        submitted_on + timedelta(days=3),
-        [advice_id],
+        dossier_id=dossier_id,
+        title="Besluit",
+        decided_on=submitted_on + timedelta(days=3),
+        advice_ids=[advice_id],
         deviations=[Deviation(advice_id, n, "Anders besloten.") for n in (1, 2, 3)],
     )
     model.ensure_current()
