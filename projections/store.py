@@ -55,14 +55,11 @@ _TABLES = (
     # Not deferred during a rebuild: every page replaces the rows of the documents it changed.
     "CREATE INDEX IF NOT EXISTS {points_index} ON {points} (doc_id)",
 )
+# The FTS5 index of the stems in {points} (external content: it stores no copy). write_page keeps
+# it current; no triggers, as creating one takes the write lock even when it exists already.
 _SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS view_search_v2 USING fts5(text, content='view_points_v2', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS view_points_v2_added AFTER INSERT ON view_points_v2 BEGIN "
-    "INSERT INTO view_search_v2 (rowid, text) VALUES (new.rowid, new.text); END",
-    "CREATE TRIGGER IF NOT EXISTS view_points_v2_removed AFTER DELETE ON view_points_v2 BEGIN "
-    "INSERT INTO view_search_v2 (view_search_v2, rowid, text) "
-    "VALUES ('delete', old.rowid, old.text); END",
 )
 _POSTGRES_SEARCH = (
     "ALTER TABLE {points} ADD COLUMN IF NOT EXISTS words tsvector "
@@ -79,6 +76,7 @@ _INDEXES = {
 _OLD_TABLES = ("docs", "events")
 
 Row = tuple[Any, ...]
+SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
 
 
 class Cursor(Protocol):
@@ -265,20 +263,38 @@ class ViewStore:
             ),
             [(d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs],
         )
-        searched = [d for d in docs if d["kind"] in ("advice", "decision")]
-        cursor.executemany(
-            self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), [(d["id"],) for d in searched]
-        )
-        cursor.executemany(
-            self.tables.sql(
-                "INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)"
-            ),
-            [row for doc in searched for row in self._search_rows(doc)],
-        )
+        self._replace_search_rows(cursor, [d for d in docs if d["kind"] in SEARCHED])
         try:
             self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
             raise IntegrityError(error) from error
+
+    def _replace_search_rows(self, cursor: Cursor, docs: Sequence[Doc]) -> None:
+        ids = [(doc["id"],) for doc in docs]
+        sqlite = self.location.backend == "sqlite"
+        if sqlite:
+            cursor.executemany(
+                self.tables.sql(
+                    "INSERT INTO view_search_v2 (view_search_v2, rowid, text) "
+                    "SELECT 'delete', id, text FROM {points} WHERE doc_id = ?"
+                ),
+                ids,
+            )
+        cursor.executemany(self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), ids)
+        cursor.executemany(
+            self.tables.sql(
+                "INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)"
+            ),
+            [row for doc in docs for row in self._search_rows(doc)],
+        )
+        if sqlite:
+            cursor.executemany(
+                self.tables.sql(
+                    "INSERT INTO view_search_v2 (rowid, text) "
+                    "SELECT id, text FROM {points} WHERE doc_id = ?"
+                ),
+                ids,
+            )
 
     def _search_rows(self, doc: Doc) -> Iterator[Row]:
         if doc["kind"] == "advice":
@@ -369,17 +385,18 @@ class ViewStore:
     def _empty(self, cursor: Cursor) -> None:
         for statement in ("DELETE FROM {docs}", "DELETE FROM {events}", "DELETE FROM {points}"):
             cursor.execute(self.tables.sql(statement))
+        if self.location.backend == "sqlite":
+            cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('delete-all')")
         cursor.execute(
             self.tables.sql("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_LOG,)
         )
 
     def _check_version(self) -> None:
         """Views of another version (an older fold) are dropped, to be rebuilt from the log."""
-        with self.transaction(commit=True) as cursor:
-            cursor.execute(self.tables.sql("SELECT value FROM {meta} WHERE name = ?"), ("version",))
-            row = cursor.fetchone()
-            if row is not None and row[0] == str(VIEWS_VERSION):
-                return
+        found = self.query("SELECT value FROM {meta} WHERE name = ?", ["version"])
+        if found and found[0][0] == str(VIEWS_VERSION):
+            return
+        with self._exclusive() as cursor:
             for table in self.tables.old:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             self._empty(cursor)
@@ -390,3 +407,23 @@ class ViewStore:
                 ),
                 ("version", str(VIEWS_VERSION)),
             )
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[Cursor]:
+        """A write transaction that holds the write lock from its start. On SQLite another
+        process's view store may be writing: a transaction that began by reading could not take
+        the lock later, so this one takes it first (waiting its turn)."""
+        if self.location.backend != "sqlite":
+            with self.transaction(commit=True) as cursor:
+                yield cursor
+            return
+        conn = sqlite3.connect(self.location.views_file, timeout=10, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn.cursor()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from events import BodyKind, Outcome, Role, Verdict
+from events import BodyKind, Deviation, Outcome, Role, Verdict
 from ledger import Actor, AdviceLedger, LedgerError
 from tests.integration.actors import administrator
 
@@ -49,7 +49,14 @@ OFFICE_COMMANDS: dict[str, Command] = {
         actor, w.advice_id, w.promise_id, w.today, "Gedaan."
     ),
     "take_decision": lambda ledger, actor, w: ledger.take_decision(
-        actor, dossier_id=w.dossier_id, title="Besluit", decided_on=w.today, advice_ids=[]
+        actor,
+        dossier_id=w.dossier_id,
+        title="Besluit",
+        decided_on=w.today,
+        advice_ids=[w.advice_id],
+        deviations=[
+            Deviation(w.advice_id, p.number, "Nee.") for p in ledger.get_advice(w.advice_id).points
+        ],
     ),
 }
 

@@ -165,7 +165,7 @@ def test_event_json_is_plain(
     decision = rows["DecisionTaken"].state
     assert decision["advice_ids"] == [str(advice.id)]
     assert decision["deviations"] == [
-        {"advice_id": str(advice.id), "point": 2, "reasons": "Te duur."}
+        {"advice_id": str(advice.id), "point": 2, "reasons": "Te duur.", "outcome": "not_followed"}
     ]
 
 

@@ -71,7 +71,7 @@ def test_moving_the_due_date_without_a_reason_is_refused(
 
 
 def test_moving_the_due_date_with_a_reason_keeps_the_old_date_in_history(
-    ledger: AdviceLedger, office: Actor, advice_id: UUID
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
     due_on = ledger.get_advice(advice_id).due_on
 
@@ -80,10 +80,10 @@ def test_moving_the_due_date_with_a_reason_keeps_the_old_date_in_history(
     )
 
     moves = [e for e in ledger.events.get(advice_id) if isinstance(e, DueDateMoved)]
-    assert [(m.previous_due_on, m.new_due_on, m.reason) for m in moves] == [
-        (due_on, due_on + timedelta(days=14), "Zomerreces.")
+    assert [(m.previous_due_on, m.new_due_on, m.reason, m.effective_on) for m in moves] == [
+        (due_on, due_on + timedelta(days=14), "Zomerreces.", today)
     ]
-    assert ledger.get_advice(advice_id).due_on == due_on + timedelta(days=14)
+    assert ledger.get_advice(advice_id).due_on_at(today) == due_on + timedelta(days=14)
 
 
 def test_moving_the_due_date_before_the_advice_is_refused(

@@ -148,6 +148,7 @@ def test_follow_up_board_lists_each_point_under_each_reason(
         (1, "deferred"),
         (1, "promise_overdue"),
         (1, "response_without_rejoinder"),
+        (2, "rejoinder_unsatisfied"),
         (3, "overdue" if today > submitted_on + timedelta(days=42) else "pending"),
     ]
 
@@ -285,6 +286,6 @@ def test_a_dossier_overview_shows_its_advice_and_decisions(
 
     assert overview is not None
     assert [a["id"] for a in overview["advice"]] == [str(advice_id)]
-    assert overview["advice"][0]["outcomes"]["pending"] == 3
+    assert overview["advice"][0]["outcomes"]["not_followed"] == 3
     assert [d["title"] for d in overview["decisions"]] == ["Besluit"]
     assert len(overview["decisions"][0]["deviations"]) == 3
