@@ -106,9 +106,7 @@ class _Loader:
                     advice_ids=[self.id("advice", key) for key in decision.advice],
                     reference=decision.reference,
                     deviations=[
-                        events.Deviation(
-                            self.id("advice", d.advice), d.point, d.reasons, d.outcome
-                        )
+                        events.Deviation(self.id("advice", d.advice), d.point, d.reasons, d.outcome)
                         for d in decision.deviations
                     ],
                     id=decision_id,
