@@ -58,8 +58,10 @@ TAGS: Final = {
     "documentatie": "Dit OpenAPI-document.",
     "dossiers": "Dossiers waarin adviezen en besluiten samenkomen.",
     "gebeurtenissen": "De log van de gemeente: elke vastgelegde gebeurtenis, in volgorde.",
-    "statistieken": "Uitkomsten geteld, per adviesorgaan en/of jaar.",
-    "volglijst": "Wat een adviesorgaan nog moet volgen.",
+    "punten": "Elk adviespunt met zijn uitkomst: te filteren en in het Nederlands te doorzoeken.",
+    "statistieken": "Uitkomsten geteld, per adviesorgaan en/of jaar, en de tabel voor het "
+    "jaarverslag.",
+    "volglijst": "Wat er nog gevolgd moet worden, per adviesorgaan of voor de hele gemeente.",
 }
 _PATH_PARAMETERS: Final = {
     "id": "De id van het record (een UUID); een id die niet bestaat (in deze gemeente) geeft 404.",
