@@ -61,7 +61,7 @@ class Decision(Aggregate):
         check_not_future(refusals, "decided_on", decided_on, today)
         _check_listed(refusals, dossier, listed)
         _check_complete(refusals, listed, on_dossier)
-        _check_deviations(refusals, listed, deviations)
+        _check_deviations(refusals, dossier, listed, deviations)
         refusals.raise_if_any()
         return cls._create(
             DecisionTaken,
@@ -110,7 +110,10 @@ def _check_complete(
 
 
 def _check_deviations(
-    refusals: Refusals, listed: Sequence[ListedAdvice], deviations: Sequence[Deviation]
+    refusals: Refusals,
+    dossier: Dossier,
+    listed: Sequence[ListedAdvice],
+    deviations: Sequence[Deviation],
 ) -> None:
     """Every point still pending must be covered by a deviation with reasons (Awb 3:50)."""
     motivated = {(d.advice_id, d.point) for d in deviations if d.reasons.strip()}
@@ -131,6 +134,8 @@ def _check_deviations(
     for index, item in enumerate(listed):
         if item.advice is None or item.advice.withdrawn:
             continue
+        if item.advice.dossier_id not in (None, dossier.id):
+            continue  # refused as advice of another dossier already
         for number in item.advice.pending_points(item.decided):
             if (item.advice_id, number) not in motivated:
                 refusals.add(
