@@ -20,6 +20,8 @@ from projections.store import ViewStore
 
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 10_000
+# The events that create a record of each kind the views name (see `context`).
+_CREATED = ("AdvisoryBodyRegistered", "DossierOpened", "AdviceSubmitted", "DecisionTaken")
 
 
 @contextmanager
@@ -213,27 +215,30 @@ class ReadModel:
 
     # Views ---------------------------------------------------------------------------------
 
-    def context(self, upto: int | None = None) -> Context:
-        """Names and titles by id, and the decisions' answers per advice (see answers.py)."""
+    def context(self, upto: int | None = None, advice_titles: bool = True) -> Context:
+        """Names and titles by id, and the decisions' answers per advice (see answers.py);
+        without `advice_titles` it leaves out the advice documents (one advice needs none)."""
+        kinds = ["body", "dossier", "decision", *(["advice"] if advice_titles else [])]
+        marks = ", ".join("?" * len(kinds))
         if upto is None:
             rows = self.store.query(
-                "SELECT doc FROM {docs} WHERE kind IN ('body', 'dossier', 'advice', 'decision')"
+                f"SELECT doc FROM {{docs}} WHERE kind IN ({marks})",  # noqa: S608 - marks only
+                kinds,
             )
             return answers.context(orjson.loads(row[0]) for row in rows)
         # Names, titles and decisions are all set by the first event of their record.
-        rows = self.store.query(
-            "SELECT position, aggregate_id, type, data FROM {events} WHERE position <= ? AND "
-            "type IN ('AdvisoryBodyRegistered', 'DossierOpened', 'AdviceSubmitted', "
-            "'DecisionTaken') ORDER BY position",
-            [upto],
-        )
+        types = [t for t, kind in fold.KIND_OF_EVENT.items() if kind in kinds and t in _CREATED]
+        type_marks = ", ".join("?" * len(types))
+        # Only "?" marks are interpolated; the types travel as parameters.
+        query = f"SELECT position, aggregate_id, type, data FROM {{events}} WHERE position <= ? AND type IN ({type_marks}) ORDER BY position"  # noqa: S608, E501
+        rows = self.store.query(query, [upto, *types])
         return answers.context(self._replay(rows).values())
 
     def advice(self, advice_id: str, as_of: date, upto: int | None = None) -> dict[str, Any] | None:
         doc = self.doc(advice_id, upto)
         if doc is None or doc["kind"] != "advice":
             return None
-        return views.advice_view(doc, as_of, self.context(upto))
+        return views.advice_view(doc, as_of, self.context(upto, advice_titles=False))
 
     def advice_list(
         self, as_of: date, upto: int | None = None, body_id: str | None = None
