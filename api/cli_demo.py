@@ -110,16 +110,20 @@ def _print_overview(
             f" · uitgebracht {dutch_date(view['submitted_on'])}"
             f" · reactie uiterlijk {dutch_date(view['due_on'])}"
         )
+        answered = [p for p in view["points"] if p["first_answered_on"] is not None]
+        all_late = bool(answered) and all(p["late"] for p in answered)
         if view["status"] == "withdrawn":
             header += " · ingetrokken"
         elif view["overdue"]:
             header += " · termijn verstreken"
+        if all_late:
+            header += " · te laat beantwoord"
         print(f"\n{view['title']}\n{header}")
         for point in view["points"]:
             text = textwrap.shorten(point["text"], POINT_TEXT_WIDTH, placeholder=" …")
             label = OUTCOME_LABELS[Outcome(point["outcome"])]
             if point["answered_by"] == "deviation":
                 label += " (in het besluit)"
-            if point["late"]:
+            if point["late"] and not all_late:
                 label += ", te laat"
             print(f"  {point['number']:>3}. {text:<{POINT_TEXT_WIDTH}}  {label}")
