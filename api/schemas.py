@@ -94,7 +94,13 @@ def named(name: str, schema: Schema) -> NamedSchema:
 REGISTER_BODY = named(
     "NieuwAdviesorgaan",
     obj(
-        {"naam": text(300), "soort": words(BODY_KINDS.choices)},
+        {
+            "naam": text(300),
+            "soort": {
+                **words(BODY_KINDS.choices),
+                "description": "Soort adviesorgaan (`clientenraad`: een cliëntenraad).",
+            },
+        },
         {"reactietermijnDagen": {"type": "integer", "minimum": 1, "maximum": 366, "default": 42}},
     ),
 )
