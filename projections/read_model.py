@@ -244,7 +244,7 @@ class ReadModel:
         self, as_of: date, upto: int | None = None, body_id: str | None = None
     ) -> list[dict[str, Any]]:
         """Every advice (of one body) at business date `as_of`, oldest first."""
-        ctx = self.context(upto)
+        ctx = self.context(upto, advice_titles=False)
         return [views.advice_view(doc, as_of, ctx) for doc in self._advice_docs(upto, body_id)]
 
     def _advice_docs(self, upto: int | None, body_id: str | None) -> list[Doc]:
