@@ -2,7 +2,8 @@
 
 import argparse
 import textwrap
-from uuid import UUID
+from datetime import date
+from typing import Any
 
 import psycopg
 
@@ -16,9 +17,11 @@ from api.cli_events import (
 )
 from api.demo import DemoError, read_demo
 from api.demo.loader import load_municipality
-from api.vocabulary import OUTCOMES
+from api.vocabulary import BODY_KIND_LABELS, MONTHS, OUTCOME_LABELS
+from events import BodyKind, Outcome
 from events.store import StoreUrlError
-from ledger import AdviceLedger, AdvisoryBody, LedgerError, Ledgers, store_url_from_env
+from ledger import LedgerError, Ledgers, amsterdam_today, store_url_from_env
+from projections import ReadModel
 
 POINT_TEXT_WIDTH = 80
 
@@ -34,8 +37,9 @@ def register(subparsers: Subparsers) -> None:
     overview = subparsers.add_parser(
         "overzicht",
         help="toon elk advies met per punt de uitkomst",
-        description="Toont per advies het adviesorgaan, uitgebrachtOp en reactieUiterlijkOp, "
-        "VERLOPEN als er na die datum nog een punt openstaat, en per punt de uitkomst.",
+        description="Toont per advies het adviesorgaan, wanneer het werd uitgebracht en tot "
+        "wanneer het college kan reageren, ‘termijn verstreken’ als er daarna nog een punt "
+        "openstaat, en per punt wat ermee gebeurde.",
     )
     overview.add_argument("--gemeente", default="groningen", help="standaard: groningen")
     overview.set_defaults(handler=show_overview)
@@ -71,55 +75,55 @@ def run_demo(_args: argparse.Namespace) -> int:
 def show_overview(args: argparse.Namespace) -> int:
     municipality: str = args.gemeente
     try:
-        reader = open_log(municipality)
+        open_log(municipality).close()
+        model = ReadModel(store_url_from_env().location(municipality))
     except CommandError as error:
         return fail(error)
     try:
-        # The log is the one place that knows every advice; the title is in the submitted event.
-        submitted = [
-            (UUID(row.aggregate_id), str(row.state["title"]))
-            for page in reader.pages()
-            for row in page
-            if row.type == "AdviceSubmitted"
-        ]
-    except psycopg.OperationalError as error:
-        return fail(CommandError(f"De database is niet bereikbaar: {error}", 1))
-    finally:
-        reader.close()
-    ledgers = Ledgers(store_url_from_env())
-    try:
-        _print_overview(ledgers[municipality], submitted)
+        model.catch_up()
+        today = amsterdam_today()
+        _print_overview(municipality, model.advice_list(today), model.docs("body"), today)
     except BrokenPipeError:
         silence_stdout()
-    except LedgerError as error:
-        return fail(CommandError(error.message, 1))
     except psycopg.OperationalError as error:
         return fail(CommandError(f"De database is niet bereikbaar: {error}", 1))
     finally:
-        ledgers.close_all()
+        model.close()
     return 0
 
 
-def _print_overview(ledger: AdviceLedger, submitted: list[tuple[UUID, str]]) -> None:
-    today = ledger.today()
-    count = f"{len(submitted)} {'advies' if len(submitted) == 1 else 'adviezen'}"
-    print(f"Gemeente {ledger.municipality}: {count}, peildatum {today}")
-    bodies: dict[UUID, AdvisoryBody] = {}
-    for advice_id, title in submitted:
-        advice = ledger.get_advice(advice_id)
-        if advice.body_id not in bodies:
-            bodies[advice.body_id] = ledger.get_body(advice.body_id)
+def dutch_date(day: str | date) -> str:
+    """`2013-10-16` as people write it: `16 oktober 2013`."""
+    value = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _print_overview(
+    municipality: str, advice: list[dict[str, Any]], bodies: list[dict[str, Any]], today: date
+) -> None:
+    count = f"{len(advice)} {'advies' if len(advice) == 1 else 'adviezen'}"
+    print(f"Gemeente {municipality}: {count}, stand op {dutch_date(today)}")
+    kinds = {b["id"]: BODY_KIND_LABELS[BodyKind(b["body_kind"])] for b in bodies}
+    for view in advice:
         header = (
-            f"  {bodies[advice.body_id].name} · uitgebrachtOp {advice.submitted_on}"
-            f" · reactieUiterlijkOp {advice.due_on}"
+            f"  {view['body_name']} ({kinds.get(view['body_id'], 'adviesorgaan')})"
+            f" · uitgebracht {dutch_date(view['submitted_on'])}"
+            f" · reactie uiterlijk {dutch_date(view['due_on'])}"
         )
-        if advice.withdrawn:
-            header += " · INGETROKKEN"
-        elif advice.pending_points() and today > advice.due_on:
-            header += " · VERLOPEN"
-        print(f"\n{title}\n{header}")
-        for point in advice.points:
-            text = textwrap.shorten(point.text, POINT_TEXT_WIDTH, placeholder=" …")
-            print(
-                f"  {point.number:>3}. {text:<{POINT_TEXT_WIDTH}}  {OUTCOMES.dutch(point.outcome)}"
-            )
+        answered = [p for p in view["points"] if p["first_answered_on"] is not None]
+        all_late = bool(answered) and all(p["late"] for p in answered)
+        if view["status"] == "withdrawn":
+            header += " · ingetrokken"
+        elif view["overdue"]:
+            header += " · termijn verstreken"
+        if all_late:
+            header += " · te laat beantwoord"
+        print(f"\n{view['title']}\n{header}")
+        for point in view["points"]:
+            text = textwrap.shorten(point["text"], POINT_TEXT_WIDTH, placeholder=" …")
+            label = OUTCOME_LABELS[Outcome(point["outcome"])]
+            if point["answered_by"] == "deviation":
+                label += " (in het besluit)"
+            if point["late"] and not all_late:
+                label += ", te laat"
+            print(f"  {point['number']:>3}. {text:<{POINT_TEXT_WIDTH}}  {label}")

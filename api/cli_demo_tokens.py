@@ -15,7 +15,8 @@ from events.store import StoreUrlError
 from ledger import store_url_from_env
 
 MUNICIPALITY = "groningen"
-MEMBER_BODY = ("stadadviseert", "Stadadviseert")
+# The bodies whose members get a token: (key in the demo data, name for people).
+MEMBER_BODIES = (("stadadviseert", "Stadadviseert"), ("wij-raad", "WIJ-raad"))
 
 
 def register(subparsers: Any) -> None:
@@ -35,32 +36,34 @@ def demo_tokens(args: argparse.Namespace) -> int:
             for token in edge.tokens():
                 if token.municipality == MUNICIPALITY and token.name.startswith("demo-"):
                     edge.revoke_token(token.id)
-            body_id = demo_id(MUNICIPALITY, "body", MEMBER_BODY[0])
-            made = {
-                role: edge.create_token(
-                    MUNICIPALITY,
-                    role,
-                    body_id if role is Role.MEMBER else None,
-                    f"demo-{ROLES.dutch(role)}",
-                )[1]
-                for role in (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR)
-            }
+            made: list[tuple[str, str]] = []
+            for role in (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR):
+                label = ROLES.dutch(role)
+                if role is not Role.MEMBER:
+                    secret = edge.create_token(MUNICIPALITY, role, None, f"demo-{label}")[1]
+                    made.append((label, secret))
+                    continue
+                for key, name in MEMBER_BODIES:
+                    body_id = demo_id(MUNICIPALITY, "body", key)
+                    secret = edge.create_token(MUNICIPALITY, role, body_id, f"demo-{label}-{key}")[
+                        1
+                    ]
+                    made.append((f"{label} ({name})", secret))
         finally:
             edge.close()
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
     print(f"\nAdviesspoor, gemeente {MUNICIPALITY}: {args.adres}/api/v1")
     print("Meld u aan met een van deze tokens (Authorization: Bearer <token>):\n")
-    for role, secret in made.items():
-        label = ROLES.dutch(role)
-        if role is Role.MEMBER:
-            label += f" ({MEMBER_BODY[1]})"
+    for label, secret in made:
         print(f"  {label:<22} {secret}")
+    tokens = dict(made)
     print(
         "\nProbeer bijvoorbeeld:\n"
-        f'  curl -H "Authorization: Bearer {made[Role.AUDITOR]}" '
+        f'  curl -H "Authorization: Bearer {tokens["auditor"]}" '
         f"{args.adres}/api/v1/statistieken\n"
-        f'  curl -H "Authorization: Bearer {made[Role.MEMBER]}" {args.adres}/api/v1/volglijst\n'
+        f'  curl -H "Authorization: Bearer {tokens["lid (Stadadviseert)"]}" '
+        f"{args.adres}/api/v1/volglijst\n"
         f"De API-beschrijving: {args.adres}/api/v1/openapi.json\n"
     )
     return 0

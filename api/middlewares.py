@@ -86,6 +86,7 @@ class Route:
     errors: frozenset[int] = frozenset()  # statuses beyond those every such operation has
     description: str = ""
     media_type: str = "application/json"  # of the success answer; server-sent events differ
+    csv: bool = False  # also answers `Accept: text/csv` (api/csv_answer.py)
 
 
 REQUEST_ID = web.RequestKey("request_id", str)

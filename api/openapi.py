@@ -16,9 +16,14 @@ from api.problems import PROBLEM_JSON
 from api.schemas import BASE_PATH, NamedSchema
 from api.vocabulary import ROLES
 
-API_VERSION: Final = "1.0.0"
+API_VERSION: Final = "1.1.0"
 DOCUMENT_PATH: Final = "/openapi.json"
 _PATH_PARAMETER: Final = re.compile(r"\{([^}]+)\}")
+CSV_SCHEMA: Final = {
+    "type": "string",
+    "description": "Met `Accept: text/csv`: UTF-8 met BOM, gescheiden door `;`, een kopregel met "
+    "dezelfde veldnamen (geneste velden als `perUitkomst.overgenomen`), alle pagina's tegelijk.",
+}
 
 # NL API Design Rules, /core/transport/security-headers: on every response, errors included.
 # Documented on every response too, so a client (and schemathesis) can check them.
@@ -52,8 +57,10 @@ TAGS: Final = {
     "documentatie": "Dit OpenAPI-document.",
     "dossiers": "Dossiers waarin adviezen en besluiten samenkomen.",
     "gebeurtenissen": "De log van de gemeente: elke vastgelegde gebeurtenis, in volgorde.",
-    "statistieken": "Uitkomsten geteld, per adviesorgaan en/of jaar.",
-    "volglijst": "Wat een adviesorgaan nog moet volgen.",
+    "punten": "Elk adviespunt met zijn uitkomst: te filteren en in het Nederlands te doorzoeken.",
+    "statistieken": "Uitkomsten geteld, per adviesorgaan en/of jaar, en de tabel voor het "
+    "jaarverslag.",
+    "volglijst": "Wat er nog gevolgd moet worden, per adviesorgaan of voor de hele gemeente.",
 }
 _PATH_PARAMETERS: Final = {
     "id": "De id van het record (een UUID); een id die niet bestaat (in deze gemeente) geeft 404.",
@@ -159,6 +166,8 @@ def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
     success: dict[str, Any] = {"description": route.summary, "headers": headers}
     if route.response is not None:
         success["content"] = {route.media_type: {"schema": use(route.response)}}
+        if route.csv:
+            success["content"]["text/csv"] = {"schema": CSV_SCHEMA}
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "summary": route.summary,

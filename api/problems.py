@@ -49,6 +49,7 @@ API_FIELDS: Final[Mapping[str, str]] = {
     "deviations": "afwijkingen",
     "dossier_id": "dossier",
     "due_on": "uiterlijkOp",
+    "effective_on": "ingangsdatum",
     "fulfilled_on": "nagekomenOp",
     "given_on": "gegevenOp",
     "kind": "soort",

@@ -4,12 +4,26 @@ from collections.abc import Mapping
 from typing import Final
 
 from api.schemas import DATE, ID, MOMENT, POSITION, NamedSchema, Schema, named
-from api.vocabulary import ADVICE_STATUSES, BODY_KINDS, FOLLOW_UP_REASONS, OUTCOMES, VERDICTS
+from api.vocabulary import (
+    ADVICE_STATUSES,
+    BODY_KINDS,
+    EVENT_TYPES,
+    FOLLOW_UP_REASONS,
+    OUTCOMES,
+    VERDICTS,
+)
 
 TEXT: Final[Schema] = {"type": "string"}
 MAYBE_TEXT: Final[Schema] = {"type": ["string", "null"]}
 MAYBE_DATE: Final[Schema] = {"type": ["string", "null"], "format": "date"}
 COUNT: Final[Schema] = {"type": "integer", "minimum": 0}
+MAYBE_ID: Final[Schema] = {"type": ["string", "null"], "format": "uuid"}
+IDS: Final[Schema] = {"type": "array", "items": ID}
+TITLES: Final[Schema] = {
+    "type": "array",
+    "items": MAYBE_TEXT,
+    "description": "De titels, in dezelfde volgorde als de ids ernaast.",
+}
 OUTCOME: Final[Schema] = {"type": "string", "enum": list(OUTCOMES.choices)}
 STATUS: Final[Schema] = {"type": "string", "enum": list(ADVICE_STATUSES.values())}
 MOMENT_QUERY: Final[Schema] = {
@@ -87,10 +101,19 @@ REQUEST: Final = record(
         "id": ID,
         "gemeente": TEXT,
         "dossier": ID,
+        "dossierTitel": MAYBE_TEXT,
         "adviesorgaan": ID,
+        "adviesorgaanNaam": MAYBE_TEXT,
         "vraag": TEXT,
         "aangevraagdOp": DATE,
         "uiterlijkOp": DATE,
+        "adviezen": IDS,
+        "adviesTitels": TITLES,
+        "tijdig": {
+            "type": ["boolean", "null"],
+            "description": "Kwam het eerste advies uiterlijk op `uiterlijkOp`? Null zolang er "
+            "geen advies is.",
+        },
         "vastgelegdOp": MOMENT,
     }
 )
@@ -99,13 +122,23 @@ DECISION: Final = record(
         "id": ID,
         "gemeente": TEXT,
         "dossier": ID,
+        "dossierTitel": MAYBE_TEXT,
         "titel": TEXT,
         "besluitdatum": DATE,
         "kenmerk": MAYBE_TEXT,
-        "adviezen": {"type": "array", "items": ID},
+        "adviezen": IDS,
+        "adviesTitels": TITLES,
         "afwijkingen": {
             "type": "array",
-            "items": record({"advies": ID, "punt": {"type": "integer"}, "motivering": TEXT}),
+            "items": record(
+                {
+                    "advies": ID,
+                    "adviesTitel": MAYBE_TEXT,
+                    "punt": {"type": "integer"},
+                    "uitkomst": OUTCOME,
+                    "motivering": TEXT,
+                }
+            ),
         },
         "vastgelegdOp": MOMENT,
     }
@@ -120,6 +153,7 @@ DOSSIER_OVERVIEW: Final = record(
                     "id": ID,
                     "titel": TEXT,
                     "adviesorgaan": ID,
+                    "adviesorgaanNaam": MAYBE_TEXT,
                     "status": STATUS,
                     "verlopen": {"type": "boolean"},
                     "uitkomsten": record({word: COUNT for word in OUTCOMES.choices}),
@@ -152,14 +186,22 @@ _PROMISE: Final = record(
         "vastgelegdOp": MOMENT,
     }
 )
+_REJOINDER_FIELDS: Final[Mapping[str, Schema]] = {
+    "oordeel": {"type": "string", "enum": list(VERDICTS.choices)},
+    "tekst": TEXT,
+    "gegevenOp": DATE,
+    "vastgelegdOp": MOMENT,
+    "positie": POSITION,
+    "algemeen": {"type": "boolean", "description": "Gegeven zonder punt (voor elk punt)."},
+    "doorSecretariaat": {
+        "type": "boolean",
+        "description": "Door het secretariaat vastgelegd namens het adviesorgaan.",
+    },
+}
 _REJOINDER: Final = {
     "type": ["object", "null"],
-    "required": ["oordeel", "tekst", "vastgelegdOp"],
-    "properties": {
-        "oordeel": {"type": "string", "enum": list(VERDICTS.choices)},
-        "tekst": TEXT,
-        "vastgelegdOp": MOMENT,
-    },
+    "required": list(_REJOINDER_FIELDS),
+    "properties": dict(_REJOINDER_FIELDS),
 }
 _POINT: Final = record(
     {
@@ -172,9 +214,11 @@ _POINT: Final = record(
         "besluit": MAYBE_TEXT,
         "beantwoordOp": MAYBE_DATE,
         "verlopen": {"type": "boolean"},
+        "teLaatBeantwoord": {"type": "boolean"},
         "reacties": {"type": "array", "items": _RESPONSE},
         "toezeggingen": {"type": "array", "items": _PROMISE},
         "wederwoord": _REJOINDER,
+        "wederwoorden": {"type": "array", "items": record(_REJOINDER_FIELDS)},
     }
 )
 ADVICE: Final = record(
@@ -182,8 +226,10 @@ ADVICE: Final = record(
         "id": ID,
         "gemeente": TEXT,
         "adviesorgaan": ID,
-        "dossier": {"type": ["string", "null"], "format": "uuid"},
-        "adviesaanvraag": {"type": ["string", "null"], "format": "uuid"},
+        "adviesorgaanNaam": MAYBE_TEXT,
+        "dossier": MAYBE_ID,
+        "dossierTitel": MAYBE_TEXT,
+        "adviesaanvraag": MAYBE_ID,
         "titel": TEXT,
         "kenmerk": MAYBE_TEXT,
         "uitgebrachtOp": DATE,
@@ -193,7 +239,13 @@ ADVICE: Final = record(
         "termijnwijzigingen": {
             "type": "array",
             "items": record(
-                {"vorigeDatum": DATE, "nieuweDatum": DATE, "reden": TEXT, "vastgelegdOp": MOMENT}
+                {
+                    "oudeDatum": DATE,
+                    "nieuweDatum": DATE,
+                    "reden": TEXT,
+                    "ingangsdatum": DATE,
+                    "vastgelegdOp": MOMENT,
+                }
             ),
         },
         "verlopen": {"type": "boolean"},
@@ -202,6 +254,7 @@ ADVICE: Final = record(
             "required": ["reden", "vastgelegdOp"],
             "properties": {"reden": TEXT, "vastgelegdOp": MOMENT},
         },
+        "besluiten": IDS,
         "versie": {"type": "integer", "minimum": 1},
         "vastgelegdOp": MOMENT,
         "punten": {"type": "array", "items": _POINT},
@@ -216,46 +269,101 @@ FOLLOW_UP: Final = named(
                 "items": record(
                     {
                         "advies": ID,
+                        "adviesTitel": TEXT,
+                        "adviesorgaan": ID,
+                        "adviesorgaanNaam": MAYBE_TEXT,
                         "punt": {"type": "integer", "minimum": 1},
                         "titel": TEXT,
                         "tekst": TEXT,
                         "uitkomst": OUTCOME,
+                        "motivering": MAYBE_TEXT,
                         "reden": {"type": "string", "enum": list(FOLLOW_UP_REASONS.values())},
                         "reactieUiterlijkOp": DATE,
+                        "toezegging": {
+                            "type": ["object", "null"],
+                            "required": ["id", "omschrijving", "uiterlijkOp"],
+                            "properties": {"id": ID, "omschrijving": TEXT, "uiterlijkOp": DATE},
+                        },
                     }
                 ),
             }
         }
     ),
 )
-STATISTICS: Final = named(
-    "Statistieken",
+POINT_ITEM: Final = record(
+    {
+        "advies": ID,
+        "adviesTitel": TEXT,
+        "adviesorgaan": ID,
+        "adviesorgaanNaam": MAYBE_TEXT,
+        "nummer": {"type": "integer", "minimum": 1},
+        "tekst": TEXT,
+        "uitkomst": OUTCOME,
+        "reactie": MAYBE_TEXT,
+        "motivering": MAYBE_TEXT,
+        "besluit": MAYBE_TEXT,
+        "beantwoordOp": MAYBE_DATE,
+        "reactieUiterlijkOp": DATE,
+        "verlopen": {"type": "boolean"},
+    }
+)
+_FIGURES: Final[Mapping[str, Schema]] = {
+    "punten": COUNT,
+    "perUitkomst": record({word: COUNT for word in OUTCOMES.choices}),
+    "verlopen": COUNT,
+    "teLaatBeantwoord": COUNT,
+    "opvolgingsgraad": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+    "medianeReactietijdDagen": {
+        "type": ["number", "null"],
+        "description": "Hoogstens één decimaal: 45, nooit 45.0; 44.5 kan.",
+    },
+    "toezeggingenOpen": COUNT,
+    "toezeggingenVerlopen": COUNT,
+}
+STATISTICS: Final = named("Statistieken", record(_FIGURES))
+STATISTICS_TABLE: Final = named(
+    "Statistiekentabel",
     record(
         {
-            "punten": COUNT,
-            "perUitkomst": record({word: COUNT for word in OUTCOMES.choices}),
-            "verlopen": COUNT,
-            "opvolgingsgraad": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
-            "medianeReactietijdDagen": {"type": ["number", "null"]},
+            "rijen": {
+                "type": "array",
+                "items": record(
+                    {
+                        "adviesorgaan": ID,
+                        "adviesorgaanNaam": TEXT,
+                        "jaar": {"type": "integer"},
+                        **_FIGURES,
+                    }
+                ),
+            }
         }
     ),
 )
+_EVENT_TYPE: Final[Schema] = {"type": "string", "enum": list(EVENT_TYPES.values())}
+EVENT_ITEM: Final[Mapping[str, Schema]] = {
+    "positie": POSITION,
+    "type": _EVENT_TYPE,
+    "vastgelegdOp": MOMENT,
+    "actor": record({"naam": MAYBE_TEXT, "rol": MAYBE_TEXT, "verzoekId": MAYBE_TEXT}),
+    "gegevens": {
+        "type": "object",
+        "description": "Met dezelfde veldnamen en waarden als de POST die het vastlegde.",
+    },
+}
 HISTORY: Final = named(
     "Historie",
+    record({"gebeurtenissen": {"type": "array", "items": record(EVENT_ITEM)}}),
+)
+EVENTS: Final = named(
+    "Gebeurtenissen",
     record(
         {
             "gebeurtenissen": {
                 "type": "array",
-                "items": record(
-                    {
-                        "positie": POSITION,
-                        "type": TEXT,
-                        "vastgelegdOp": MOMENT,
-                        "actor": record({"naam": TEXT, "rol": TEXT, "verzoekId": TEXT}),
-                        "gegevens": {"type": "object"},
-                    }
-                ),
-            }
+                "items": record({**EVENT_ITEM, "id": ID, "versie": {"type": "integer"}}),
+            },
+            "volgende": {"type": ["string", "null"], "description": "Pad van de volgende reeks."},
         }
     ),
 )
+EVENT_TYPE_QUERY: Final[Schema] = {**_EVENT_TYPE, "description": "Alleen dit soort gebeurtenis."}

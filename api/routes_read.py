@@ -10,12 +10,12 @@ from uuid import UUID
 
 from aiohttp import web
 
+from api import csv_answer, translate
 from api import read_schemas as R  # noqa: N812 - R reads as the schema table it is
-from api import translate
 from api.middlewares import Call, Route, json_response
 from api.problems import InvalidParam, ProblemError, invalid
-from api.schemas import EVENTS, ID, LARGEST_QUERY_INTEGER, NamedSchema, Schema, moment, named
-from api.vocabulary import ADVICE_STATUSES
+from api.schemas import ID, LARGEST_QUERY_INTEGER, NamedSchema, Schema, moment, named
+from api.vocabulary import ADVICE_STATUSES, EVENT_TYPES_ENGLISH, OUTCOMES
 from events import Role
 from projections import ReadModel
 from projections.log import LogRow
@@ -71,7 +71,19 @@ def _id_text(call: Call) -> str:
     return str(call.path_id())
 
 
-def _page(call: Call, key: str, items: list[Any]) -> web.Response:
+def _item_schema(schema: NamedSchema, key: str) -> Schema:
+    items: Schema = schema.schema["properties"][key]["items"]
+    return items
+
+
+def _answer(
+    call: Call, key: str, items: list[Any], schema: NamedSchema, paged: bool
+) -> web.Response:
+    """A list as JSON (paged when `paged`), or as CSV, all pages at once, when asked for."""
+    if csv_answer.wanted(call.request.headers.get("Accept")):
+        return csv_answer.response(csv_answer.columns(_item_schema(schema, key)), items)
+    if not paged:
+        return json_response({key: items})
     page, size = call.query["pagina"], call.query["paginaGrootte"]
     start = (page - 1) * size
     following = None
@@ -87,7 +99,8 @@ def _kind_list(kind: str, key: str, shape: Callable[[dict[str, Any], str], Any])
     async def handler(call: Call) -> web.Response:
         municipality = call.caller.municipality
         docs = await _read(call, lambda model, _as_of, upto: model.docs(kind, upto))
-        return _page(call, key, [shape(doc, municipality) for doc in docs])
+        items = [shape(doc, municipality) for doc in docs]
+        return _answer(call, key, items, LISTS[key], paged=True)
 
     return handler
 
@@ -101,6 +114,34 @@ def _kind_item(kind: str, shape: Callable[[dict[str, Any], str], Any]) -> Any:
         return json_response(shape(doc, call.caller.municipality))
 
     return handler
+
+
+async def list_requests(call: Call) -> web.Response:
+    views = await _read(call, lambda model, _as_of, upto: model.requests(upto))
+    items = [translate.request(v, call.caller.municipality) for v in views]
+    return _answer(call, "adviesaanvragen", items, LISTS["adviesaanvragen"], paged=True)
+
+
+async def get_request(call: Call) -> web.Response:
+    record_id = _id_text(call)
+    view = await _read(call, lambda model, _as_of, upto: model.request(record_id, upto))
+    if view is None:
+        raise _not_found()
+    return json_response(translate.request(view, call.caller.municipality))
+
+
+async def list_decisions(call: Call) -> web.Response:
+    views = await _read(call, lambda model, _as_of, upto: model.decisions(upto))
+    items = [translate.decision(v, call.caller.municipality) for v in views]
+    return _answer(call, "besluiten", items, LISTS["besluiten"], paged=True)
+
+
+async def get_decision(call: Call) -> web.Response:
+    record_id = _id_text(call)
+    view = await _read(call, lambda model, _as_of, upto: model.decision(record_id, upto))
+    if view is None:
+        raise _not_found()
+    return json_response(translate.decision(view, call.caller.municipality))
 
 
 async def get_dossier(call: Call) -> web.Response:
@@ -121,19 +162,77 @@ async def get_advice(call: Call) -> web.Response:
     )
 
 
+def _id_query(call: Call, key: str) -> str | None:
+    raw = call.query.get(key)
+    return None if raw is None else str(UUID(raw))
+
+
+def _found(call: Call, model: ReadModel, upto: int | None) -> set[tuple[str, int]] | None:
+    """The points `zoek` finds (None without `zoek`)."""
+    query = call.query.get("zoek")
+    return None if query is None else model.search(query, upto)
+
+
+def _point_filter(call: Call) -> Callable[[dict[str, Any]], bool]:
+    """`uitkomst`, `jaar`, `verlopen` and `dossier` of the points view, on one point row."""
+    query = call.query
+    outcome = OUTCOMES.english(query["uitkomst"]).value if "uitkomst" in query else None
+    year, dossier = query.get("jaar"), _id_query(call, "dossier")
+    overdue = None if "verlopen" not in query else query["verlopen"] == "true"
+
+    def keep(row: dict[str, Any]) -> bool:
+        return (
+            outcome in (None, row["outcome"])
+            and year in (None, int(row["submitted_on"][:4]))
+            and dossier in (None, row["dossier_id"])
+            and overdue in (None, row["overdue"])
+        )
+
+    return keep
+
+
 async def list_advice(call: Call) -> web.Response:
     query = call.query
-    views = await _read(call, lambda model, as_of, upto: model.advice_list(as_of, upto))
-    if "adviesorgaan" in query:
-        views = [v for v in views if v["body_id"] == str(UUID(query["adviesorgaan"]))]
+    body_id = _id_query(call, "adviesorgaan")
+
+    def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
+        views = model.advice_list(as_of, upto, body_id)
+        found = _found(call, model, upto)
+        if found is not None:
+            views = [v for v in views if any((v["id"], p["number"]) in found for p in v["points"])]
+        return views
+
+    views = await _read(call, work)
     if "dossier" in query:
-        views = [v for v in views if v["dossier_id"] == str(UUID(query["dossier"]))]
+        views = [v for v in views if v["dossier_id"] == _id_query(call, "dossier")]
     if "status" in query:
         views = [v for v in views if v["status"] == _STATUS_WORDS[query["status"]]]
     if "verlopen" in query:
         views = [v for v in views if v["overdue"] is (query["verlopen"] == "true")]
+    if "uitkomst" in query:
+        wanted = OUTCOMES.english(query["uitkomst"]).value
+        views = [v for v in views if any(p["outcome"] == wanted for p in v["points"])]
+    if "jaar" in query:
+        views = [v for v in views if int(v["submitted_on"][:4]) == query["jaar"]]
     municipality = call.caller.municipality
-    return _page(call, "adviezen", [translate.advice(v, municipality) for v in views])
+    items = [translate.advice(v, municipality) for v in views]
+    return _answer(call, "adviezen", items, LISTS["adviezen"], paged=True)
+
+
+async def list_points(call: Call) -> web.Response:
+    body_id = _id_query(call, "adviesorgaan")
+    keep = _point_filter(call)
+
+    def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
+        rows = model.points(as_of, upto, body_id)
+        found = _found(call, model, upto)
+        return [
+            r for r in rows if keep(r) and (found is None or (r["advice_id"], r["number"]) in found)
+        ]
+
+    rows = await _read(call, work)
+    items = [translate.point_item(r) for r in rows]
+    return _answer(call, "punten", items, LISTS["punten"], paged=True)
 
 
 async def advice_history(call: Call) -> web.Response:
@@ -148,57 +247,82 @@ async def advice_history(call: Call) -> web.Response:
     items = await _read(call, work)
     if items is None:
         raise _not_found()
-    return json_response({"gebeurtenissen": [translate.history_item(i) for i in items]})
+    history = [translate.history_item(i) for i in items]
+    return _answer(call, "gebeurtenissen", history, R.HISTORY, paged=False)
 
 
-def _body_for_board(call: Call) -> str:
-    """The body whose board is asked: required, except that a `lid` gets its own by default."""
-    asked = call.query.get("adviesorgaan")
+def _body_for_board(call: Call) -> str | None:
+    """The body whose board is asked: a `lid` gets its own by default (another body is 403);
+    every other role the whole municipality, or the body it names."""
+    asked = _id_query(call, "adviesorgaan")
     caller = call.caller
     if caller.role is Role.MEMBER:
         own = str(caller.body_id)
-        if asked is not None and str(UUID(asked)) != own:
+        if asked is not None and asked != own:
             raise ProblemError(403, "Een lid ziet alleen de volglijst van het eigen adviesorgaan.")
         return own
-    if asked is None:
-        raise invalid([InvalidParam("adviesorgaan", "Noem het adviesorgaan van de volglijst.")])
-    return str(UUID(asked))
+    return asked
 
 
 async def follow_up_board(call: Call) -> web.Response:
     body_id = _body_for_board(call)
 
     def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]] | None:
-        body = model.doc(body_id, upto)
-        if body is None or body["kind"] != "body":
-            return None
+        if body_id is not None:
+            body = model.doc(body_id, upto)
+            if body is None or body["kind"] != "body":
+                return None
         return model.follow_up_board(body_id, as_of, upto)
 
     items = await _read(call, work)
     if items is None:
         raise _not_found()
-    return json_response({"items": [translate.follow_up_item(i) for i in items]})
+    board = [translate.follow_up_item(i) for i in items]
+    return _answer(call, "items", board, R.FOLLOW_UP, paged=False)
 
 
 async def statistics(call: Call) -> web.Response:
-    asked = call.query.get("adviesorgaan")
-    body_id = str(UUID(asked)) if asked is not None else None
+    body_id = _id_query(call, "adviesorgaan")
     year = call.query.get("jaar")
     stats = await _read(
         call, lambda model, as_of, upto: model.statistics(as_of, upto, body_id, year)
     )
-    return json_response(translate.statistics(stats))
+    answer = translate.statistics(stats)
+    if csv_answer.wanted(call.request.headers.get("Accept")):
+        return csv_answer.response(csv_answer.columns(R.STATISTICS.schema), [answer])
+    return json_response(answer)
+
+
+async def statistics_table(call: Call) -> web.Response:
+    first, last = call.query.get("jaarVan"), call.query.get("jaarTot")
+    rows = await _read(
+        call, lambda model, as_of, upto: model.statistics_table(as_of, upto, first, last)
+    )
+    items = [translate.statistics_row(r) for r in rows]
+    return _answer(call, "rijen", items, R.STATISTICS_TABLE, paged=False)
 
 
 async def list_events(call: Call) -> web.Response:
-    """The municipality's own log in order, as recorded up to `vastgelegdTot` when given."""
+    """The municipality's own log in order, as recorded up to `vastgelegdTot` when given; with
+    `type`, only the events of that kind."""
     start, limit = call.query["vanaf"], call.query["limiet"]
     timed = "vastgelegdTot" in call.query
+    wanted = EVENT_TYPES_ENGLISH.get(call.query.get("type", ""))
 
     def work(model: ReadModel, _as_of: date, upto: int | None) -> list[LogRow]:
         if timed and not upto:
             return []
-        return model.log.read(after=start - 1, limit=limit + 1, upto=upto)
+        if wanted is None:
+            return model.log.read(after=start - 1, limit=limit + 1, upto=upto)
+        found: list[LogRow] = []
+        after = start - 1
+        while len(found) <= limit:
+            page = model.log.read(after=after, limit=EVENT_SCAN_PAGE, upto=upto)
+            found.extend(row for row in page if row.type == wanted)
+            if len(page) < EVENT_SCAN_PAGE:
+                break
+            after = page[-1].position
+        return found[: limit + 1]
 
     rows = await _read(call, work)
     following = None
@@ -207,6 +331,9 @@ async def list_events(call: Call) -> web.Response:
         query = {k: v for k, v in call.request.query.items() if k != "vanaf"}
         following = f"{call.request.path}?{urlencode({**query, 'vanaf': rows[-1].position + 1})}"
     items = [translate.log_event(row) for row in rows]
+    if csv_answer.wanted(call.request.headers.get("Accept")):
+        header = csv_answer.columns(_item_schema(R.EVENTS, "gebeurtenissen"))
+        return csv_answer.response(header, items)
     return json_response({"gebeurtenissen": items, "volgende": following})
 
 
@@ -242,65 +369,106 @@ def _one(name: str, schema: Schema) -> NamedSchema:
     return named(name, schema)
 
 
+LISTS: Final[Mapping[str, NamedSchema]] = {
+    "adviesorganen": _list("Adviesorganen", "adviesorganen", R.BODY),
+    "dossiers": _list("Dossiers", "dossiers", R.DOSSIER),
+    "adviesaanvragen": _list("Adviesaanvragen", "adviesaanvragen", R.REQUEST),
+    "adviezen": _list("Adviezen", "adviezen", R.ADVICE),
+    "besluiten": _list("Besluiten", "besluiten", R.DECISION),
+    "punten": _list("Punten", "punten", R.POINT_ITEM),
+}
+YEAR: Final[Schema] = {"type": "integer", "minimum": 1900, "maximum": 2999}
+SEARCH: Final[Schema] = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 500,
+    "description": "Zoeken in het Nederlands (woordvormen: `mantelzorger` vindt `mantelzorgers`) "
+    "in de tekst, reactie en motivering van een punt en de titel van het advies.",
+}
+OVERDUE: Final[Schema] = {
+    "type": "string",
+    "enum": ["true", "false"],
+    "description": "Alleen wat (niet) verlopen is op de peildatum.",
+}
+POINT_FILTERS: Final[Mapping[str, Schema]] = {
+    "adviesorgaan": {**ID, "description": "Alleen de punten van dit adviesorgaan."},
+    "dossier": {**ID, "description": "Alleen de punten van adviezen in dit dossier."},
+    "uitkomst": {**R.OUTCOME, "description": "Alleen de punten met deze uitkomst."},
+    "jaar": {**YEAR, "description": "Alleen de punten van adviezen uitgebracht in dit jaar."},
+    "verlopen": OVERDUE,
+    "zoek": SEARCH,
+}
 ADVICE_FILTERS: Final[Mapping[str, Schema]] = {
     "adviesorgaan": {**ID, "description": "Alleen de adviezen van dit adviesorgaan."},
     "dossier": {**ID, "description": "Alleen de adviezen in dit dossier."},
     "status": {**R.STATUS, "description": "Alleen de adviezen met deze status."},
-    "verlopen": {
-        "type": "string",
-        "enum": ["true", "false"],
-        "description": "Alleen de adviezen die (niet) verlopen zijn op de peildatum.",
+    "verlopen": OVERDUE,
+    "uitkomst": {
+        **R.OUTCOME,
+        "description": "Alleen de adviezen met minstens één punt met deze uitkomst.",
+    },
+    "jaar": {**YEAR, "description": "Alleen de adviezen uitgebracht in dit jaar."},
+    "zoek": {
+        **SEARCH,
+        "description": "Alleen de adviezen met een punt dat dit vindt. " + SEARCH["description"],
     },
 }
 BOARD_OF: Final[Schema] = {
     **ID,
-    "description": "Het adviesorgaan van de volglijst; verplicht, behalve voor een lid.",
+    "description": "Alleen dit adviesorgaan; een lid krijgt standaard het eigen adviesorgaan.",
 }
 STATISTICS_QUERY: Final[Mapping[str, Schema]] = {
     "adviesorgaan": {**ID, "description": "Alleen de adviezen van dit adviesorgaan."},
-    "jaar": {
-        "type": "integer",
-        "minimum": 1900,
-        "maximum": 2999,
-        "description": "Alleen de adviezen uitgebracht in dit jaar.",
-    },
+    "jaar": {**YEAR, "description": "Alleen de adviezen uitgebracht in dit jaar."},
+}
+TABLE_QUERY: Final[Mapping[str, Schema]] = {
+    "jaarVan": {**YEAR, "description": "Vanaf dit jaar (inclusief)."},
+    "jaarTot": {**YEAR, "description": "Tot en met dit jaar."},
 }
 READ_ERRORS: Final = frozenset({503})
+EVENT_SCAN_PAGE: Final = 1000
 
 # fmt: off
 ROUTES: Final = [
     _get("/adviesorganen", _kind_list("body", "adviesorganen", translate.body),
-         "lijstAdviesorganen", "Adviesorganen", _list("Adviesorganen", "adviesorganen", R.BODY),
-         paged=True),
+         "lijstAdviesorganen", "Adviesorganen", LISTS["adviesorganen"], paged=True, csv=True),
     _get("/adviesorganen/{id}", _kind_item("body", translate.body), "haalAdviesorgaan",
          "Eén adviesorgaan", _one("AdviesorgaanWeergave", R.BODY)),
     _get("/dossiers", _kind_list("dossier", "dossiers", translate.dossier), "lijstDossiers",
-         "Dossiers", _list("Dossiers", "dossiers", R.DOSSIER), paged=True),
+         "Dossiers", LISTS["dossiers"], paged=True, csv=True),
     _get("/dossiers/{id}", get_dossier, "haalDossier",
          "Eén dossier met zijn adviezen (en hun uitkomsten) en besluiten",
          _one("Dossieroverzicht", R.DOSSIER_OVERVIEW)),
-    _get("/adviesaanvragen", _kind_list("request", "adviesaanvragen", translate.request),
-         "lijstAdviesaanvragen", "Adviesaanvragen",
-         _list("Adviesaanvragen", "adviesaanvragen", R.REQUEST), paged=True),
-    _get("/adviesaanvragen/{id}", _kind_item("request", translate.request), "haalAdviesaanvraag",
-         "Eén adviesaanvraag", _one("AdviesaanvraagWeergave", R.REQUEST)),
-    _get("/adviezen", list_advice, "lijstAdviezen", "Adviezen, te filteren",
-         _list("Adviezen", "adviezen", R.ADVICE), ADVICE_FILTERS, paged=True),
+    _get("/adviesaanvragen", list_requests, "lijstAdviesaanvragen",
+         "Adviesaanvragen, met de adviezen erop en of het eerste op tijd kwam",
+         LISTS["adviesaanvragen"], paged=True, csv=True),
+    _get("/adviesaanvragen/{id}", get_request, "haalAdviesaanvraag",
+         "Eén adviesaanvraag, met de adviezen erop en of het eerste op tijd kwam",
+         _one("AdviesaanvraagWeergave", R.REQUEST)),
+    _get("/adviezen", list_advice, "lijstAdviezen", "Adviezen, te filteren en te doorzoeken",
+         LISTS["adviezen"], ADVICE_FILTERS, paged=True, csv=True),
     _get("/adviezen/{id}", get_advice, "haalAdvies",
          "Eén advies met per punt de uitkomst (ETag: de versie)", _one("Advies", R.ADVICE)),
     _get("/adviezen/{id}/historie", advice_history, "haalHistorie",
-         "Elke gebeurtenis van één advies, oudste eerst", R.HISTORY),
-    _get("/besluiten", _kind_list("decision", "besluiten", translate.decision), "lijstBesluiten",
-         "Besluiten", _list("Besluiten", "besluiten", R.DECISION), paged=True),
-    _get("/besluiten/{id}", _kind_item("decision", translate.decision), "haalBesluit",
-         "Eén besluit", _one("BesluitWeergave", R.DECISION)),
+         "Elke gebeurtenis van één advies, oudste eerst", R.HISTORY, csv=True),
+    _get("/besluiten", list_decisions, "lijstBesluiten", "Besluiten", LISTS["besluiten"],
+         paged=True, csv=True),
+    _get("/besluiten/{id}", get_decision, "haalBesluit", "Eén besluit",
+         _one("BesluitWeergave", R.DECISION)),
+    _get("/punten", list_points, "lijstPunten",
+         "Elk punt van de niet ingetrokken adviezen, nieuwste advies eerst; te filteren en te "
+         "doorzoeken", LISTS["punten"], POINT_FILTERS, paged=True, csv=True),
     _get("/volglijst", follow_up_board, "haalVolglijst",
-         "Wat het adviesorgaan nog moet volgen: één item per punt en reden", R.FOLLOW_UP,
-         {"adviesorgaan": BOARD_OF}, errors=frozenset({404}),
-         description="`adviesorgaan` is verplicht, behalve voor een lid (standaard het eigen "
-         "adviesorgaan; een ander adviesorgaan geeft 403). Ingetrokken adviezen tellen niet mee."),
+         "Wat er nog gevolgd moet worden: één item per punt en reden", R.FOLLOW_UP,
+         {"adviesorgaan": BOARD_OF}, errors=frozenset({404}), csv=True,
+         description="Een lid krijgt standaard de volglijst van het eigen adviesorgaan (een ander "
+         "adviesorgaan geeft 403); elke andere rol die van de hele gemeente, of van het genoemde "
+         "adviesorgaan. Ingetrokken adviezen tellen niet mee."),
     _get("/statistieken", statistics, "haalStatistieken",
-         "Uitkomsten per adviesorgaan en/of jaar", R.STATISTICS, STATISTICS_QUERY),
+         "Uitkomsten per adviesorgaan en/of jaar", R.STATISTICS, STATISTICS_QUERY, csv=True),
+    _get("/statistieken/tabel", statistics_table, "haalStatistiekentabel",
+         "De cijfers per adviesorgaan en jaar (voor het jaarverslag), op naam en jaar",
+         R.STATISTICS_TABLE, TABLE_QUERY, csv=True),
     Route(
         "GET",
         "/gebeurtenissen",
@@ -325,8 +493,10 @@ ROUTES: Final = [
                 "default": 100,
                 "description": "Hoeveel gebeurtenissen hoogstens.",
             },
+            "type": R.EVENT_TYPE_QUERY,
         },
-        response=EVENTS,
+        response=R.EVENTS,
+        csv=True,
     ),
 ]
 # fmt: on

@@ -18,7 +18,6 @@ from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS
 ADMIN: Final = frozenset({Role.ADMINISTRATOR})
 OFFICE: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT})
 WRITERS: Final = OFFICE | {Role.MEMBER}
-MEMBERS: Final = frozenset({Role.MEMBER})
 AUDITORS: Final = frozenset({Role.AUDITOR})
 
 
@@ -141,10 +140,11 @@ async def give_rejoinder(call: Call) -> web.Response:
         call,
         lambda ledger, actor, advice_id, expected: ledger.give_rejoinder(
             actor,
-            advice_id,
-            VERDICTS.english(body["oordeel"]),
-            body["tekst"],
+            advice_id=advice_id,
+            verdict=VERDICTS.english(body["oordeel"]),
+            text=body["tekst"],
             point=int(body["punt"]) if "punt" in body else None,
+            given_on=date.fromisoformat(body["gegevenOp"]) if "gegevenOp" in body else None,
             expected_version=expected,
         ),
     )
@@ -152,13 +152,15 @@ async def give_rejoinder(call: Call) -> web.Response:
 
 async def move_due_date(call: Call) -> web.Response:
     body = call.body
+    effective = body.get("ingangsdatum")
     return await _on_advice(
         call,
         lambda ledger, actor, advice_id, expected: ledger.move_due_date(
             actor,
-            advice_id,
-            date.fromisoformat(body["nieuweDatum"]),
-            body["reden"],
+            advice_id=advice_id,
+            new_due_on=date.fromisoformat(body["nieuweDatum"]),
+            reason=body["reden"],
+            effective_on=date.fromisoformat(effective) if effective else None,
             expected_version=expected,
         ),
     )
@@ -177,16 +179,21 @@ async def withdraw_advice(call: Call) -> web.Response:
 async def take_decision(call: Call) -> web.Response:
     actor, body = call.actor, call.body
     deviations = [
-        Deviation(UUID(item["advies"]), int(item["punt"]), item["motivering"])
+        Deviation(
+            UUID(item["advies"]),
+            int(item["punt"]),
+            item["motivering"],
+            OUTCOMES.english(item.get("uitkomst", "niet_overgenomen")),
+        )
         for item in body.get("afwijkingen", [])
     ]
     return await call.record(
         lambda ledger: ledger.take_decision(
             actor,
-            UUID(body["dossier"]),
-            body["titel"],
-            date.fromisoformat(body["besluitdatum"]),
-            [UUID(advice) for advice in body["adviezen"]],
+            dossier_id=UUID(body["dossier"]),
+            title=body["titel"],
+            decided_on=date.fromisoformat(body["besluitdatum"]),
+            advice_ids=[UUID(advice) for advice in body["adviezen"]],
             reference=body.get("kenmerk"),
             deviations=deviations,
         )
@@ -260,15 +267,15 @@ ROUTES: Final = [
     ),
     _post(
         "/adviezen/{id}/wederwoorden", give_rejoinder, "geefWederwoord", "Wederwoord geven",
-        MEMBERS, S.REJOINDER, S.recorded("Wederwoord", S.REJOINDER, S.REJOINDER_AS_STORED),
-        "give_rejoinder",
-        description="Alleen een lid van het adviesorgaan dat het advies gaf. Zonder punt geldt "
-        "het wederwoord voor elk punt dat op dat moment beantwoord is.",
+        WRITERS, S.REJOINDER, S.recorded("Wederwoord", S.REJOINDER), "give_rejoinder",
+        description="Een lid van het adviesorgaan dat het advies gaf, of het secretariaat namens "
+        "dat adviesorgaan (zo vastgelegd). Met `punt` is het het wederwoord van dat punt; zonder "
+        "`punt` geldt het voor elk beantwoord punt dat na zijn laatste antwoord geen eigen "
+        "wederwoord heeft.",
     ),
     _post(
         "/adviezen/{id}/termijnwijzigingen", move_due_date, "wijzigTermijn", "Termijn wijzigen",
-        OFFICE, S.MOVE_DUE_DATE,
-        S.recorded("Termijnwijziging", S.MOVE_DUE_DATE, {"vorigeDatum": S.DATE}), "move_due_date",
+        OFFICE, S.MOVE_DUE_DATE, S.recorded("Termijnwijziging", S.MOVE_DUE_DATE), "move_due_date",
     ),
     _post(
         "/adviezen/{id}/intrekking", withdraw_advice, "trekAdviesIn", "Advies intrekken",
@@ -279,9 +286,11 @@ ROUTES: Final = [
     _post(
         "/besluiten", take_decision, "neemBesluit", "Besluit vastleggen",
         OFFICE, S.TAKE_DECISION, S.created("Besluit", S.TAKE_DECISION), "take_decision",
-        description="Awb 3:49/3:50: elk nog openstaand punt van een genoemd advies heeft een "
-        "afwijking met motivering nodig, anders 400 met invalidParams "
-        "`adviezen/<index>/punten/<nummer>`.",
+        description="Awb 3:49: elk genoemd advies hoort bij dit dossier of bij geen, en elk niet "
+        "ingetrokken advies over dit dossier wordt genoemd (anders 400, `adviezen`). Awb 3:50: elk "
+        "nog openstaand punt van een genoemd advies heeft een afwijking met motivering nodig, "
+        "anders 400 met invalidParams `adviezen/<index>/punten/<nummer>`. Een afwijking "
+        "beantwoordt haar punt (uitkomst standaard `niet_overgenomen`).",
     ),
 ]
 # fmt: on

@@ -136,7 +136,13 @@ StrictValidator = validators.extend(
 REGISTER_BODY = named(
     "NieuwAdviesorgaan",
     obj(
-        {"naam": text(300), "soort": words(BODY_KINDS.choices)},
+        {
+            "naam": text(300),
+            "soort": {
+                **words(BODY_KINDS.choices),
+                "description": "Soort adviesorgaan (`clientenraad`: een cliëntenraad).",
+            },
+        },
         {"reactietermijnDagen": {"type": "integer", "minimum": 1, "maximum": 366, "default": 42}},
     ),
 )
@@ -196,9 +202,34 @@ PROMISE = named(
 FULFIL = named("NieuweNakoming", obj({"nagekomenOp": DATE, "toelichting": LONG_TEXT}))
 REJOINDER = named(
     "NieuwWederwoord",
-    obj({"oordeel": words(VERDICTS.choices), "tekst": LONG_TEXT}, {"punt": POINT}),
+    obj(
+        {"oordeel": words(VERDICTS.choices), "tekst": LONG_TEXT},
+        {
+            "punt": POINT,
+            "gegevenOp": {
+                **DATE,
+                "description": "Wanneer het adviesorgaan het wederwoord gaf (standaard vandaag).",
+            },
+        },
+    ),
 )
-MOVE_DUE_DATE = named("NieuweTermijnwijziging", obj({"nieuweDatum": DATE, "reden": LONG_TEXT}))
+MOVE_DUE_DATE = named(
+    "NieuweTermijnwijziging",
+    obj(
+        {"nieuweDatum": DATE, "reden": LONG_TEXT},
+        {
+            "ingangsdatum": {
+                **DATE,
+                "description": "Vanaf deze datum geldt de nieuwe datum (standaard vandaag).",
+            }
+        },
+    ),
+)
+# A deviation answers its point: not followed (the default) or partially followed.
+DEVIATION_OUTCOMES: Final = (
+    OUTCOMES.dutch(Outcome.NOT_FOLLOWED),
+    OUTCOMES.dutch(Outcome.PARTIALLY_FOLLOWED),
+)
 WITHDRAW = named("NieuweIntrekking", obj({"reden": LONG_TEXT}))
 TAKE_DECISION = named(
     "NieuwBesluit",
@@ -214,7 +245,10 @@ TAKE_DECISION = named(
             "afwijkingen": {
                 "type": "array",
                 "maxItems": 10000,
-                "items": obj({"advies": ID, "punt": POINT, "motivering": LONG_TEXT}),
+                "items": obj(
+                    {"advies": ID, "punt": POINT, "motivering": LONG_TEXT},
+                    {"uitkomst": {**words(DEVIATION_OUTCOMES), "default": DEVIATION_OUTCOMES[0]}},
+                ),
             },
         },
     ),
@@ -314,30 +348,10 @@ MOMENT: Final[Schema] = {
     "examples": ["2026-11-23T20:40:02.123456Z"],
 }
 POSITION: Final[Schema] = {"type": "integer", "minimum": 1, "description": "Positie in de log."}
-ACTOR: Final[Schema] = {
-    "type": "object",
-    "required": ["naam", "rol"],
-    "properties": {"naam": {"type": "string"}, "rol": {"type": "string"}},
-}
 
 
 ADVICE_AS_STORED: Final[Mapping[str, Schema]] = {
-    "punten": {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "required": ["nummer", "tekst"],
-            "properties": {"nummer": POINT, "tekst": LONG_TEXT},
-        },
-    },
     "versie": {"type": "integer", "minimum": 1, "description": "Voor If-Match."},
-}
-REJOINDER_AS_STORED: Final[Mapping[str, Schema]] = {
-    "punten": {
-        "type": "array",
-        "items": POINT,
-        "description": "De punten waarvoor dit wederwoord geldt.",
-    },
 }
 
 
@@ -402,31 +416,3 @@ def recorded(
             "properties": properties,
         },
     )
-
-
-EVENTS = named(
-    "Gebeurtenissen",
-    {
-        "type": "object",
-        "required": ["gebeurtenissen", "volgende"],
-        "properties": {
-            "gebeurtenissen": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["positie", "type", "vastgelegdOp", "actor", "gegevens"],
-                    "properties": {
-                        "positie": POSITION,
-                        "type": {"type": "string", "examples": ["ResponseRecorded"]},
-                        "vastgelegdOp": MOMENT,
-                        "actor": ACTOR,
-                        "id": ID,
-                        "versie": {"type": "integer", "minimum": 1},
-                        "gegevens": {"type": "object", "description": "De opgeslagen JSON."},
-                    },
-                },
-            },
-            "volgende": {"type": ["string", "null"], "description": "Pad van de volgende reeks."},
-        },
-    },
-)

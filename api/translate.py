@@ -6,12 +6,16 @@ from api.schemas import moment
 from api.vocabulary import (
     ADVICE_STATUSES,
     BODY_KINDS,
+    DEVIATION_FIELDS,
+    EVENT_FIELDS,
+    EVENT_TYPES,
     FOLLOW_UP_REASONS,
     OUTCOMES,
     ROLES,
     VERDICTS,
 )
 from events import BodyKind, Outcome, Role, Verdict
+from projections.fold import upcast
 from projections.log import LogRow
 
 Json = dict[str, Any]
@@ -19,6 +23,10 @@ Json = dict[str, Any]
 
 def outcome(word: str) -> str:
     return OUTCOMES.dutch(Outcome(word))
+
+
+def per_outcome(counts: Json) -> Json:
+    return {outcome(k): n for k, n in counts.items()}
 
 
 def body(doc: Json, municipality: str) -> Json:
@@ -52,9 +60,10 @@ def dossier_overview(view: Json, municipality: str) -> Json:
                 "id": item["id"],
                 "titel": item["title"],
                 "adviesorgaan": item["body_id"],
+                "adviesorgaanNaam": item["body_name"],
                 "status": ADVICE_STATUSES[item["status"]],
                 "verlopen": item["overdue"],
-                "uitkomsten": {outcome(k): n for k, n in item["outcomes"].items()},
+                "uitkomsten": per_outcome(item["outcomes"]),
             }
             for item in view["advice"]
         ],
@@ -62,33 +71,46 @@ def dossier_overview(view: Json, municipality: str) -> Json:
     }
 
 
-def request(doc: Json, municipality: str) -> Json:
+def request(view: Json, municipality: str) -> Json:
     return {
-        "id": doc["id"],
+        "id": view["id"],
         "gemeente": municipality,
-        "dossier": doc["dossier_id"],
-        "adviesorgaan": doc["body_id"],
-        "vraag": doc["question"],
-        "aangevraagdOp": doc["requested_on"],
-        "uiterlijkOp": doc["due_on"],
-        "vastgelegdOp": doc["created_at"],
+        "dossier": view["dossier_id"],
+        "dossierTitel": view["dossier_title"],
+        "adviesorgaan": view["body_id"],
+        "adviesorgaanNaam": view["body_name"],
+        "vraag": view["question"],
+        "aangevraagdOp": view["requested_on"],
+        "uiterlijkOp": view["due_on"],
+        "adviezen": view["advice_ids"],
+        "adviesTitels": view["advice_titles"],
+        "tijdig": view["in_time"],
+        "vastgelegdOp": view["created_at"],
     }
 
 
-def decision(doc: Json, municipality: str) -> Json:
+def decision(view: Json, municipality: str) -> Json:
     return {
-        "id": doc["id"],
+        "id": view["id"],
         "gemeente": municipality,
-        "dossier": doc["dossier_id"],
-        "titel": doc["title"],
-        "besluitdatum": doc["decided_on"],
-        "kenmerk": doc["reference"],
-        "adviezen": doc["advice_ids"],
+        "dossier": view["dossier_id"],
+        "dossierTitel": view["dossier_title"],
+        "titel": view["title"],
+        "besluitdatum": view["decided_on"],
+        "kenmerk": view["reference"],
+        "adviezen": view["advice_ids"],
+        "adviesTitels": view["advice_titles"],
         "afwijkingen": [
-            {"advies": d["advice_id"], "punt": d["point"], "motivering": d["reasons"]}
-            for d in doc["deviations"]
+            {
+                "advies": d["advice_id"],
+                "adviesTitel": d["advice_title"],
+                "punt": d["point"],
+                "uitkomst": outcome(d["outcome"]),
+                "motivering": d["reasons"],
+            }
+            for d in view["deviations"]
         ],
-        "vastgelegdOp": doc["created_at"],
+        "vastgelegdOp": view["created_at"],
     }
 
 
@@ -123,7 +145,11 @@ def _rejoinder(item: Json | None) -> Json | None:
     return {
         "oordeel": VERDICTS.dutch(Verdict(item["verdict"])),
         "tekst": item["text"],
+        "gegevenOp": item["given_on"],
         "vastgelegdOp": item["recorded_at"],
+        "positie": item["position"],
+        "algemeen": item["point"] is None,
+        "doorSecretariaat": item["on_behalf"],
     }
 
 
@@ -138,9 +164,11 @@ def _point(point: Json) -> Json:
         "besluit": point["decision"],
         "beantwoordOp": point["answered_on"],
         "verlopen": point["overdue"],
+        "teLaatBeantwoord": point["late"],
         "reacties": [_response(r) for r in point["responses"]],
         "toezeggingen": [_promise(p) for p in point["promises"]],
         "wederwoord": _rejoinder(point["rejoinder"]),
+        "wederwoorden": [_rejoinder(r) for r in point["rejoinders"]],
     }
 
 
@@ -150,7 +178,9 @@ def advice(view: Json, municipality: str) -> Json:
         "id": view["id"],
         "gemeente": municipality,
         "adviesorgaan": view["body_id"],
+        "adviesorgaanNaam": view["body_name"],
         "dossier": view["dossier_id"],
+        "dossierTitel": view["dossier_title"],
         "adviesaanvraag": view["request_id"],
         "titel": view["title"],
         "kenmerk": view["reference"],
@@ -160,9 +190,10 @@ def advice(view: Json, municipality: str) -> Json:
         "reactieUiterlijkOp": view["due_on"],
         "termijnwijzigingen": [
             {
-                "vorigeDatum": move["previous_due_on"],
+                "oudeDatum": move["previous_due_on"],
                 "nieuweDatum": move["new_due_on"],
                 "reden": move["reason"],
+                "ingangsdatum": move["effective_on"],
                 "vastgelegdOp": move["recorded_at"],
             }
             for move in view["due_date_moves"]
@@ -171,6 +202,7 @@ def advice(view: Json, municipality: str) -> Json:
         "intrekking": None
         if withdrawal is None
         else {"reden": withdrawal["reason"], "vastgelegdOp": withdrawal["recorded_at"]},
+        "besluiten": view["decisions"],
         "versie": view["version"],
         "vastgelegdOp": view["created_at"],
         "punten": [_point(p) for p in sorted(view["points"], key=lambda p: p["number"])],
@@ -178,52 +210,125 @@ def advice(view: Json, municipality: str) -> Json:
 
 
 def follow_up_item(item: Json) -> Json:
+    promise = item["promise"]
     return {
         "advies": item["advice_id"],
+        "adviesTitel": item["advice_title"],
+        "adviesorgaan": item["body_id"],
+        "adviesorgaanNaam": item["body_name"],
         "punt": item["point"],
         "titel": item["title"],
         "tekst": item["text"],
         "uitkomst": outcome(item["outcome"]),
+        "motivering": item["reasons"],
         "reden": FOLLOW_UP_REASONS[item["reason"]],
         "reactieUiterlijkOp": item["due_on"],
+        "toezegging": None
+        if promise is None
+        else {
+            "id": promise["id"],
+            "omschrijving": promise["description"],
+            "uiterlijkOp": promise["due_on"],
+        },
+    }
+
+
+def point_item(item: Json) -> Json:
+    """One row of the `punten` view."""
+    return {
+        "advies": item["advice_id"],
+        "adviesTitel": item["advice_title"],
+        "adviesorgaan": item["body_id"],
+        "adviesorgaanNaam": item["body_name"],
+        "nummer": item["number"],
+        "tekst": item["text"],
+        "uitkomst": outcome(item["outcome"]),
+        "reactie": item["response"],
+        "motivering": item["reasons"],
+        "besluit": item["decision"],
+        "beantwoordOp": item["answered_on"],
+        "reactieUiterlijkOp": item["due_on"],
+        "verlopen": item["overdue"],
     }
 
 
 def statistics(stats: Json) -> Json:
     return {
         "punten": stats["points"],
-        "perUitkomst": {outcome(k): n for k, n in stats["per_outcome"].items()},
+        "perUitkomst": per_outcome(stats["per_outcome"]),
         "verlopen": stats["overdue"],
+        "teLaatBeantwoord": stats["late"],
         "opvolgingsgraad": stats["follow_rate"],
         "medianeReactietijdDagen": stats["median_response_days"],
+        "toezeggingenOpen": stats["promises_open"],
+        "toezeggingenVerlopen": stats["promises_overdue"],
+    }
+
+
+def statistics_row(row: Json) -> Json:
+    return {
+        "adviesorgaan": row["body_id"],
+        "adviesorgaanNaam": row["body_name"],
+        "jaar": row["year"],
+        **statistics(row),
+    }
+
+
+def _word(field: str, value: Any) -> Any:
+    """A stored code word in the contract's Dutch; other values as they are."""
+    if value is None:
+        return None
+    if field == "outcome":
+        return OUTCOMES.dutch(Outcome(value))
+    if field == "verdict":
+        return VERDICTS.dutch(Verdict(value))
+    if field == "kind":
+        return BODY_KINDS.dutch(BodyKind(value))
+    if field == "points":
+        return [{"tekst": text} for text in value]
+    if field == "deviations":
+        return [
+            {dutch: _word(english, d.get(english)) for english, dutch in DEVIATION_FIELDS.items()}
+            for d in value
+        ]
+    return value
+
+
+def event_data(event_type: str, state: Json) -> Json:
+    """A stored event's data with the field names and values of the POST that recorded it."""
+    state = upcast(event_type, dict(state))
+    fields = EVENT_FIELDS[event_type]
+    return {dutch: _word(english, state.get(english)) for english, dutch in fields.items()}
+
+
+def _actor(meta: Json) -> Json:
+    role = meta.get("role")
+    return {
+        "naam": meta.get("actor"),
+        "rol": ROLES.dutch(Role(role)) if role else None,
+        "verzoekId": meta.get("request_id"),
     }
 
 
 def history_item(item: Json) -> Json:
-    actor = item["actor"]
     return {
         "positie": item["position"],
-        "type": item["type"],
+        "type": EVENT_TYPES[item["type"]],
         "vastgelegdOp": moment(item["recorded_at"]),
-        "actor": {
-            "naam": actor["actor"],
-            "rol": ROLES.dutch(Role(actor["role"])),
-            "verzoekId": actor["request_id"],
-        },
-        "gegevens": item["data"],
+        "actor": _actor(item["actor"]),
+        "gegevens": event_data(item["type"], item["data"]),
     }
 
 
 def log_event(row: LogRow) -> Json:
-    """One stored event as `/gebeurtenissen` shows it: the stored JSON whole, with who and when."""
-    meta = row.state.get("meta") or {}
-    role = meta.get("role")
+    """One stored event as `/gebeurtenissen` shows it: who, when, which record, and its data in
+    the contract's words."""
     return {
         "positie": row.position,
-        "type": row.type,
+        "type": EVENT_TYPES[row.type],
         "vastgelegdOp": moment(row.state["timestamp"]),
-        "actor": {"naam": meta.get("actor"), "rol": ROLES.dutch(Role(role)) if role else None},
+        "actor": _actor(row.state.get("meta") or {}),
         "id": row.aggregate_id,
         "versie": row.version,
-        "gegevens": row.state,
+        "gegevens": event_data(row.type, row.state),
     }

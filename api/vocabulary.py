@@ -104,4 +104,135 @@ FOLLOW_UP_REASONS: Mapping[str, str] = {
     "promise_open": "toezegging_open",
     "promise_overdue": "toezegging_verlopen",
     "response_without_rejoinder": "reactie_zonder_wederwoord",
+    "rejoinder_unsatisfied": "wederwoord_ontevreden",
+}
+
+# Words for people (`adviesspoor overzicht`, pages): what the code words mean in a sentence.
+OUTCOME_LABELS: Mapping[Outcome, str] = {
+    Outcome.FOLLOWED: "overgenomen",
+    Outcome.PARTIALLY_FOLLOWED: "deels overgenomen",
+    Outcome.NOT_FOLLOWED: "niet overgenomen",
+    Outcome.DEFERRED: "meegenomen in verdere uitwerking",
+    Outcome.NOTED: "voor kennisgeving aangenomen",
+    Outcome.PENDING: "nog geen reactie",
+}
+BODY_KIND_LABELS: Mapping[BodyKind, str] = {
+    BodyKind.ADVISORY_COUNCIL: "adviesraad",
+    BodyKind.CLIENT_COUNCIL: "cliëntenraad",
+    BodyKind.COUNCIL_COMMITTEE: "raadscommissie",
+    BodyKind.ORGANISATION: "organisatie",
+    BodyKind.RESIDENT: "inwoner",
+    BodyKind.MEETING: "bijeenkomst",
+    BodyKind.OTHER: "overig",
+}
+MONTHS: tuple[str, ...] = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+# The kinds of event, as the contract names them (`historie`, `gebeurtenissen`): one Dutch
+# PascalCase name per event class.
+EVENT_TYPES: Mapping[str, str] = {
+    "AdvisoryBodyRegistered": "AdviesorgaanGeregistreerd",
+    "DossierOpened": "DossierGeopend",
+    "AdviceRequested": "AdviesaanvraagGedaan",
+    "AdviceSubmitted": "AdviesUitgebracht",
+    "ResponseRecorded": "ReactieVastgelegd",
+    "FollowUpPromised": "ToezeggingGedaan",
+    "FollowUpFulfilled": "ToezeggingNagekomen",
+    "RejoinderGiven": "WederwoordGegeven",
+    "DueDateMoved": "TermijnGewijzigd",
+    "AdviceWithdrawn": "AdviesIngetrokken",
+    "DecisionTaken": "BesluitGenomen",
+}
+EVENT_TYPES_ENGLISH: Mapping[str, str] = {nl: en for en, nl in EVENT_TYPES.items()}
+
+# Per kind of event, its stored fields under the names of the POST that recorded it
+# (`gegevens`): stored name → contract name. Values that are code words are translated by the
+# word lists above (see api/translate.py).
+EVENT_FIELDS: Mapping[str, Mapping[str, str]] = {
+    "AdvisoryBodyRegistered": {
+        "name": "naam",
+        "kind": "soort",
+        "response_term_days": "reactietermijnDagen",
+    },
+    "DossierOpened": {
+        "title": "titel",
+        "reference": "kenmerk",
+        "portfolio_holder": "portefeuillehouder",
+        "opened_on": "geopendOp",
+    },
+    "AdviceRequested": {
+        "dossier_id": "dossier",
+        "body_id": "adviesorgaan",
+        "question": "vraag",
+        "requested_on": "aangevraagdOp",
+        "due_on": "uiterlijkOp",
+    },
+    "AdviceSubmitted": {
+        "body_id": "adviesorgaan",
+        "title": "titel",
+        "submitted_on": "uitgebrachtOp",
+        "solicited": "gevraagd",
+        "points": "punten",
+        "dossier_id": "dossier",
+        "request_id": "adviesaanvraag",
+        "reference": "kenmerk",
+    },
+    "ResponseRecorded": {
+        "point": "punt",
+        "outcome": "uitkomst",
+        "text": "reactie",
+        "given_on": "gegevenOp",
+        "reasons": "motivering",
+        "consequence": "consequentie",
+        "decision": "besluit",
+    },
+    "FollowUpPromised": {
+        "promise_id": "id",
+        "point": "punt",
+        "description": "omschrijving",
+        "due_on": "uiterlijkOp",
+    },
+    "FollowUpFulfilled": {
+        "promise_id": "toezegging",
+        "fulfilled_on": "nagekomenOp",
+        "note": "toelichting",
+    },
+    "RejoinderGiven": {
+        "point": "punt",
+        "verdict": "oordeel",
+        "text": "tekst",
+        "given_on": "gegevenOp",
+    },
+    "DueDateMoved": {
+        "new_due_on": "nieuweDatum",
+        "reason": "reden",
+        "effective_on": "ingangsdatum",
+    },
+    "AdviceWithdrawn": {"reason": "reden"},
+    "DecisionTaken": {
+        "dossier_id": "dossier",
+        "title": "titel",
+        "decided_on": "besluitdatum",
+        "advice_ids": "adviezen",
+        "reference": "kenmerk",
+        "deviations": "afwijkingen",
+    },
+}
+DEVIATION_FIELDS: Mapping[str, str] = {
+    "advice_id": "advies",
+    "point": "punt",
+    "reasons": "motivering",
+    "outcome": "uitkomst",
 }

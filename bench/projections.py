@@ -52,7 +52,7 @@ from ledger import (
     Dossier,
     amsterdam_today,
 )
-from ledger.decisions import ListedAdvice
+from ledger.decisions import DossierAdvice, ListedAdvice
 from projections import LogReader, ReadModel
 from projections.read_model import PAGE_SIZE
 
@@ -278,7 +278,8 @@ class LogGenerator:
             return min(today, day + timedelta(days=days))
 
         def move() -> Aggregate:
-            advice.move_due_date(meta, advice.due_on + timedelta(days=14), "Zomerreces")
+            new_due_on = advice.due_on_at(today) + timedelta(days=14)
+            advice.move_due_date(meta, new_due_on, "Zomerreces", later(30), today)
             return advice
 
         def respond(point: int, outcome: Outcome, given_on: date) -> Step:
@@ -310,7 +311,7 @@ class LogGenerator:
         def rejoin() -> Aggregate:
             verdict = Verdict.SATISFIED if rng.random() < 0.6 else Verdict.NOT_SATISFIED
             text = "De adviesraad dankt het college voor de reactie op het advies."
-            advice.give_rejoinder(member, member_meta, None, verdict, text)
+            advice.give_rejoinder(member, member_meta, None, verdict, text, later(45), today)
             return advice
 
         def withdraw() -> Aggregate:
@@ -362,6 +363,7 @@ class LogGenerator:
                 f"Besluit over {dossier.dossier.title}",
                 min(self.today, self.day() + timedelta(days=60)),
                 [ListedAdvice(advice.id, advice) for advice in dossier.given],
+                [DossierAdvice(a.id, a.title, a.withdrawn) for a in dossier.given],
                 f"B-{self.serial}",
                 deviations,
                 self.today,

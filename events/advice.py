@@ -1,9 +1,10 @@
 """Events of one advice: submission, responses per point, promises, rejoinders, withdrawal."""
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
-from events.base import LedgerCreated, LedgerEvent
+from events.base import LedgerCreated, LedgerEvent, recorded_date
 from events.vocabulary import Outcome, Verdict
 
 
@@ -35,11 +36,23 @@ class ResponseRecorded(LedgerEvent):
 
 
 class DueDateMoved(LedgerEvent):
-    """The date by which the college must respond was moved, with a reason."""
+    """The date by which the college must respond was moved, with a reason, from a business date
+    on (`effective_on`); before that date the previous due date holds.
+
+    Version 1 had no effective date: such a change took effect on the day it was recorded
+    (Europe/Amsterdam), which is what the upcaster says.
+    """
+
+    class_version = 2
 
     previous_due_on: date
     new_due_on: date
     reason: str
+    effective_on: date
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["effective_on"] = recorded_date(state["timestamp"])
 
 
 class FollowUpPromised(LedgerEvent):
@@ -60,11 +73,29 @@ class FollowUpFulfilled(LedgerEvent):
 
 
 class RejoinderGiven(LedgerEvent):
-    """The advising body said whether the responses to these points satisfy it."""
+    """The advising body said whether the answer to one point (`point`), or to every answered point
+    without a rejoinder of its own (`point` None), satisfies it; given on a business date, by the
+    body itself or recorded by the secretariat on its behalf (`on_behalf`).
 
-    points: tuple[int, ...]
+    Version 1 listed the points it applied to and had neither a date nor a secretariat: one point
+    was that point's rejoinder, several were a general one; it was given on the day it was
+    recorded (Europe/Amsterdam), by a member of the body.
+    """
+
+    class_version = 2
+
+    point: int | None
     verdict: Verdict
     text: str
+    given_on: date
+    on_behalf: bool
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        points = state.pop("points")
+        state["point"] = points[0] if len(points) == 1 else None
+        state["given_on"] = recorded_date(state["timestamp"])
+        state["on_behalf"] = False
 
 
 class AdviceWithdrawn(LedgerEvent):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, get_args, get_type_hints
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 from typeguard import TypeCheckError, check_type
@@ -43,6 +44,14 @@ class _RecordingClock:
 
 
 RECORDING_CLOCK = _RecordingClock()
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def recorded_date(timestamp: datetime | str) -> str:
+    """The Dutch business date (YYYY-MM-DD) of a recorded moment, for upcasters of events that
+    did not yet carry a date of their own."""
+    moment = datetime.fromisoformat(timestamp) if isinstance(timestamp, str) else timestamp
+    return moment.astimezone(AMSTERDAM).date().isoformat()
 
 
 _LIBRARY_FIELDS = frozenset(

@@ -36,6 +36,14 @@ class Point:
     responses: list[ResponseRecorded] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DueDateChange:
+    """A due date in force from a business date on (`effective_on`)."""
+
+    effective_on: date
+    due_on: date
+
+
 @dataclass
 class Promise:
     point: int
@@ -48,8 +56,11 @@ class Advice(Aggregate):
 
     if TYPE_CHECKING:  # set by apply(); not constructor arguments of the library
         body_id: UUID
+        dossier_id: UUID | None
+        title: str
         submitted_on: date
         due_on: date
+        due_date_changes: list[DueDateChange]
         points: list[Point]
         promises: dict[UUID, Promise]
         withdrawn: bool
@@ -81,6 +92,8 @@ class Advice(Aggregate):
         for index, text in enumerate(points):
             check_text(refusals, f"points/{index}/text", text, f"De tekst van punt {index + 1}")
         if request is not None:
+            if not solicited:
+                refusals.add("solicited", "Een advies op een adviesaanvraag is gevraagd (true).")
             if request.body_id != body.id:
                 refusals.add(
                     "request_id", "De adviesaanvraag is aan een ander adviesorgaan gericht."
@@ -140,21 +153,37 @@ class Advice(Aggregate):
             decision=decision,
         )
 
-    def move_due_date(self, meta: Meta, new_due_on: date, reason: str) -> None:
+    def due_on_at(self, day: date) -> date:
+        """The due date in force on a business date: that of the change with the latest effective
+        date on or before it (ties: the later recorded), else the original one."""
+        in_force = [c for c in self.due_date_changes if c.effective_on <= day]
+        if not in_force:
+            return self.due_on
+        latest = max(c.effective_on for c in in_force)
+        return [c for c in in_force if c.effective_on == latest][-1].due_on
+
+    def move_due_date(
+        self, meta: Meta, new_due_on: date, reason: str, effective_on: date, today: date
+    ) -> None:
         self._refuse_if_withdrawn("De termijn van een ingetrokken advies verandert niet meer.")
         refusals = Refusals()
         check_text(refusals, "reason", reason, "De reden")
-        if new_due_on == self.due_on:
-            refusals.add("new_due_on", "De nieuwe datum is gelijk aan de huidige.")
+        previous = self.due_on_at(effective_on)
+        if new_due_on == previous:
+            refusals.add("new_due_on", "De nieuwe datum is gelijk aan de datum die dan geldt.")
         if new_due_on < self.submitted_on:
             refusals.add("new_due_on", "De nieuwe datum ligt vóór de datum van het advies.")
+        if effective_on < self.submitted_on:
+            refusals.add("effective_on", "De ingangsdatum ligt vóór de datum van het advies.")
+        check_not_future(refusals, "effective_on", effective_on, today)
         refusals.raise_if_any()
         self.trigger_event(
             DueDateMoved,
             meta=meta,
-            previous_due_on=self.due_on,
+            previous_due_on=previous,
             new_due_on=new_due_on,
             reason=reason.strip(),
+            effective_on=effective_on,
         )
 
     def promise(
@@ -202,28 +231,48 @@ class Advice(Aggregate):
         )
 
     def give_rejoinder(
-        self, actor: Actor, meta: Meta, point: int | None, verdict: Verdict, text: str
+        self,
+        actor: Actor,
+        meta: Meta,
+        point: int | None,
+        verdict: Verdict,
+        text: str,
+        given_on: date,
+        today: date,
+        decided: frozenset[int] = frozenset(),
     ) -> None:
-        if not actor.speaks_for(self.body_id):
-            msg = "Alleen het adviesorgaan dat het advies gaf, geeft een wederwoord."
+        """The body's rejoinder to the answer on one point, or (without a point) to every answered
+        point; the secretariat may record one on the body's behalf. `decided` are the points a
+        decision's deviation answered."""
+        on_behalf = actor.role in OFFICE_ROLES
+        if not (actor.speaks_for(self.body_id) or on_behalf):
+            msg = (
+                "Alleen het adviesorgaan dat het advies gaf geeft een wederwoord "
+                "(of het secretariaat namens dat adviesorgaan)."
+            )
             raise ForbiddenError(msg)
         self._refuse_if_withdrawn("Op een ingetrokken advies wordt geen wederwoord gegeven.")
         refusals = Refusals()
         check_text(refusals, "text", text, "De tekst")
-        answered = tuple(p.number for p in self.points if p.outcome is not Outcome.PENDING)
+        answered = set(self.answered_points(decided))
         if point is not None:
             self._check_point(refusals, point)
             if 1 <= point <= len(self.points) and point not in answered:
                 refusals.add("point", f"Punt {point} heeft nog geen reactie.")
         elif not answered:
             refusals.add("point", "Er is nog geen punt beantwoord.")
+        if given_on < self.submitted_on:
+            refusals.add("given_on", "Het wederwoord is gedateerd vóór het advies.")
+        check_not_future(refusals, "given_on", given_on, today)
         refusals.raise_if_any()
         self.trigger_event(
             RejoinderGiven,
             meta=meta,
-            points=(point,) if point is not None else answered,
+            point=point,
             verdict=verdict,
             text=text.strip(),
+            given_on=given_on,
+            on_behalf=on_behalf,
         )
 
     def withdraw(self, actor: Actor, meta: Meta, reason: str) -> None:
@@ -236,8 +285,15 @@ class Advice(Aggregate):
         refusals.raise_if_any()
         self.trigger_event(AdviceWithdrawn, meta=meta, reason=reason.strip())
 
-    def pending_points(self) -> list[int]:
-        return [p.number for p in self.points if p.outcome is Outcome.PENDING]
+    def answered_points(self, decided: frozenset[int] = frozenset()) -> list[int]:
+        """Points with a response, or answered by a decision's deviation (`decided`)."""
+        return [
+            p.number for p in self.points if p.outcome is not Outcome.PENDING or p.number in decided
+        ]
+
+    def pending_points(self, decided: frozenset[int] = frozenset()) -> list[int]:
+        answered = set(self.answered_points(decided))
+        return [p.number for p in self.points if p.number not in answered]
 
     def _check_point(self, refusals: Refusals, point: int) -> None:
         if not 1 <= point <= len(self.points):
@@ -251,8 +307,11 @@ class Advice(Aggregate):
         match event:
             case AdviceSubmitted():
                 self.body_id = event.body_id
+                self.dossier_id = event.dossier_id
+                self.title = event.title
                 self.submitted_on = event.submitted_on
                 self.due_on = event.due_on
+                self.due_date_changes = []
                 self.points = [Point(n, text) for n, text in enumerate(event.points, start=1)]
                 self.promises = {}
                 self.withdrawn = False
@@ -261,7 +320,7 @@ class Advice(Aggregate):
                 point.outcome = event.outcome
                 point.responses.append(event)
             case DueDateMoved():
-                self.due_on = event.new_due_on
+                self.due_date_changes.append(DueDateChange(event.effective_on, event.new_due_on))
             case FollowUpPromised():
                 self.promises[event.promise_id] = Promise(event.point, event.due_on)
             case FollowUpFulfilled():

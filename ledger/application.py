@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -18,7 +19,7 @@ from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS, AdvisoryBody
 from ledger.codec import OrjsonTranscoder, TypedMapper
-from ledger.decisions import Decision, ListedAdvice
+from ledger.decisions import Decision, DossierAdvice, ListedAdvice
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import (
     ConflictError,
@@ -27,6 +28,7 @@ from ledger.errors import (
     PreconditionFailedError,
     ValidationError,
 )
+from ledger.index import LedgerIndex
 from ledger.recorders import (
     KEY_ARGUMENT,
     IdempotencyKey,
@@ -205,14 +207,20 @@ class AdviceLedger(Application[UUID]):
     def move_due_date(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         new_due_on: date,
         reason: str,
+        effective_on: date | None = None,
         expected_version: int | None = None,
     ) -> Recorded:
+        """Move the due date from `effective_on` (default today) on."""
         actor.require_office()
         with self._advice(advice_id, expected_version) as advice:
-            advice.move_due_date(self._meta(actor), new_due_on, reason)
+            today = self.today()
+            advice.move_due_date(
+                self._meta(actor), new_due_on, reason, effective_on or today, today
+            )
             return self._save(advice)
 
     def promise_follow_up(
@@ -247,15 +255,28 @@ class AdviceLedger(Application[UUID]):
     def give_rejoinder(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         verdict: Verdict,
         text: str,
         point: int | None = None,
+        given_on: date | None = None,
         expected_version: int | None = None,
     ) -> Recorded:
+        """The body's rejoinder (a member of it, or the secretariat on its behalf)."""
         actor.require_writer()
         with self._advice(advice_id, expected_version) as advice:
-            advice.give_rejoinder(actor, self._meta(actor), point, verdict, text)
+            today = self.today()
+            advice.give_rejoinder(
+                actor,
+                self._meta(actor),
+                point,
+                verdict,
+                text,
+                given_on or today,
+                today,
+                self._index.decided_points(advice_id),
+            )
             return self._save(advice)
 
     def withdraw_advice(
@@ -269,6 +290,7 @@ class AdviceLedger(Application[UUID]):
     def take_decision(
         self,
         actor: Actor,
+        *,
         dossier_id: UUID,
         title: str,
         decided_on: date,
@@ -280,13 +302,17 @@ class AdviceLedger(Application[UUID]):
         actor.require_office()
         with self._command_lock:
             dossier = self._reference(Dossier, dossier_id, "dossier_id")
-            listed = [ListedAdvice(i, self._find(Advice, i)) for i in advice_ids]
+            listed = [
+                ListedAdvice(i, self._find(Advice, i), self._index.decided_points(i))
+                for i in advice_ids
+            ]
             decision = Decision.take(
                 self._meta(actor),
                 dossier,
                 title,
                 decided_on,
                 listed,
+                self._advice_on_dossier(dossier_id),
                 reference,
                 deviations,
                 self.today(),
@@ -298,6 +324,11 @@ class AdviceLedger(Application[UUID]):
 
     def get_advice(self, advice_id: UUID, version: int | None = None) -> Advice:
         return self._load(Advice, advice_id, version)
+
+    def decided_points(self, advice_id: UUID) -> frozenset[int]:
+        """The points of an advice that a decision's deviation answered."""
+        with self._command_lock:
+            return self._index.decided_points(advice_id)
 
     def get_body(self, body_id: UUID) -> AdvisoryBody:
         return self._load(AdvisoryBody, body_id)
@@ -392,3 +423,13 @@ class AdviceLedger(Application[UUID]):
             topic=stored.topic,
             state=stored.state,
         )
+
+    # What one aggregate cannot know of the others ------------------------------------------
+
+    @cached_property
+    def _index(self) -> LedgerIndex:
+        return LedgerIndex(self.recorder)
+
+    def _advice_on_dossier(self, dossier_id: UUID) -> list[DossierAdvice]:
+        found = (self._find(Advice, i) for i in self._index.advice_on(dossier_id))
+        return [DossierAdvice(a.id, a.title, a.withdrawn) for a in found if a is not None]

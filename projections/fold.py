@@ -98,6 +98,7 @@ def _submitted(doc: Doc, s: Any, _position: int, _at: str) -> None:
         response_term_days=s["response_term_days"],
         due_on=s["due_on"],
         due_date_moves=[],
+        general_rejoinders=[],
         withdrawal=None,
         points=[
             {"number": n, "text": text, "responses": [], "promises": [], "rejoinders": []}
@@ -122,12 +123,13 @@ def _responded(doc: Doc, s: Any, position: int, at: str) -> None:
 
 
 def _moved(doc: Doc, s: Any, position: int, at: str) -> None:
-    doc["due_on"] = s["new_due_on"]
+    # `due_on` stays the original due date: which one is in force depends on the business date.
     doc["due_date_moves"].append(
         {
             "previous_due_on": s["previous_due_on"],
             "new_due_on": s["new_due_on"],
             "reason": s["reason"],
+            "effective_on": s["effective_on"],
             "position": position,
             "recorded_at": at,
         }
@@ -157,10 +159,21 @@ def _fulfilled(doc: Doc, s: Any, _position: int, _at: str) -> None:
 
 
 def _rejoined(doc: Doc, s: Any, position: int, at: str) -> None:
-    for number in s["points"]:
-        doc["points"][number - 1]["rejoinders"].append(
-            {"verdict": s["verdict"], "text": s["text"], "position": position, "recorded_at": at}
-        )
+    # A general rejoinder is kept on the advice: which points it covers depends on the answers,
+    # and a decision's deviations answer points too (see views.py).
+    rejoinder = {
+        "point": s["point"],
+        "verdict": s["verdict"],
+        "text": s["text"],
+        "given_on": s["given_on"],
+        "on_behalf": s["on_behalf"],
+        "position": position,
+        "recorded_at": at,
+    }
+    if s["point"] is None:
+        doc["general_rejoinders"].append(rejoinder)
+    else:
+        doc["points"][s["point"] - 1]["rejoinders"].append(rejoinder)
 
 
 def _withdrawn(doc: Doc, s: Any, position: int, at: str) -> None:
@@ -175,7 +188,12 @@ def _decided(doc: Doc, s: Any, _position: int, _at: str) -> None:
         reference=s["reference"],
         advice_ids=list(s["advice_ids"]),
         deviations=[
-            {"advice_id": d["advice_id"], "point": d["point"], "reasons": d["reasons"]}
+            {
+                "advice_id": d["advice_id"],
+                "point": d["point"],
+                "reasons": d["reasons"],
+                "outcome": d["outcome"],
+            }
             for d in s["deviations"]
         ],
     )

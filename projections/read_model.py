@@ -12,13 +12,16 @@ from typing import Any
 import orjson
 
 from events.store import LogLocation
-from projections import fold, views
+from projections import answers, fold, search, views
+from projections.answers import Context
 from projections.fold import Doc
 from projections.log import LogReader, canonical_id
 from projections.store import ViewStore
 
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 10_000
+# The events that create a record of each kind the views name (see `context`).
+_CREATED = ("AdvisoryBodyRegistered", "DossierOpened", "AdviceSubmitted", "DecisionTaken")
 
 
 @contextmanager
@@ -122,12 +125,8 @@ class ReadModel:
                 doc = fold.apply(docs.get(agg), position, agg, event_type, state)
                 docs[agg] = doc
                 event_rows.append((position, agg, version, event_type, doc["updated_at"], data))
-            doc_rows = [
-                (agg, doc["kind"], doc["position"], orjson.dumps(doc))
-                for agg, doc in docs.items()
-                if agg in first_seen
-            ]
-            self.store.write_page(cursor, event_rows, doc_rows, decoded[-1][0])
+            changed = [doc for agg, doc in docs.items() if agg in first_seen]
+            self.store.write_page(cursor, event_rows, changed, decoded[-1][0])
             return len(rows)
 
     def rebuild(self, progress: Progress | None = None) -> int:
@@ -201,9 +200,8 @@ class ReadModel:
         result = []
         for position, event_type, recorded_at, data in rows:
             state = orjson.loads(data)
+            # The stored state whole (its class version and moment are what upcasters read).
             meta = state.pop("meta")
-            for key in ("timestamp", "originator_topic", "class_version"):
-                state.pop(key, None)
             result.append(
                 {
                     "position": position,
@@ -217,19 +215,63 @@ class ReadModel:
 
     # Views ---------------------------------------------------------------------------------
 
+    def context(self, upto: int | None = None, advice_titles: bool = True) -> Context:
+        """Names and titles by id, and the decisions' answers per advice (see answers.py);
+        without `advice_titles` it leaves out the advice documents (one advice needs none)."""
+        kinds = ["body", "dossier", "decision", *(["advice"] if advice_titles else [])]
+        marks = ", ".join("?" * len(kinds))
+        if upto is None:
+            rows = self.store.query(
+                f"SELECT doc FROM {{docs}} WHERE kind IN ({marks})",  # noqa: S608 - marks only
+                kinds,
+            )
+            return answers.context(orjson.loads(row[0]) for row in rows)
+        # Names, titles and decisions are all set by the first event of their record.
+        types = [t for t, kind in fold.KIND_OF_EVENT.items() if kind in kinds and t in _CREATED]
+        type_marks = ", ".join("?" * len(types))
+        # Only "?" marks are interpolated; the types travel as parameters.
+        query = f"SELECT position, aggregate_id, type, data FROM {{events}} WHERE position <= ? AND type IN ({type_marks}) ORDER BY position"  # noqa: S608, E501
+        rows = self.store.query(query, [upto, *types])
+        return answers.context(self._replay(rows).values())
+
     def advice(self, advice_id: str, as_of: date, upto: int | None = None) -> dict[str, Any] | None:
         doc = self.doc(advice_id, upto)
         if doc is None or doc["kind"] != "advice":
             return None
-        return views.advice_view(doc, as_of)
+        return views.advice_view(doc, as_of, self.context(upto, advice_titles=False))
 
-    def advice_list(self, as_of: date, upto: int | None = None) -> list[dict[str, Any]]:
-        return [views.advice_view(doc, as_of) for doc in self.docs("advice", upto)]
+    def advice_list(
+        self, as_of: date, upto: int | None = None, body_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every advice (of one body) at business date `as_of`, oldest first."""
+        ctx = self.context(upto, advice_titles=False)
+        return [views.advice_view(doc, as_of, ctx) for doc in self._advice_docs(upto, body_id)]
+
+    def _advice_docs(self, upto: int | None, body_id: str | None) -> list[Doc]:
+        if upto is not None or body_id is None:
+            found = self.docs("advice", upto)
+            return [d for d in found if body_id in (None, d["body_id"])]
+        rows = self.store.query(
+            "SELECT doc FROM {docs} WHERE kind = 'advice' AND body_id = ?", [body_id]
+        )
+        return sorted((orjson.loads(r[0]) for r in rows), key=lambda d: d["created_at"])
 
     def follow_up_board(
-        self, body_id: str, as_of: date, upto: int | None = None
+        self, body_id: str | None, as_of: date, upto: int | None = None
     ) -> list[dict[str, Any]]:
-        return views.follow_up_board(self.docs("advice", upto), body_id, as_of)
+        return views.follow_up_board(self.advice_list(as_of, upto, body_id), body_id)
+
+    def points(
+        self, as_of: date, upto: int | None = None, body_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        return views.points_view(self.advice_list(as_of, upto, body_id))
+
+    def search(self, query: str, upto: int | None = None) -> set[search.Found]:
+        """The points a Dutch full-text query finds: from the index, or (time travel) by
+        matching the replayed documents the same way."""
+        if upto is None:
+            return self.store.search(query)
+        return search.matching(query, self._replay(self._events_upto(upto)).values())
 
     def statistics(
         self,
@@ -238,7 +280,17 @@ class ReadModel:
         body_id: str | None = None,
         year: int | None = None,
     ) -> dict[str, Any]:
-        return views.statistics(self.docs("advice", upto), as_of, body_id, year)
+        listed = self.advice_list(as_of, upto, body_id)
+        return views.statistics(v for v in listed if year in (None, views.year_of(v)))
+
+    def statistics_table(
+        self,
+        as_of: date,
+        upto: int | None = None,
+        first_year: int | None = None,
+        last_year: int | None = None,
+    ) -> list[dict[str, Any]]:
+        return views.statistics_table(self.advice_list(as_of, upto), first_year, last_year)
 
     def dossier(
         self, dossier_id: str, as_of: date, upto: int | None = None
@@ -246,6 +298,26 @@ class ReadModel:
         dossier = self.doc(dossier_id, upto)
         if dossier is None or dossier["kind"] != "dossier":
             return None
-        return views.dossier_overview(
-            dossier, self.docs("advice", upto), self.docs("decision", upto), as_of
-        )
+        ctx = self.context(upto)
+        listed = [views.advice_view(doc, as_of, ctx) for doc in self.docs("advice", upto)]
+        return views.dossier_overview(dossier, listed, self.docs("decision", upto), ctx)
+
+    def decision(self, decision_id: str, upto: int | None = None) -> dict[str, Any] | None:
+        doc = self.doc(decision_id, upto)
+        if doc is None or doc["kind"] != "decision":
+            return None
+        return views.decision_view(doc, self.context(upto))
+
+    def decisions(self, upto: int | None = None) -> list[dict[str, Any]]:
+        ctx = self.context(upto)
+        return [views.decision_view(doc, ctx) for doc in self.docs("decision", upto)]
+
+    def request(self, request_id: str, upto: int | None = None) -> dict[str, Any] | None:
+        doc = self.doc(request_id, upto)
+        if doc is None or doc["kind"] != "request":
+            return None
+        return views.request_view(doc, self.docs("advice", upto), self.context(upto))
+
+    def requests(self, upto: int | None = None) -> list[dict[str, Any]]:
+        ctx, advice = self.context(upto), self.docs("advice", upto)
+        return [views.request_view(doc, advice, ctx) for doc in self.docs("request", upto)]

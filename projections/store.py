@@ -8,10 +8,11 @@ position is refused by the tracking table, and the whole page rolls back.
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+import orjson
 import psycopg
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -26,29 +27,56 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 
 from events.store import LEDGER_NAME, LogLocation, library_settings
+from projections import search
+from projections.fold import Doc
 
 TRACKED_LOG = LEDGER_NAME
 VIEWS_NAME = "views"
+# The shape of the view tables and documents. Raise it whenever the fold or the tables change:
+# a store holding views of another version drops them and the next catch-up rebuilds from the log.
+VIEWS_VERSION = 2
 
-# Placeholders: {docs} {events} {tracking} are table names, `?` a parameter.
+# Placeholders: {docs} {events} {points} {tracking} {meta} are table names, `?` a parameter.
 _TABLES = (
+    "CREATE TABLE IF NOT EXISTS {meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {docs} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-    "position BIGINT NOT NULL, doc {blob} NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS {docs_index} ON {docs} (kind)",
+    "position BIGINT NOT NULL, body_id TEXT, doc {blob} NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS {docs_index} ON {docs} (kind, body_id)",
     "CREATE TABLE IF NOT EXISTS {events} (position BIGINT PRIMARY KEY, "
     "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL, "
     "recorded_at TEXT NOT NULL, data {blob} NOT NULL)",
     "CREATE INDEX IF NOT EXISTS {events_index} ON {events} (aggregate_id, position)",
     "CREATE INDEX IF NOT EXISTS {moments_index} ON {events} (recorded_at)",
+    # What a point is found by (projections/search.py), one row per point and document that
+    # contributes text to it (its advice; a decision's deviation). `text` is what the engine
+    # indexes: Dutch stems on SQLite (FTS5 below), the text itself on PostgreSQL (dutch tsvector).
+    "CREATE TABLE IF NOT EXISTS {points} (id {serial}, doc_id TEXT NOT NULL, "
+    "advice_id TEXT NOT NULL, point INTEGER NOT NULL, text TEXT NOT NULL)",
+    # Not deferred during a rebuild: every page replaces the rows of the documents it changed.
+    "CREATE INDEX IF NOT EXISTS {points_index} ON {points} (doc_id)",
+)
+# The FTS5 index of the stems in {points} (external content: it stores no copy). write_page keeps
+# it current; no triggers, as creating one takes the write lock even when it exists already.
+_SQLITE_SEARCH = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS view_search_v2 USING fts5(text, content='view_points_v2', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+)
+_POSTGRES_SEARCH = (
+    "ALTER TABLE {points} ADD COLUMN IF NOT EXISTS words tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('dutch', text)) STORED",
+    "CREATE INDEX IF NOT EXISTS views_points_words_v2 ON {points} USING GIN (words)",
 )
 # The secondary indexes, which only queries use: a rebuild builds them once at the end.
 _INDEXES = {
-    "docs_index": "view_docs_kind",
-    "events_index": "view_events_aggregate",
-    "moments_index": "view_events_recorded",
+    "docs_index": "view_docs_kind_v2",
+    "events_index": "view_events_aggregate_v2",
+    "moments_index": "view_events_recorded_v2",
 }
+# Tables of earlier versions, dropped when a store moves to this one.
+_OLD_TABLES = ("docs", "events")
 
 Row = tuple[Any, ...]
+SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
 
 
 class Cursor(Protocol):
@@ -66,23 +94,42 @@ class ViewTables:
         # PostgreSQL keeps an index in its table's schema, so dropping one names the schema.
         self.index_schema = "" if location.backend == "sqlite" else f'"{location.schema}".'
         if location.backend == "sqlite":
-            self.names = {"docs": "view_docs", "events": "view_events", "tracking": "tracking"}
+            self.names = {
+                "docs": "view_docs_v2",
+                "events": "view_events_v2",
+                "points": "view_points_v2",
+                "meta": "view_meta",
+                "tracking": "tracking",
+            }
+            self.old = [f"view_{name}" for name in _OLD_TABLES]
             self.blob = "BLOB"
+            self.serial = "INTEGER PRIMARY KEY"
         else:
             schema = location.schema  # a checked slug: letters, digits and underscores only
             self.names = {
-                "docs": f'"{schema}"."views_docs"',
-                "events": f'"{schema}"."views_events"',
+                "docs": f'"{schema}"."views_docs_v2"',
+                "events": f'"{schema}"."views_events_v2"',
+                "points": f'"{schema}"."views_points_v2"',
+                "meta": f'"{schema}"."views_meta"',
                 "tracking": f'"{schema}"."views_tracking"',
             }
+            self.old = [f'"{schema}"."views_{name}"' for name in _OLD_TABLES]
             self.blob = "BYTEA"
+            self.serial = "BIGSERIAL PRIMARY KEY"
 
     def sql(self, text: str) -> str:
-        filled = text.format(blob=self.blob, **_INDEXES, **self.names)
+        filled = text.format(
+            blob=self.blob,
+            serial=self.serial,
+            points_index="view_points_doc_v2",
+            **_INDEXES,
+            **self.names,
+        )
         return filled if self.backend == "sqlite" else filled.replace("?", "%s")
 
     def create_statements(self) -> list[str]:
-        return [self.sql(statement) for statement in _TABLES]
+        search = _SQLITE_SEARCH if self.backend == "sqlite" else _POSTGRES_SEARCH
+        return [self.sql(statement) for statement in (*_TABLES, *search)]
 
     def drop_index_statements(self) -> list[str]:
         return [f"DROP INDEX IF EXISTS {self.index_schema}{name}" for name in _INDEXES.values()]
@@ -155,6 +202,7 @@ class ViewStore:
                 # migration marker first; the tables are there now, so opening again succeeds.
                 if attempt == 2:
                     raise
+        self._check_version()
 
     def close(self) -> None:
         with self._reader_lock:
@@ -200,24 +248,82 @@ class ViewStore:
         self,
         cursor: Cursor,
         event_rows: Sequence[Row],
-        docs: Sequence[Row],
+        docs: Sequence[Doc],
         position: int,
     ) -> None:
-        """One page of the log: its events, the documents it changed, and the new position."""
+        """One page of the log: its events, the documents it changed (with what their points are
+        found by), and the new position."""
         cursor.executemany(
             self.tables.sql("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?)"), event_rows
         )
         cursor.executemany(
             self.tables.sql(
-                "INSERT INTO {docs} VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
-                "SET position = excluded.position, doc = excluded.doc"
+                "INSERT INTO {docs} VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+                "SET position = excluded.position, body_id = excluded.body_id, doc = excluded.doc"
             ),
-            docs,
+            [(d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs],
         )
+        self._replace_search_rows(cursor, [d for d in docs if d["kind"] in SEARCHED])
         try:
             self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
             raise IntegrityError(error) from error
+
+    def _replace_search_rows(self, cursor: Cursor, docs: Sequence[Doc]) -> None:
+        ids = [(doc["id"],) for doc in docs]
+        sqlite = self.location.backend == "sqlite"
+        if sqlite:
+            cursor.executemany(
+                self.tables.sql(
+                    "INSERT INTO view_search_v2 (view_search_v2, rowid, text) "
+                    "SELECT 'delete', id, text FROM {points} WHERE doc_id = ?"
+                ),
+                ids,
+            )
+        cursor.executemany(self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), ids)
+        cursor.executemany(
+            self.tables.sql(
+                "INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)"
+            ),
+            [row for doc in docs for row in self._search_rows(doc)],
+        )
+        if sqlite:
+            cursor.executemany(
+                self.tables.sql(
+                    "INSERT INTO view_search_v2 (rowid, text) "
+                    "SELECT id, text FROM {points} WHERE doc_id = ?"
+                ),
+                ids,
+            )
+
+    def _search_rows(self, doc: Doc) -> Iterator[Row]:
+        if doc["kind"] == "advice":
+            rows: Iterable[tuple[str, int, str]] = (
+                (doc["id"], number, text) for number, text in search.advice_texts(doc)
+            )
+        else:
+            rows = search.decision_texts(doc)
+        stemmed = self.location.backend == "sqlite"
+        for advice_id, number, text in rows:
+            yield doc["id"], advice_id, number, " ".join(search.stems(text)) if stemmed else text
+
+    def search(self, query: str) -> set[search.Found]:
+        """The points a Dutch full-text query finds, from the index."""
+        if self.location.backend == "sqlite":
+            match = search.fts_query(query)
+            if match is None:
+                return set()
+            rows = self.query(
+                "SELECT p.advice_id, p.point FROM view_search_v2 s "
+                "JOIN {points} p ON p.id = s.rowid WHERE view_search_v2 MATCH ?",
+                [match],
+            )
+        else:
+            rows = self.query(
+                "SELECT advice_id, point FROM {points} WHERE words @@ plainto_tsquery('dutch', ?)",
+                [query],
+            )
+        return {(str(advice_id), int(point)) for advice_id, point in rows}
 
     def load_docs(self, cursor: Cursor, ids: Sequence[str]) -> list[tuple[str, bytes]]:
         found: list[tuple[str, bytes]] = []
@@ -274,8 +380,50 @@ class ViewStore:
     def reset(self) -> None:
         """Drop every view and the tracking position; the next catch-up rebuilds from the log."""
         with self.transaction(commit=True) as cursor:
-            cursor.execute(self.tables.sql("DELETE FROM {docs}"))
-            cursor.execute(self.tables.sql("DELETE FROM {events}"))
+            self._empty(cursor)
+
+    def _empty(self, cursor: Cursor) -> None:
+        for statement in ("DELETE FROM {docs}", "DELETE FROM {events}", "DELETE FROM {points}"):
+            cursor.execute(self.tables.sql(statement))
+        if self.location.backend == "sqlite":
+            cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('delete-all')")
+        cursor.execute(
+            self.tables.sql("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_LOG,)
+        )
+
+    def _check_version(self) -> None:
+        """Views of another version (an older fold) are dropped, to be rebuilt from the log."""
+        found = self.query("SELECT value FROM {meta} WHERE name = ?", ["version"])
+        if found and found[0][0] == str(VIEWS_VERSION):
+            return
+        with self._exclusive() as cursor:
+            for table in self.tables.old:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            self._empty(cursor)
             cursor.execute(
-                self.tables.sql("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_LOG,)
+                self.tables.sql(
+                    "INSERT INTO {meta} VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+                    "SET value = excluded.value"
+                ),
+                ("version", str(VIEWS_VERSION)),
             )
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[Cursor]:
+        """A write transaction that holds the write lock from its start. On SQLite another
+        process's view store may be writing: a transaction that began by reading could not take
+        the lock later, so this one takes it first (waiting its turn)."""
+        if self.location.backend != "sqlite":
+            with self.transaction(commit=True) as cursor:
+                yield cursor
+            return
+        conn = sqlite3.connect(self.location.views_file, timeout=10, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn.cursor()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()

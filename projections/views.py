@@ -1,54 +1,20 @@
-"""Views derived from documents at a business date (peildatum): status, overdue, follow-up board,
-statistics, dossier overview. Pure functions; English keys (the API translates to Dutch).
+"""Views derived from documents at a business date (peildatum): advice, the follow-up board, the
+points view, statistics (overall and per body and year), the dossier overview and advice requests.
+Pure functions; English keys (the API translates to Dutch).
 """
 
 import statistics as stats
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
+from projections.answers import Context, Item, due_on_at, point_view
 from projections.fold import Doc
 
 OUTCOMES = ("pending", "followed", "partially_followed", "not_followed", "deferred", "noted")
 FOLLOWED = ("followed", "partially_followed")
 
 
-def _latest(items: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return items[-1] if items else None
-
-
-def point_view(point: Doc, due_on: str, as_of: str) -> dict[str, Any]:
-    """One point: its latest response (uitkomst), whether it is pending and overdue at `as_of`."""
-    latest = _latest(point["responses"])
-    pending = not any(r["given_on"] <= as_of for r in point["responses"])
-    rejoinder = _latest(point["rejoinders"])
-    return {
-        "number": point["number"],
-        "text": point["text"],
-        "outcome": latest["outcome"] if latest else "pending",
-        "response": latest["text"] if latest else None,
-        "reasons": latest["reasons"] if latest else None,
-        "consequence": latest["consequence"] if latest else None,
-        "decision": latest["decision"] if latest else None,
-        "answered_on": latest["given_on"] if latest else None,
-        "first_answered_on": point["responses"][0]["given_on"] if latest else None,
-        "responses": point["responses"],
-        "pending": pending,
-        "overdue": pending and as_of > due_on,
-        "promises": [promise_view(p, as_of) for p in point["promises"]],
-        "rejoinder": rejoinder,
-        "rejoinder_after_response": bool(
-            rejoinder and latest and rejoinder["position"] > latest["position"]
-        ),
-    }
-
-
-def promise_view(promise: Doc, as_of: str) -> dict[str, Any]:
-    open_ = promise["fulfilled_on"] is None
-    return {**promise, "open": open_, "overdue": open_ and as_of > promise["due_on"]}
-
-
-def advice_status(points: list[dict[str, Any]], withdrawn: bool) -> str:
+def advice_status(points: list[Item], withdrawn: bool) -> str:
     if withdrawn:
         return "withdrawn"
     answered = sum(1 for p in points if p["outcome"] != "pending")
@@ -57,25 +23,29 @@ def advice_status(points: list[dict[str, Any]], withdrawn: bool) -> str:
     return "answered" if answered == len(points) else "partially_answered"
 
 
-def advice_view(doc: Doc, as_of: date) -> dict[str, Any]:
+def advice_view(doc: Doc, as_of: date, ctx: Context) -> Item:
     """The advice as users see it at business date `as_of`."""
     day = as_of.isoformat()
-    points = [point_view(p, doc["due_on"], day) for p in doc["points"]]
+    points = [point_view(doc, p, day, ctx) for p in doc["points"]]
     withdrawn = doc["withdrawal"] is not None
     return {
         "id": doc["id"],
         "body_id": doc["body_id"],
+        "body_name": ctx.name(doc["body_id"]),
         "dossier_id": doc["dossier_id"],
+        "dossier_title": ctx.name(doc["dossier_id"]),
         "request_id": doc["request_id"],
         "title": doc["title"],
         "reference": doc["reference"],
         "submitted_on": doc["submitted_on"],
         "solicited": doc["solicited"],
         "status": advice_status(points, withdrawn),
-        "due_on": doc["due_on"],
+        "due_on": due_on_at(doc, day),
+        "original_due_on": doc["due_on"],
         "due_date_moves": doc["due_date_moves"],
         "overdue": not withdrawn and any(p["overdue"] for p in points),
         "withdrawal": doc["withdrawal"],
+        "decisions": ctx.decisions_of.get(doc["id"], []),
         "version": doc["version"],
         "created_at": doc["created_at"],
         "updated_at": doc["updated_at"],
@@ -83,79 +53,146 @@ def advice_view(doc: Doc, as_of: date) -> dict[str, Any]:
     }
 
 
-def follow_up_board(advice: Iterable[Doc], body_id: str, as_of: date) -> list[dict[str, Any]]:
-    """What the body must still follow up: one item per point and reason; withdrawn left out."""
-    items: list[dict[str, Any]] = []
-    for doc in advice:
-        if doc["body_id"] != body_id or doc["withdrawal"] is not None:
+def follow_up_board(advice: Iterable[Item], body_id: str | None = None) -> list[Item]:
+    """What must still be followed up: one item per point and reason; withdrawn left out."""
+    items: list[Item] = []
+    for view in advice:
+        if view["status"] == "withdrawn" or body_id not in (None, view["body_id"]):
             continue
-        view = advice_view(doc, as_of)
         for point in view["points"]:
-            for reason in _reasons(point):
+            for reason, promise in _reasons(point):
                 items.append(
                     {
-                        "advice_id": doc["id"],
+                        "advice_id": view["id"],
+                        "advice_title": view["title"],
+                        "body_id": view["body_id"],
+                        "body_name": view["body_name"],
                         "point": point["number"],
-                        "title": doc["title"],
+                        "title": view["title"],
                         "text": point["text"],
                         "outcome": point["outcome"],
+                        "reasons": point["reasons"],
                         "reason": reason,
-                        "due_on": doc["due_on"],
+                        "due_on": point["due_on"],
+                        "promise": None
+                        if promise is None
+                        else {
+                            "id": promise["id"],
+                            "description": promise["description"],
+                            "due_on": promise["due_on"],
+                        },
                     }
                 )
     return items
 
 
-def _reasons(point: dict[str, Any]) -> list[str]:
-    reasons = []
+def _reasons(point: Item) -> list[tuple[str, Item | None]]:
+    reasons: list[tuple[str, Item | None]] = []
     if point["pending"]:
-        reasons.append("overdue" if point["overdue"] else "pending")
+        reasons.append(("overdue" if point["overdue"] else "pending", None))
     if point["outcome"] == "deferred":
-        reasons.append("deferred")
+        reasons.append(("deferred", None))
     for promise in point["promises"]:
         if promise["open"]:
-            reasons.append("promise_overdue" if promise["overdue"] else "promise_open")
+            reasons.append(("promise_overdue" if promise["overdue"] else "promise_open", promise))
     if point["outcome"] != "pending" and not point["rejoinder_after_response"]:
-        reasons.append("response_without_rejoinder")
+        reasons.append(("response_without_rejoinder", None))
+    if point["rejoinder_unsatisfied"]:
+        reasons.append(("rejoinder_unsatisfied", None))
     return reasons
 
 
-def statistics(
-    advice: Iterable[Doc], as_of: date, body_id: str | None = None, year: int | None = None
-) -> dict[str, Any]:
-    """Points, count per outcome, overdue, follow rate and median response days."""
+def points_view(advice: Iterable[Item]) -> list[Item]:
+    """Every point of the non-withdrawn advice, newest advice first, points by number."""
+    listed = [v for v in advice if v["status"] != "withdrawn"]
+    listed.sort(key=lambda v: (v["submitted_on"], v["created_at"]), reverse=True)
+    return [
+        {
+            "advice_id": view["id"],
+            "advice_title": view["title"],
+            "body_id": view["body_id"],
+            "body_name": view["body_name"],
+            "dossier_id": view["dossier_id"],
+            "submitted_on": view["submitted_on"],
+            **point,
+        }
+        for view in listed
+        for point in view["points"]
+    ]
+
+
+def median(days: list[int]) -> int | float | None:
+    """The median as a number with one decimal at most: 45, never 45.0; 44.5 may be."""
+    if not days:
+        return None
+    middle = stats.median(days)
+    return int(middle) if middle == int(middle) else round(float(middle), 1)
+
+
+def statistics(advice: Iterable[Item]) -> Item:
+    """Points, count per outcome, overdue, late, follow rate, median response days, promises."""
     per_outcome = dict.fromkeys(OUTCOMES, 0)
-    overdue = 0
+    overdue = late = promises_open = promises_overdue = 0
     days: list[int] = []
-    for doc in advice:
-        if doc["withdrawal"] is not None:
+    for view in advice:
+        if view["status"] == "withdrawn":
             continue
-        if body_id is not None and doc["body_id"] != body_id:
-            continue
-        if year is not None and int(doc["submitted_on"][:4]) != year:
-            continue
-        submitted = date.fromisoformat(doc["submitted_on"])
-        for point in advice_view(doc, as_of)["points"]:
+        submitted = date.fromisoformat(view["submitted_on"])
+        for point in view["points"]:
             per_outcome[point["outcome"]] += 1
             overdue += point["overdue"]
-            if point["first_answered_on"] is not None:
+            late += point["late"]
+            if point["first_answered_on"] is not None and point["outcome"] != "pending":
                 days.append((date.fromisoformat(point["first_answered_on"]) - submitted).days)
+            for promise in point["promises"]:
+                promises_overdue += promise["overdue"]
+                promises_open += promise["open"] and not promise["overdue"]
     answered = sum(per_outcome.values()) - per_outcome["pending"]
     followed = per_outcome["followed"] + per_outcome["partially_followed"]
     return {
         "points": sum(per_outcome.values()),
         "per_outcome": per_outcome,
         "overdue": overdue,
+        "late": late,
         "follow_rate": followed / answered if answered else None,
-        "median_response_days": stats.median(days) if days else None,
+        "median_response_days": median(days),
+        "promises_open": promises_open,
+        "promises_overdue": promises_overdue,
     }
 
 
+def year_of(view: Item) -> int:
+    return int(view["submitted_on"][:4])
+
+
+def statistics_table(
+    advice: Iterable[Item], first_year: int | None = None, last_year: int | None = None
+) -> list[Item]:
+    """The statistics per body and year that has (non-withdrawn) advice, by body name and year."""
+    groups: dict[tuple[str, int], list[Item]] = {}
+    names: dict[str, str] = {}
+    for view in advice:
+        year = year_of(view)
+        if view["status"] == "withdrawn":
+            continue
+        if (first_year is not None and year < first_year) or (
+            last_year is not None and year > last_year
+        ):
+            continue
+        groups.setdefault((view["body_id"], year), []).append(view)
+        names[view["body_id"]] = view["body_name"] or ""
+    rows = [
+        {"body_id": body_id, "body_name": names[body_id], "year": year, **statistics(views)}
+        for (body_id, year), views in groups.items()
+    ]
+    return sorted(rows, key=lambda r: (r["body_name"].casefold(), r["body_id"], r["year"]))
+
+
 def dossier_overview(
-    dossier: Doc, advice: Iterable[Doc], decisions: Iterable[Doc], as_of: date
-) -> dict[str, Any]:
+    dossier: Doc, advice: Iterable[Item], decisions: Iterable[Doc], ctx: Context
+) -> Item:
     """A dossier with its advice (and their outcomes) and the decisions taken on it."""
-    listed = [advice_view(doc, as_of) for doc in advice if doc["dossier_id"] == dossier["id"]]
+    listed = [view for view in advice if view["dossier_id"] == dossier["id"]]
     return {
         **{
             k: dossier[k]
@@ -167,11 +204,38 @@ def dossier_overview(
                 "id": view["id"],
                 "title": view["title"],
                 "body_id": view["body_id"],
+                "body_name": view["body_name"],
                 "status": view["status"],
                 "overdue": view["overdue"],
                 "outcomes": {o: sum(p["outcome"] == o for p in view["points"]) for o in OUTCOMES},
             }
             for view in listed
         ],
-        "decisions": [d for d in decisions if d["dossier_id"] == dossier["id"]],
+        "decisions": [decision_view(d, ctx) for d in decisions if d["dossier_id"] == dossier["id"]],
+    }
+
+
+def decision_view(doc: Doc, ctx: Context) -> Item:
+    """A decision with the names of its dossier and advice beside their ids."""
+    return {
+        **doc,
+        "dossier_title": ctx.name(doc["dossier_id"]),
+        "advice_titles": [ctx.name(a) for a in doc["advice_ids"]],
+        "deviations": [{**d, "advice_title": ctx.name(d["advice_id"])} for d in doc["deviations"]],
+    }
+
+
+def request_view(doc: Doc, advice: Iterable[Doc], ctx: Context) -> Item:
+    """An advice request with the advice given on it and whether the first came in time."""
+    given = sorted(
+        (a for a in advice if a["request_id"] == doc["id"]),
+        key=lambda a: (a["submitted_on"], a["position"]),
+    )
+    return {
+        **doc,
+        "body_name": ctx.name(doc["body_id"]),
+        "dossier_title": ctx.name(doc["dossier_id"]),
+        "advice_ids": [a["id"] for a in given],
+        "advice_titles": [a["title"] for a in given],
+        "in_time": given[0]["submitted_on"] <= doc["due_on"] if given else None,
     }

@@ -73,6 +73,7 @@ class Deviation:
     advice: str
     point: int
     reasons: str
+    outcome: Outcome
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,12 @@ def _decision(r: _Record) -> Decision:
         reference=r.optional_text("reference"),
         advice=r.texts("advice"),
         deviations=tuple(
-            Deviation(item.text("advice"), item.number("point"), item.text("reasons"))
+            Deviation(
+                item.text("advice"),
+                item.number("point"),
+                item.text("reasons"),
+                item.word("outcome", Outcome),
+            )
             for item in r.records("deviations")
         ),
     )

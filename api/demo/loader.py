@@ -100,13 +100,13 @@ class _Loader:
             if not self.ledger.exists(decision_id):
                 self.ledger.take_decision(
                     ACTOR,
-                    self.id("dossier", decision.dossier),
-                    decision.title,
-                    decision.decided_on,
-                    [self.id("advice", key) for key in decision.advice],
+                    dossier_id=self.id("dossier", decision.dossier),
+                    title=decision.title,
+                    decided_on=decision.decided_on,
+                    advice_ids=[self.id("advice", key) for key in decision.advice],
                     reference=decision.reference,
                     deviations=[
-                        events.Deviation(self.id("advice", d.advice), d.point, d.reasons)
+                        events.Deviation(self.id("advice", d.advice), d.point, d.reasons, d.outcome)
                         for d in decision.deviations
                     ],
                     id=decision_id,

@@ -215,8 +215,11 @@ async def test_the_request_id_is_recorded_with_the_event(api: Api) -> None:
     log = await api.get("/gebeurtenissen", api.as_("auditor"))
 
     event = (await log.json())["gebeurtenissen"][-1]
-    assert event["gegevens"]["meta"]["request_id"] == "verzoek-7"
-    assert event["actor"] == {"naam": "test-secretariaat", "rol": "secretariaat"}
+    assert event["actor"] == {
+        "naam": "test-secretariaat",
+        "rol": "secretariaat",
+        "verzoekId": "verzoek-7",
+    }
 
 
 async def test_an_unexpected_error_is_a_500_problem_that_reveals_nothing(

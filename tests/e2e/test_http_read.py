@@ -80,11 +80,23 @@ async def test_history_lists_every_event_oldest_first_with_who_recorded_it(api: 
     history = await _json(api, f"/adviezen/{advice_id}/historie", "auditor")
 
     items = history["gebeurtenissen"]
-    assert [i["type"] for i in items] == ["AdviceSubmitted", "ResponseRecorded", "ResponseRecorded"]
+    assert [i["type"] for i in items] == [
+        "AdviesUitgebracht",
+        "ReactieVastgelegd",
+        "ReactieVastgelegd",
+    ]
     assert [i["positie"] for i in items] == sorted(i["positie"] for i in items)
     assert items[1]["actor"]["naam"] == "test-beheerder"
     assert items[1]["actor"]["rol"] == "beheerder"
-    assert items[1]["gegevens"]["point"] == 1
+    assert items[1]["gegevens"] == {
+        "punt": 1,
+        "uitkomst": "overgenomen",
+        "reactie": "Wij nemen dit over.",
+        "gegevenOp": api.days_ago(5),
+        "motivering": None,
+        "consequentie": None,
+        "besluit": None,
+    }
 
 
 async def test_follow_up_board_belongs_to_a_body(api: Api) -> None:
@@ -95,7 +107,7 @@ async def test_follow_up_board_belongs_to_a_body(api: Api) -> None:
 
     own = await api.get("/volglijst", member)
     other = await api.get(f"/volglijst?adviesorgaan={other_body}", member)
-    missing = await api.get("/volglijst", api.as_("secretariaat"))
+    whole = await api.get("/volglijst", api.as_("secretariaat"))
 
     items = (await own.json())["items"]
     assert own.status == 200
@@ -104,7 +116,9 @@ async def test_follow_up_board_belongs_to_a_body(api: Api) -> None:
         (2, "openstaand"),
     ]
     await problem_of(other, 403)
-    assert invalid_names(await problem_of(missing, 400)) == ["adviesorgaan"]
+    # Contract 1.1: without `adviesorgaan`, every role but `lid` gets the whole municipality.
+    assert whole.status == 200
+    assert {i["adviesorgaanNaam"] for i in (await whole.json())["items"]} == {"WIJ-raad"}
 
 
 async def test_statistics_count_per_outcome_with_follow_rate(api: Api) -> None:
@@ -203,14 +217,14 @@ async def _first_event(api: Api, token: str) -> dict[str, Any]:
 async def test_the_stream_sends_new_events_whole_to_auditors(api: Api) -> None:
     item = await _first_event(api, api.as_("auditor"))
 
-    assert item["type"] == "AdvisoryBodyRegistered"
-    assert item["gegevens"]["name"] == "Nieuw orgaan"
+    assert item["type"] == "AdviesorgaanGeregistreerd"
+    assert item["gegevens"]["naam"] == "Nieuw orgaan"
 
 
 async def test_the_stream_sends_other_roles_what_changed_without_the_data(api: Api) -> None:
     item = await _first_event(api, api.as_("secretariaat"))
 
-    assert item["type"] == "AdvisoryBodyRegistered"
+    assert item["type"] == "AdviesorgaanGeregistreerd"
     assert "gegevens" not in item
 
 
@@ -224,6 +238,6 @@ async def test_the_event_log_travels_in_time_too(api: Api) -> None:
     before = await _json(api, "/gebeurtenissen?vastgelegdTot=2000-01-01T00:00:00Z", "auditor")
     now = await _json(api, "/gebeurtenissen", "auditor")
 
-    assert [e["gegevens"]["name"] for e in then["gebeurtenissen"]] == ["Eerste"]
+    assert [e["gegevens"]["naam"] for e in then["gebeurtenissen"]] == ["Eerste"]
     assert before["gebeurtenissen"] == []
-    assert [e["gegevens"]["name"] for e in now["gebeurtenissen"]] == ["Eerste", "Tweede"]
+    assert [e["gegevens"]["naam"] for e in now["gebeurtenissen"]] == ["Eerste", "Tweede"]

@@ -33,7 +33,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "legReactieVast":         (201, 201, 403, 403, 403, 404, 401),
     "doeToezegging":          (201, 201, 403, 403, 403, 404, 401),
     "komToezeggingNa":        (201, 201, 403, 403, 403, 404, 401),
-    "geefWederwoord":         (403, 403, 201, 403, 403, 404, 401),
+    "geefWederwoord":         (201, 201, 201, 403, 403, 404, 401),
     "wijzigTermijn":          (201, 201, 403, 403, 403, 404, 401),
     "trekAdviesIn":           (201, 201, 201, 403, 403, 404, 401),
     "neemBesluit":            (201, 201, 403, 403, 403, 400, 401),
@@ -51,6 +51,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "haalBesluit":            (200, 200, 200, 200, 200, 404, 401),
     "haalVolglijst":          (200, 200, 200, 403, 200, 404, 401),
     "haalStatistieken":       (200, 200, 200, 200, 200, 200, 401),
+    "haalStatistiekentabel":  (200, 200, 200, 200, 200, 200, 401),
+    "lijstPunten":            (200, 200, 200, 200, 200, 200, 401),
     "stroomGebeurtenissen":   (200, 200, 200, 200, 200, 200, 401),
 }
 # fmt: on
@@ -266,6 +268,16 @@ async def _board(w: World) -> Request:
 @builds("haalStatistieken")
 async def _statistics(w: World) -> Request:
     return "GET", f"/statistieken?adviesorgaan={w.body}", None
+
+
+@builds("haalStatistiekentabel")
+async def _table(_w: World) -> Request:
+    return "GET", "/statistieken/tabel?jaarVan=2000", None
+
+
+@builds("lijstPunten")
+async def _points(w: World) -> Request:
+    return "GET", f"/punten?adviesorgaan={w.body}&zoek=punt", None
 
 
 @builds("stroomGebeurtenissen")

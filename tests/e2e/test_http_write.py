@@ -100,7 +100,7 @@ async def test_recorded_moments_are_the_logs_own_never_rounded(api: Api) -> None
     log = await api.get(f"/gebeurtenissen?vanaf={body['positie']}", api.as_("auditor"))
     event = (await log.json())["gebeurtenissen"][0]
     assert body["vastgelegdOp"] == event["vastgelegdOp"]
-    stored = datetime.fromisoformat(event["gegevens"]["timestamp"])
+    stored = datetime.fromisoformat(event["vastgelegdOp"])
     assert datetime.fromisoformat(body["vastgelegdOp"]) == stored
     assert stored >= before
 

@@ -269,22 +269,40 @@ def test_vanaf_and_limiet_below_one_are_refused(reading: Run, bad: str) -> None:
     assert "geen geheel getal van 1 of meer" in vanaf.err
 
 
-def test_overzicht_shows_the_unanswered_2016_stadadviseert_advice_as_verlopen(
+def test_overzicht_shows_the_unanswered_2016_stadadviseert_advice_as_termijn_verstreken(
     reading: Run,
 ) -> None:
     result = reading("overzicht")
 
     assert result.code == 0, result.err
-    headers = [line for line in result.out.splitlines() if "uitgebrachtOp" in line]
+    headers = [line for line in result.out.splitlines() if " · uitgebracht " in line]
     stadadviseert = [h for h in headers if h.strip().startswith("Stadadviseert")]
     assert len(stadadviseert) == 1
-    assert "uitgebrachtOp 2016-12-05" in stadadviseert[0]
-    assert stadadviseert[0].endswith("VERLOPEN")
+    assert "uitgebracht 5 december 2016" in stadadviseert[0]
+    assert stadadviseert[0].endswith("termijn verstreken")
     wmo = next(h for h in headers if h.strip().startswith("Wmo Platform"))
-    assert "VERLOPEN" not in wmo
-    assert " openstaand" in result.out
+    assert "termijn verstreken" not in wmo
+    assert " nog geen reactie" in result.out
     assert " overgenomen" in result.out
-    assert " followed" not in result.out
+    assert " meegenomen in verdere uitwerking" in result.out
+
+
+def test_overzicht_shows_no_2013_advice_past_its_term_and_speaks_peoples_words(
+    reading: Run,
+) -> None:
+    import re
+
+    result = reading("overzicht")
+
+    headers = [line for line in result.out.splitlines() if " · uitgebracht " in line]
+    of_2013 = [h for h in headers if " 2013 · " in h]
+    assert len(of_2013) == 11
+    assert not [h for h in of_2013 if "termijn verstreken" in h]
+    assert "niet overgenomen (in het besluit)" in result.out
+    code_words = ("openstaand", "not_followed", "niet_overgenomen", "uitgebrachtOp", "VERLOPEN")
+    assert not [word for word in code_words if word in result.out]
+    assert not re.search(r"\b[a-z]+[A-Z][a-z]+\b", result.out)  # no camelCase
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", result.out)  # Dutch dates only
 
 
 def test_midden_groningen_has_a_log_of_its_own(
@@ -344,10 +362,15 @@ def test_the_demo_views_show_the_real_2013_outcomes_and_the_overdue_2016_advice(
     expected = dict.fromkeys(
         ("pending", "followed", "partially_followed", "not_followed", "deferred", "noted"), 0
     )
+    # Contract 1.1: the besluit's afwijkingen answer their points (after the reacties).
+    deviations = {
+        (d.advice, d.point): str(d.outcome) for b in groningen.decisions for d in b.deviations
+    }
     for advice in groningen.advice:
         latest = {response.point: str(response.outcome) for response in advice.responses}
         for number in range(1, len(advice.points) + 1):
-            expected[latest.get(number, "pending")] += 1
+            answer = deviations.get((advice.key, number)) or latest.get(number, "pending")
+            expected[answer] += 1
     model = ReadModel(loaded_store.location("groningen"))
     try:
         model.ensure_current()
@@ -365,6 +388,7 @@ def test_the_demo_views_show_the_real_2013_outcomes_and_the_overdue_2016_advice(
 
 
 def test_demo_tokens_prints_a_working_token_for_every_role(adviesspoor: Run) -> None:
+    from api.demo.loader import demo_id
     from api.edge_store import EdgeStore
     from events.store import StoreUrl
 
@@ -374,10 +398,16 @@ def test_demo_tokens_prints_a_working_token_for_every_role(adviesspoor: Run) -> 
 
     def tokens(output: str) -> dict[str, str]:
         lines = [line.split() for line in output.splitlines() if line.startswith("  ")]
-        return {words[0]: words[-1] for words in lines if words[0] != "curl"}
+        return {" ".join(words[:-1]): words[-1] for words in lines if words[0] != "curl"}
 
     made, again = tokens(first.out), tokens(second.out)
-    assert set(made) == {"beheerder", "secretariaat", "lid", "auditor"}
+    assert set(made) == {
+        "beheerder",
+        "secretariaat",
+        "lid (Stadadviseert)",
+        "lid (WIJ-raad)",
+        "auditor",
+    }
     edge = EdgeStore(StoreUrl.parse(os.environ["ADVIESSPOOR_DATABASE_URL"]))
     try:
         found = {role: edge.find_token(secret) for role, secret in again.items()}
@@ -387,7 +417,11 @@ def test_demo_tokens_prints_a_working_token_for_every_role(adviesspoor: Run) -> 
     assert {role: token.role.value if token else None for role, token in found.items()} == {
         "beheerder": "administrator",
         "secretariaat": "secretariat",
-        "lid": "member",
+        "lid (Stadadviseert)": "member",
+        "lid (WIJ-raad)": "member",
         "auditor": "auditor",
     }
-    assert stale == [None, None, None, None]
+    wij_raad = found["lid (WIJ-raad)"]
+    assert wij_raad is not None
+    assert wij_raad.body_id == demo_id("groningen", "body", "wij-raad")
+    assert stale == [None] * 5

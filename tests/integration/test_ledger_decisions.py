@@ -32,7 +32,13 @@ def test_a_decision_on_answered_advice_is_taken(
 ) -> None:
     answer_every_point(ledger, office, advice_id, today)
 
-    recorded = ledger.take_decision(office, dossier_id, "Besluit nota", today, [advice_id])
+    recorded = ledger.take_decision(
+        office,
+        dossier_id=dossier_id,
+        title="Besluit nota",
+        decided_on=today,
+        advice_ids=[advice_id],
+    )
 
     decision: object = ledger.repository.get(recorded.id)
     assert isinstance(decision, Decision)
@@ -46,7 +52,13 @@ def test_a_decision_listing_an_unknown_advice_is_refused_naming_its_place(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.take_decision(office, dossier_id, "Besluit", today, [advice_id, uuid4()])
+        ledger.take_decision(
+            office,
+            dossier_id=dossier_id,
+            title="Besluit",
+            decided_on=today,
+            advice_ids=[advice_id, uuid4()],
+        )
 
     assert refused_fields(refused) == {"advice_ids/1"}
     assert ledger.last_position() == before
@@ -70,7 +82,13 @@ def test_a_decision_listing_advice_of_another_municipality_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.take_decision(office, dossier_id, "Besluit", today, [elsewhere.id])
+        ledger.take_decision(
+            office,
+            dossier_id=dossier_id,
+            title="Besluit",
+            decided_on=today,
+            advice_ids=[elsewhere.id],
+        )
 
     assert refused_fields(refused) == {"advice_ids/0"}
     assert ledger.last_position() == before
@@ -83,7 +101,13 @@ def test_a_decision_listing_an_advice_twice_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.take_decision(office, dossier_id, "Besluit", today, [advice_id, advice_id])
+        ledger.take_decision(
+            office,
+            dossier_id=dossier_id,
+            title="Besluit",
+            decided_on=today,
+            advice_ids=[advice_id, advice_id],
+        )
 
     assert refused_fields(refused) == {"advice_ids/1"}
     assert ledger.last_position() == before
@@ -103,7 +127,13 @@ def test_a_decision_over_pending_points_is_refused_naming_each_point(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.take_decision(office, dossier_id, "Besluit", today, [advice_id, second])
+        ledger.take_decision(
+            office,
+            dossier_id=dossier_id,
+            title="Besluit",
+            decided_on=today,
+            advice_ids=[advice_id, second],
+        )
 
     assert refused_fields(refused) == {
         "advice_ids/0/points/1",
@@ -133,7 +163,12 @@ def test_a_decision_deviating_from_every_pending_point_with_reasons_is_taken(
     ]
 
     recorded = ledger.take_decision(
-        office, dossier_id, "Besluit", today, [advice_id, second], deviations=deviations
+        office,
+        dossier_id=dossier_id,
+        title="Besluit",
+        decided_on=today,
+        advice_ids=[advice_id, second],
+        deviations=deviations,
     )
 
     taken = [e for e in ledger.events.get(recorded.id) if isinstance(e, DecisionTaken)]
@@ -156,10 +191,10 @@ def test_a_deviation_without_reasons_leaves_its_point_uncovered(
     with pytest.raises(ValidationError) as refused:
         ledger.take_decision(
             office,
-            dossier_id,
-            "Besluit",
-            today,
-            [advice_id],
+            dossier_id=dossier_id,
+            title="Besluit",
+            decided_on=today,
+            advice_ids=[advice_id],
             deviations=[Deviation(advice_id, 3, "  ")],
         )
 
@@ -176,10 +211,10 @@ def test_a_deviation_from_advice_the_decision_does_not_list_is_refused(
     with pytest.raises(ValidationError) as refused:
         ledger.take_decision(
             office,
-            dossier_id,
-            "Besluit",
-            today,
-            [advice_id],
+            dossier_id=dossier_id,
+            title="Besluit",
+            decided_on=today,
+            advice_ids=[advice_id],
             deviations=[Deviation(uuid4(), 1, "Niet gevolgd.")],
         )
 
@@ -196,10 +231,10 @@ def test_a_deviation_from_a_point_the_advice_lacks_is_refused(
     with pytest.raises(ValidationError) as refused:
         ledger.take_decision(
             office,
-            dossier_id,
-            "Besluit",
-            today,
-            [advice_id],
+            dossier_id=dossier_id,
+            title="Besluit",
+            decided_on=today,
+            advice_ids=[advice_id],
             deviations=[Deviation(advice_id, 4, "Niet gevolgd.")],
         )
 
@@ -212,7 +247,9 @@ def test_pending_points_of_a_withdrawn_advice_need_no_deviation(
 ) -> None:
     ledger.withdraw_advice(office, advice_id, "Achterhaald.")
 
-    recorded = ledger.take_decision(office, dossier_id, "Besluit", today, [advice_id])
+    recorded = ledger.take_decision(
+        office, dossier_id=dossier_id, title="Besluit", decided_on=today, advice_ids=[advice_id]
+    )
 
     assert ledger.exists(recorded.id)
 
@@ -224,7 +261,9 @@ def test_a_decision_on_a_dossier_of_another_municipality_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.take_decision(office, elsewhere.id, "Besluit", today, [])
+        ledger.take_decision(
+            office, dossier_id=elsewhere.id, title="Besluit", decided_on=today, advice_ids=[]
+        )
 
     assert refused_fields(refused) == {"dossier_id"}
     assert ledger.last_position() == before
@@ -237,7 +276,13 @@ def test_a_decision_dated_in_the_future_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.take_decision(office, dossier_id, "Besluit", today + timedelta(days=1), [advice_id])
+        ledger.take_decision(
+            office,
+            dossier_id=dossier_id,
+            title="Besluit",
+            decided_on=today + timedelta(days=1),
+            advice_ids=[advice_id],
+        )
 
     assert refused_fields(refused) == {"decided_on"}
     assert ledger.last_position() == before

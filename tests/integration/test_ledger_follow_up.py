@@ -21,9 +21,9 @@ def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
     return {item.field for item in error.value.invalid}
 
 
-def rejoinders(ledger: AdviceLedger, advice_id: UUID) -> list[tuple[tuple[int, ...], Verdict]]:
+def rejoinders(ledger: AdviceLedger, advice_id: UUID) -> list[tuple[int | None, Verdict]]:
     events = ledger.events.get(advice_id)
-    return [(e.points, e.verdict) for e in events if isinstance(e, RejoinderGiven)]
+    return [(e.point, e.verdict) for e in events if isinstance(e, RejoinderGiven)]
 
 
 # Promises -----------------------------------------------------------------------------------
@@ -145,20 +145,24 @@ def test_the_advising_body_gives_a_rejoinder_on_an_answered_point(
 ) -> None:
     ledger.record_response(office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today)
 
-    ledger.give_rejoinder(member, advice_id, Verdict.SATISFIED, "Dank.", point=2)
+    ledger.give_rejoinder(
+        member, advice_id=advice_id, verdict=Verdict.SATISFIED, text="Dank.", point=2
+    )
 
-    assert rejoinders(ledger, advice_id) == [((2,), Verdict.SATISFIED)]
+    assert rejoinders(ledger, advice_id) == [(2, Verdict.SATISFIED)]
 
 
-def test_a_rejoinder_without_a_point_covers_every_answered_point(
+def test_a_rejoinder_without_a_point_is_recorded_as_a_general_one(
     ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
 ) -> None:
     ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
     ledger.record_response(office, advice_id, 3, Outcome.NOT_FOLLOWED, "Nee.", today, "Geld.")
 
-    ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Punt 3 is teleurstellend.")
+    ledger.give_rejoinder(
+        member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Punt 3 is teleurstellend."
+    )
 
-    assert rejoinders(ledger, advice_id) == [((1, 3), Verdict.NOT_SATISFIED)]
+    assert rejoinders(ledger, advice_id) == [(None, Verdict.NOT_SATISFIED)]
 
 
 def test_a_rejoinder_from_a_member_of_another_body_is_forbidden(
@@ -169,20 +173,55 @@ def test_a_rejoinder_from_a_member_of_another_body_is_forbidden(
     before = ledger.last_position()
 
     with pytest.raises(ForbiddenError):
-        ledger.give_rejoinder(stranger, advice_id, Verdict.SATISFIED, "Prima.")
+        ledger.give_rejoinder(
+            stranger, advice_id=advice_id, verdict=Verdict.SATISFIED, text="Prima."
+        )
 
     assert ledger.last_position() == before
 
 
-def test_a_rejoinder_from_the_secretariat_is_forbidden(
-    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
+def test_the_secretariat_records_a_rejoinder_on_the_bodys_behalf_as_such(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date, today: date
+) -> None:
+    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    letter_of = submitted_on + timedelta(days=1)
+
+    ledger.give_rejoinder(
+        office,
+        advice_id=advice_id,
+        verdict=Verdict.NOT_SATISFIED,
+        text="Per brief.",
+        point=1,
+        given_on=letter_of,
+    )
+
+    given = [e for e in ledger.events.get(advice_id) if isinstance(e, RejoinderGiven)]
+    assert [(e.on_behalf, e.meta.role, e.given_on) for e in given] == [
+        (True, Role.SECRETARIAT, letter_of)
+    ]
+
+
+def test_a_rejoinder_dated_in_the_future_or_before_the_advice_is_refused(
+    ledger: AdviceLedger,
+    office: Actor,
+    member: Actor,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
 ) -> None:
     ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
     before = ledger.last_position()
 
-    with pytest.raises(ForbiddenError):
-        ledger.give_rejoinder(office, advice_id, Verdict.SATISFIED, "Prima.")
-
+    for given_on in (today + timedelta(days=1), submitted_on - timedelta(days=1)):
+        with pytest.raises(ValidationError) as refused:
+            ledger.give_rejoinder(
+                member,
+                advice_id=advice_id,
+                verdict=Verdict.SATISFIED,
+                text="Ok.",
+                given_on=given_on,
+            )
+        assert refused_fields(refused) == {"given_on"}
     assert ledger.last_position() == before
 
 
@@ -193,7 +232,9 @@ def test_a_rejoinder_on_an_unanswered_point_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.give_rejoinder(member, advice_id, Verdict.SATISFIED, "Prima.", point=2)
+        ledger.give_rejoinder(
+            member, advice_id=advice_id, verdict=Verdict.SATISFIED, text="Prima.", point=2
+        )
 
     assert refused_fields(refused) == {"point"}
     assert ledger.last_position() == before
@@ -205,7 +246,9 @@ def test_a_rejoinder_before_any_response_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Geen reactie!")
+        ledger.give_rejoinder(
+            member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Geen reactie!"
+        )
 
     assert refused_fields(refused) == {"point"}
     assert ledger.last_position() == before
@@ -219,7 +262,7 @@ def test_a_rejoinder_on_a_withdrawn_advice_is_refused_as_a_conflict(
     before = ledger.last_position()
 
     with pytest.raises(ConflictError):
-        ledger.give_rejoinder(member, advice_id, Verdict.SATISFIED, "Prima.")
+        ledger.give_rejoinder(member, advice_id=advice_id, verdict=Verdict.SATISFIED, text="Prima.")
 
     assert ledger.last_position() == before
 

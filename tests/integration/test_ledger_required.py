@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from events import BodyKind, Outcome, Verdict
+from events import BodyKind, Deviation, Outcome, Verdict
 from ledger import Actor, AdviceLedger, ValidationError
 from tests.integration.actors import administrator
 
@@ -54,7 +54,14 @@ REFUSED: dict[str, tuple[Command, str]] = {
         "title",
     ),
     "decision without a title": (
-        lambda ledger, w: ledger.take_decision(w.office, w.dossier_id, BLANK, w.today, []),
+        lambda ledger, w: ledger.take_decision(
+            w.office,
+            dossier_id=w.dossier_id,
+            title=BLANK,
+            decided_on=w.today,
+            advice_ids=[w.advice_id],
+            deviations=[Deviation(w.advice_id, n, "Nee.") for n in (1, 2, 3)],
+        ),
         "title",
     ),
     "fulfilment without a note": (
@@ -70,7 +77,9 @@ REFUSED: dict[str, tuple[Command, str]] = {
         "fulfilled_on",
     ),
     "rejoinder without a text": (
-        lambda ledger, w: ledger.give_rejoinder(w.member, w.advice_id, Verdict.SATISFIED, BLANK),
+        lambda ledger, w: ledger.give_rejoinder(
+            w.member, advice_id=w.advice_id, verdict=Verdict.SATISFIED, text=BLANK
+        ),
         "text",
     ),
 }

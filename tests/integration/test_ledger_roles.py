@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from events import BodyKind, Outcome, Role, Verdict
+from events import BodyKind, Deviation, Outcome, Role, Verdict
 from ledger import Actor, AdviceLedger, LedgerError
 from tests.integration.actors import administrator
 
@@ -40,7 +40,7 @@ OFFICE_COMMANDS: dict[str, Command] = {
         actor, w.advice_id, 2, Outcome.FOLLOWED, "Ja.", w.today
     ),
     "move_due_date": lambda ledger, actor, w: ledger.move_due_date(
-        actor, w.advice_id, w.today, "Reces."
+        actor, advice_id=w.advice_id, new_due_on=w.today, reason="Reces."
     ),
     "promise_follow_up": lambda ledger, actor, w: ledger.promise_follow_up(
         actor, w.advice_id, 1, "Brochure.", w.today
@@ -49,7 +49,14 @@ OFFICE_COMMANDS: dict[str, Command] = {
         actor, w.advice_id, w.promise_id, w.today, "Gedaan."
     ),
     "take_decision": lambda ledger, actor, w: ledger.take_decision(
-        actor, w.dossier_id, "Besluit", w.today, []
+        actor,
+        dossier_id=w.dossier_id,
+        title="Besluit",
+        decided_on=w.today,
+        advice_ids=[w.advice_id],
+        deviations=[
+            Deviation(w.advice_id, p.number, "Nee.") for p in ledger.get_advice(w.advice_id).points
+        ],
     ),
 }
 
@@ -58,7 +65,7 @@ BODY_COMMANDS: dict[str, Command] = {
         actor, w.body_id, "Advies", w.today, False, ["p"]
     ),
     "give_rejoinder": lambda ledger, actor, w: ledger.give_rejoinder(
-        actor, w.advice_id, Verdict.SATISFIED, "Dank."
+        actor, advice_id=w.advice_id, verdict=Verdict.SATISFIED, text="Dank."
     ),
     "withdraw_advice": lambda ledger, actor, w: ledger.withdraw_advice(
         actor, w.advice_id, "Achterhaald."

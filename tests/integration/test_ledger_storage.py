@@ -132,10 +132,10 @@ def test_event_json_is_plain(
     ledger.record_response(office, advice.id, 1, Outcome.FOLLOWED, "Ja.", today)
     ledger.take_decision(
         office,
-        dossier_id,
-        "Besluit",
-        today,
-        [advice.id],
+        dossier_id=dossier_id,
+        title="Besluit",
+        decided_on=today,
+        advice_ids=[advice.id],
         deviations=[Deviation(advice.id, 2, "Te duur.")],
     )
 
@@ -165,7 +165,7 @@ def test_event_json_is_plain(
     decision = rows["DecisionTaken"].state
     assert decision["advice_ids"] == [str(advice.id)]
     assert decision["deviations"] == [
-        {"advice_id": str(advice.id), "point": 2, "reasons": "Te duur."}
+        {"advice_id": str(advice.id), "point": 2, "reasons": "Te duur.", "outcome": "not_followed"}
     ]
 
 
@@ -202,17 +202,20 @@ def test_every_kind_of_event_reads_back_equal_to_what_was_recorded(
         "besluit 12",
         today,
     )
-    advice.move_due_date(meta, today + timedelta(days=90), "Reces.")
+    advice.move_due_date(meta, today + timedelta(days=90), "Reces.", today, today)
     promise_id = uuid4()
     advice.promise(meta, promise_id, 1, "Brochure.", today)
     advice.fulfil(meta, promise_id, today, "Verschenen.", today)
-    advice.give_rejoinder(member, member.meta(ledger.municipality), 1, Verdict.SATISFIED, "Ok.")
+    advice.give_rejoinder(
+        member, member.meta(ledger.municipality), 1, Verdict.SATISFIED, "Ok.", today, today
+    )
     decision = Decision.take(
         meta,
         dossier,
         "Besluit",
         today,
         [ListedAdvice(advice.id, advice)],
+        [],
         "B-1",
         [Deviation(advice.id, 2, "Nee.")],
         today,
@@ -259,20 +262,24 @@ def test_a_restarted_process_reconstructs_identical_state(
     ledger.record_response(
         office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today, consequence="Aangepast."
     )
-    ledger.move_due_date(office, advice_id, today + timedelta(days=60), "Zomerreces.")
+    ledger.move_due_date(
+        office, advice_id=advice_id, new_due_on=today + timedelta(days=60), reason="Zomerreces."
+    )
     promise_id = uuid4()
     ledger.promise_follow_up(office, advice_id, 2, "Brochure.", today, promise_id)
     ledger.fulfil_promise(office, advice_id, promise_id, today, "Verschenen.")
-    ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Punt 1 te mager.")
+    ledger.give_rejoinder(
+        member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Punt 1 te mager."
+    )
     ledger.withdraw_advice(office, asked.id, "Achterhaald.")
     decision = ledger.take_decision(
         office,
-        dossier_id,
-        "Besluit",
-        today,
-        [advice_id, asked.id],
-        None,
-        [Deviation(advice_id, 3, "Nee.")],
+        dossier_id=dossier_id,
+        title="Besluit",
+        decided_on=today,
+        advice_ids=[advice_id, asked.id],
+        reference=None,
+        deviations=[Deviation(advice_id, 3, "Nee.")],
     )
     ids = [body_id, short_term.id, dossier_id, request.id, asked.id, advice_id, decision.id]
     before = {i: state_of(ledger.repository.get(i)) for i in ids}

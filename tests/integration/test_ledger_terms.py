@@ -61,7 +61,9 @@ def test_moving_the_due_date_without_a_reason_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.move_due_date(office, advice_id, due_on + timedelta(days=14), reason)
+        ledger.move_due_date(
+            office, advice_id=advice_id, new_due_on=due_on + timedelta(days=14), reason=reason
+        )
 
     assert refused_fields(refused) == {"reason"}
     assert ledger.last_position() == before
@@ -69,17 +71,19 @@ def test_moving_the_due_date_without_a_reason_is_refused(
 
 
 def test_moving_the_due_date_with_a_reason_keeps_the_old_date_in_history(
-    ledger: AdviceLedger, office: Actor, advice_id: UUID
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
     due_on = ledger.get_advice(advice_id).due_on
 
-    ledger.move_due_date(office, advice_id, due_on + timedelta(days=14), " Zomerreces. ")
+    ledger.move_due_date(
+        office, advice_id=advice_id, new_due_on=due_on + timedelta(days=14), reason=" Zomerreces. "
+    )
 
     moves = [e for e in ledger.events.get(advice_id) if isinstance(e, DueDateMoved)]
-    assert [(m.previous_due_on, m.new_due_on, m.reason) for m in moves] == [
-        (due_on, due_on + timedelta(days=14), "Zomerreces.")
+    assert [(m.previous_due_on, m.new_due_on, m.reason, m.effective_on) for m in moves] == [
+        (due_on, due_on + timedelta(days=14), "Zomerreces.", today)
     ]
-    assert ledger.get_advice(advice_id).due_on == due_on + timedelta(days=14)
+    assert ledger.get_advice(advice_id).due_on_at(today) == due_on + timedelta(days=14)
 
 
 def test_moving_the_due_date_before_the_advice_is_refused(
@@ -88,7 +92,12 @@ def test_moving_the_due_date_before_the_advice_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.move_due_date(office, advice_id, submitted_on - timedelta(days=1), "Vergissing.")
+        ledger.move_due_date(
+            office,
+            advice_id=advice_id,
+            new_due_on=submitted_on - timedelta(days=1),
+            reason="Vergissing.",
+        )
 
     assert refused_fields(refused) == {"new_due_on"}
     assert ledger.last_position() == before
@@ -101,7 +110,9 @@ def test_moving_the_due_date_to_the_same_date_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.move_due_date(office, advice_id, due_on, "Geen wijziging.")
+        ledger.move_due_date(
+            office, advice_id=advice_id, new_due_on=due_on, reason="Geen wijziging."
+        )
 
     assert refused_fields(refused) == {"new_due_on"}
     assert ledger.last_position() == before
@@ -115,7 +126,9 @@ def test_moving_the_due_date_of_a_withdrawn_advice_is_refused_as_a_conflict(
     before = ledger.last_position()
 
     with pytest.raises(ConflictError):
-        ledger.move_due_date(office, advice_id, due_on + timedelta(days=7), "Reces.")
+        ledger.move_due_date(
+            office, advice_id=advice_id, new_due_on=due_on + timedelta(days=7), reason="Reces."
+        )
 
     assert ledger.last_position() == before
 

@@ -20,7 +20,7 @@ OUTCOME_NAMES = ["followed", "partially_followed", "not_followed", "deferred", "
 
 commands = st.lists(
     st.one_of(
-        st.tuples(st.just("submit"), st.integers(1, 3), st.integers(0, 90)),
+        st.tuples(st.just("submit"), st.integers(1, 3), st.integers(0, 90), st.booleans()),
         st.tuples(
             st.just("respond"),
             st.integers(0, 3),
@@ -29,15 +29,52 @@ commands = st.lists(
             st.integers(-5, 60),
             st.booleans(),
         ),
-        st.tuples(st.just("move"), st.integers(0, 3), st.integers(-30, 30)),
+        st.tuples(st.just("move"), st.integers(0, 3), st.integers(-30, 30), st.integers(0, 60)),
         st.tuples(st.just("promise"), st.integers(0, 3), st.integers(1, 3), st.integers(0, 60)),
         st.tuples(st.just("fulfil"), st.integers(0, 3), st.integers(0, 2)),
-        st.tuples(st.just("rejoin"), st.integers(0, 3), st.one_of(st.none(), st.integers(1, 3))),
+        st.tuples(
+            st.just("rejoin"),
+            st.integers(0, 3),
+            st.one_of(st.none(), st.integers(1, 3)),
+            st.booleans(),
+            st.booleans(),
+        ),
         st.tuples(st.just("withdraw"), st.integers(0, 3)),
+        st.tuples(st.just("decide"), st.integers(0, 60), st.booleans(), st.integers(0, 3)),
     ),
     min_size=1,
-    max_size=14,
+    max_size=16,
 )
+
+
+def _decide(
+    ledger: Any, office: Any, dossier_id: UUID, on_dossier: list[UUID], today: date, args: Any
+) -> None:
+    """A decision on the dossier listing its advice, deviating from every pending point, and
+    (sometimes) from one answered point too, which its deviation then answers anew."""
+    from events import Deviation, Outcome
+
+    days_ago, partly, extra = args
+    listed = [a for a in on_dossier if not ledger.get_advice(a).withdrawn]
+    outcome = Outcome.PARTIALLY_FOLLOWED if partly else Outcome.NOT_FOLLOWED
+    deviations = [
+        Deviation(a, n, "Anders besloten.", outcome)
+        for a in listed
+        for n in ledger.get_advice(a).pending_points(ledger.decided_points(a))
+    ]
+    if listed and extra:
+        target = listed[extra % len(listed)]
+        answered = ledger.get_advice(target).answered_points()
+        if answered:
+            deviations.append(Deviation(target, answered[0], "Toch niet.", outcome))
+    ledger.take_decision(
+        office,
+        dossier_id=dossier_id,
+        title="Besluit",
+        decided_on=today - timedelta(days=days_ago),
+        advice_ids=listed,
+        deviations=deviations,
+    )
 
 
 def _run(
@@ -47,20 +84,30 @@ def _run(
     from events import Outcome, Verdict
     from ledger import LedgerError
 
+    dossier_id = ledger.open_dossier(office, "Nota", today - timedelta(days=120)).id
     advice: list[UUID] = []
+    on_dossier: list[UUID] = []
     promises: dict[UUID, list[UUID]] = {}
     for command in script:
         kind, *args = command
-        if kind != "submit" and not advice:
+        if kind not in ("submit", "decide") and not advice:
             continue
-        target: Any = advice[args[0] % len(advice)] if kind != "submit" else None
+        target: Any = advice[args[0] % len(advice)] if kind not in ("submit", "decide") else None
         try:
             if kind == "submit":
                 points = [f"Punt {n}" for n in range(1, args[0] + 1)]
                 recorded = ledger.submit_advice(
-                    office, body_id, "Advies", today - timedelta(days=args[1]), True, points
+                    office,
+                    body_id,
+                    "Advies over mantelzorgers",
+                    today - timedelta(days=args[1]),
+                    True,
+                    points,
+                    dossier_id=dossier_id if args[2] else None,
                 )
                 advice.append(recorded.id)
+                if args[2]:
+                    on_dossier.append(recorded.id)
             elif kind == "respond":
                 _, point, outcome, offset, with_reasons = args
                 submitted = ledger.get_advice(target).submitted_on
@@ -69,13 +116,20 @@ def _run(
                     target,
                     point,
                     Outcome(outcome),
-                    "Reactie",
+                    "Reactie op de mantelzorg",
                     min(submitted + timedelta(days=offset), today),
                     reasons="Omdat het zo is." if with_reasons else None,
                 )
             elif kind == "move":
-                due = ledger.get_advice(target).due_on
-                ledger.move_due_date(office, target, due + timedelta(days=args[1]), "Uitstel")
+                found = ledger.get_advice(target)
+                effective = min(found.submitted_on + timedelta(days=args[2]), today)
+                ledger.move_due_date(
+                    office,
+                    advice_id=target,
+                    new_due_on=found.due_on_at(effective) + timedelta(days=args[1]),
+                    reason="Uitstel",
+                    effective_on=effective,
+                )
             elif kind == "promise":
                 submitted = ledger.get_advice(target).submitted_on
                 recorded = ledger.promise_follow_up(
@@ -89,19 +143,29 @@ def _run(
                 if own:
                     ledger.fulfil_promise(office, target, own[args[1] % len(own)], today, "Gedaan")
             elif kind == "rejoin":
-                ledger.give_rejoinder(member, target, Verdict.SATISFIED, "Dank", point=args[1])
+                _, point, satisfied, by_office = args
+                ledger.give_rejoinder(
+                    office if by_office else member,
+                    advice_id=target,
+                    verdict=Verdict.SATISFIED if satisfied else Verdict.NOT_SATISFIED,
+                    text="Dank",
+                    point=point,
+                )
             elif kind == "withdraw":
                 ledger.withdraw_advice(member, target, "Niet meer nodig")
+            elif kind == "decide":
+                _decide(ledger, office, dossier_id, on_dossier, today, args)
         except LedgerError:
             continue
     return advice
 
 
-def _aggregate_summary(advice: Any) -> dict[str, Any]:
+def _aggregate_summary(advice: Any, decided: frozenset[int], today: date) -> dict[str, Any]:
+    answered = set(advice.answered_points(decided))
     return {
-        "due_on": advice.due_on.isoformat(),
+        "due_on": advice.due_on_at(today).isoformat(),
         "withdrawn": advice.withdrawn,
-        "outcomes": [str(p.outcome) for p in advice.points],
+        "answered": [p.number in answered for p in advice.points],
         "responses": [len(p.responses) for p in advice.points],
         "fulfilled": sorted(
             (str(k), p.fulfilled_on.isoformat() if p.fulfilled_on else None)
@@ -115,9 +179,22 @@ def _view_summary(view: dict[str, Any]) -> dict[str, Any]:
     return {
         "due_on": view["due_on"],
         "withdrawn": view["status"] == "withdrawn",
-        "outcomes": [p["outcome"] for p in view["points"]],
+        "answered": [p["outcome"] != "pending" for p in view["points"]],
         "responses": [len(p["responses"]) for p in view["points"]],
         "fulfilled": sorted((p["id"], p["fulfilled_on"]) for p in promises),
+    }
+
+
+def _views(model: Any, body_id: str, today: date, advice_ids: list[UUID], upto: Any) -> Any:
+    return {
+        "advice": {str(a): model.advice(str(a), today, upto=upto) for a in advice_ids},
+        "board": model.follow_up_board(body_id, today, upto=upto),
+        "municipality board": model.follow_up_board(None, today, upto=upto),
+        "stats": model.statistics(today, upto=upto),
+        "table": model.statistics_table(today, upto=upto),
+        "points": model.points(today, upto=upto),
+        "decisions": model.decisions(upto=upto),
+        "found": model.search("mantelzorger", upto=upto),
     }
 
 
@@ -144,20 +221,12 @@ def _check_history(
         snapshots: dict[int, dict[str, Any]] = {}
         for row in log:
             assert model.catch_up(upto=row.position) == row.position
-            snapshots[row.position] = {
-                "advice": {str(a): model.advice(str(a), today) for a in advice_ids},
-                "board": model.follow_up_board(str(body.id), today),
-                "stats": model.statistics(today),
-            }
+            snapshots[row.position] = _views(model, str(body.id), today, advice_ids, None)
 
         for row in log:
             at = model.position_at(moment(row.state["timestamp"]))
             assert at == row.position
-            travelled: dict[str, Any] = {
-                "advice": {str(a): model.advice(str(a), today, upto=at) for a in advice_ids},
-                "board": model.follow_up_board(str(body.id), today, upto=at),
-                "stats": model.statistics(today, upto=at),
-            }
+            travelled = _views(model, str(body.id), today, advice_ids, at)
             assert travelled == snapshots[row.position]
             for advice_id in advice_ids:
                 version = sum(
@@ -168,7 +237,14 @@ def _check_history(
                     assert view is None
                     continue
                 replayed = ledger.get_advice(advice_id, version=version)
-                assert _view_summary(view) == _aggregate_summary(replayed)
+                decided = frozenset(
+                    d["point"]
+                    for r in log
+                    if r.type == "DecisionTaken" and r.position <= at
+                    for d in r.state["deviations"]
+                    if d["advice_id"] == str(advice_id)
+                )
+                assert _view_summary(view) == _aggregate_summary(replayed, decided, today)
     finally:
         models.close_all()
         ledgers.close_all()

@@ -50,7 +50,9 @@ def _history(
     )
     ledger.record_response(office, advice_id, 1, Outcome.DEFERRED, "Later.", given)
     ledger.promise_follow_up(office, advice_id, 1, "Brochure", submitted_on + timedelta(days=5))
-    ledger.give_rejoinder(member, advice_id, Verdict.NOT_SATISFIED, "Jammer.", point=2)
+    ledger.give_rejoinder(
+        member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Jammer.", point=2
+    )
 
 
 def test_latest_response_is_the_outcome_and_every_event_stays_in_history(
@@ -146,6 +148,7 @@ def test_follow_up_board_lists_each_point_under_each_reason(
         (1, "deferred"),
         (1, "promise_overdue"),
         (1, "response_without_rejoinder"),
+        (2, "rejoinder_unsatisfied"),
         (3, "overdue" if today > submitted_on + timedelta(days=42) else "pending"),
     ]
 
@@ -271,10 +274,10 @@ def test_a_dossier_overview_shows_its_advice_and_decisions(
 
     ledger.take_decision(
         office,
-        dossier_id,
-        "Besluit",
-        submitted_on + timedelta(days=3),
-        [advice_id],
+        dossier_id=dossier_id,
+        title="Besluit",
+        decided_on=submitted_on + timedelta(days=3),
+        advice_ids=[advice_id],
         deviations=[Deviation(advice_id, n, "Anders besloten.") for n in (1, 2, 3)],
     )
     model.ensure_current()
@@ -283,6 +286,6 @@ def test_a_dossier_overview_shows_its_advice_and_decisions(
 
     assert overview is not None
     assert [a["id"] for a in overview["advice"]] == [str(advice_id)]
-    assert overview["advice"][0]["outcomes"]["pending"] == 3
+    assert overview["advice"][0]["outcomes"]["not_followed"] == 3
     assert [d["title"] for d in overview["decisions"]] == ["Besluit"]
     assert len(overview["decisions"][0]["deviations"]) == 3

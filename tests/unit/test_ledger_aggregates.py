@@ -87,7 +87,7 @@ def test_pending_points_are_the_unanswered_ones() -> None:
     assert advice.pending_points() == [1, 3]
 
 
-def test_a_rejoinder_without_a_point_covers_every_answered_point() -> None:
+def test_a_rejoinder_without_a_point_is_recorded_as_a_general_one() -> None:
     body = register()
     advice = submit(body, points=4)
     respond(advice, 1, Outcome.FOLLOWED)
@@ -95,10 +95,12 @@ def test_a_rejoinder_without_a_point_covers_every_answered_point() -> None:
     member = Actor("lid", Role.MEMBER, "req-2", body_id=body.id)
     advice.collect_events()
 
-    advice.give_rejoinder(member, member.meta("groningen"), None, Verdict.SATISFIED, "Dank.")
+    advice.give_rejoinder(
+        member, member.meta("groningen"), None, Verdict.SATISFIED, "Dank.", TODAY, TODAY
+    )
 
     given = advice.collect_events()
-    assert [(type(e), getattr(e, "points", None)) for e in given] == [(RejoinderGiven, (1, 3))]
+    assert [(type(e), getattr(e, "point", 0)) for e in given] == [(RejoinderGiven, None)]
 
 
 def test_a_member_submits_advice_only_for_its_own_body() -> None:
@@ -121,7 +123,7 @@ def test_a_decision_names_each_pending_point_of_each_listed_advice() -> None:
     listed = [ListedAdvice(first.id, first), ListedAdvice(second.id, second)]
 
     with pytest.raises(ValidationError) as refused:
-        Decision.take(META, dossier, "Besluit", TODAY, listed, None, (), TODAY, None)
+        Decision.take(META, dossier, "Besluit", TODAY, listed, [], None, (), TODAY, None)
 
     assert [item.field for item in refused.value.invalid] == [
         "advice_ids/0/points/1",
@@ -143,6 +145,7 @@ def test_a_decision_deviating_with_reasons_from_each_pending_point_is_taken() ->
         "Besluit",
         TODAY,
         [ListedAdvice(advice.id, advice)],
+        [],
         None,
         [Deviation(advice.id, 2, "Past niet in de begroting.")],
         TODAY,

@@ -1,0 +1,190 @@
+"""Contract 1.1 on the write side: a besluit's afwijkingen answer points (so the ledger counts
+them), Awb 3:49 for the dossier, term changes from their ingangsdatum, and advice on a request."""
+
+from datetime import date, timedelta
+from uuid import UUID
+
+import pytest
+
+from events import Deviation, Outcome, Verdict
+from ledger import Actor, AdviceLedger, ValidationError
+
+
+def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return {item.field for item in error.value.invalid}
+
+
+def decide(
+    ledger: AdviceLedger,
+    office: Actor,
+    dossier_id: UUID,
+    advice_ids: list[UUID],
+    deviations: list[Deviation],
+    on: date,
+) -> UUID:
+    return ledger.take_decision(
+        office,
+        dossier_id=dossier_id,
+        title="Besluit",
+        decided_on=on,
+        advice_ids=advice_ids,
+        deviations=deviations,
+    ).id
+
+
+def test_an_afwijking_answers_its_point_for_the_next_besluit_and_for_a_wederwoord(
+    ledger: AdviceLedger,
+    office: Actor,
+    member: Actor,
+    dossier_id: UUID,
+    advice_id: UUID,
+    today: date,
+) -> None:
+    deviations = [Deviation(advice_id, n, "Past niet.") for n in (1, 2, 3)]
+    decide(ledger, office, dossier_id, [advice_id], deviations, today)
+
+    second = decide(ledger, office, dossier_id, [advice_id], [], today)
+    ledger.give_rejoinder(
+        member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Jammer.", point=2
+    )
+
+    assert ledger.exists(second)
+    assert ledger.decided_points(advice_id) == frozenset({1, 2, 3})
+
+
+def test_an_afwijking_is_not_followed_or_partially_followed(
+    ledger: AdviceLedger, office: Actor, dossier_id: UUID, advice_id: UUID, today: date
+) -> None:
+    deviations = [Deviation(advice_id, n, "Reden.", Outcome.FOLLOWED) for n in (1, 2, 3)]
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        decide(ledger, office, dossier_id, [advice_id], deviations, today)
+
+    assert refused_fields(refused) == {f"deviations/{i}/outcome" for i in range(3)}
+    assert ledger.last_position() == before
+
+
+def test_a_besluit_must_list_every_advice_on_its_dossier_naming_the_missing_one(
+    ledger: AdviceLedger,
+    office: Actor,
+    body_id: UUID,
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
+) -> None:
+    other = ledger.submit_advice(
+        office, body_id, "Tweede advies", submitted_on, False, ["Eén."], dossier_id=dossier_id
+    ).id
+    ledger.withdraw_advice(office, other, "Vervangen.")
+    third = ledger.submit_advice(
+        office, body_id, "Derde advies", submitted_on, False, ["Eén."], dossier_id=dossier_id
+    ).id
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        decide(ledger, office, dossier_id, [third], [Deviation(third, 1, "Nee.")], today)
+
+    assert [(i.field, "Advies over de nota" in i.reason) for i in refused.value.invalid] == [
+        ("advice_ids", True)
+    ]
+    assert "Tweede advies" not in refused.value.invalid[0].reason  # withdrawn: not required
+    assert ledger.last_position() == before
+
+
+def test_a_besluit_may_list_advice_without_a_dossier_but_not_of_another_dossier(
+    ledger: AdviceLedger,
+    office: Actor,
+    body_id: UUID,
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
+) -> None:
+    loose = ledger.submit_advice(office, body_id, "Los advies", submitted_on, False, ["Eén."]).id
+    elsewhere = ledger.open_dossier(office, "Andere nota", submitted_on)
+    other = ledger.submit_advice(
+        office, body_id, "Elders", submitted_on, False, ["Eén."], dossier_id=elsewhere.id
+    ).id
+    pending = [Deviation(a, n, "Nee.") for a, n in ((advice_id, 1), (advice_id, 2), (advice_id, 3))]
+
+    with pytest.raises(ValidationError) as refused:
+        decide(ledger, office, dossier_id, [advice_id, other], pending, today)
+    taken = decide(
+        ledger,
+        office,
+        dossier_id,
+        [advice_id, loose],
+        [*pending, Deviation(loose, 1, "Nee.")],
+        today,
+    )
+
+    assert refused_fields(refused) == {"advice_ids/1"}
+    assert ledger.exists(taken)
+
+
+def test_a_term_change_takes_effect_on_its_ingangsdatum(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date, today: date
+) -> None:
+    original = ledger.get_advice(advice_id).due_on
+    effective = submitted_on + timedelta(days=3)
+
+    ledger.move_due_date(
+        office,
+        advice_id=advice_id,
+        new_due_on=original + timedelta(days=30),
+        reason="Reces.",
+        effective_on=effective,
+    )
+
+    advice = ledger.get_advice(advice_id)
+    assert advice.due_on_at(effective - timedelta(days=1)) == original
+    assert advice.due_on_at(effective) == original + timedelta(days=30)
+
+
+@pytest.mark.parametrize("days", [-11, 1])
+def test_a_term_change_effective_before_the_advice_or_in_the_future_is_refused(
+    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, days: int
+) -> None:
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.move_due_date(
+            office,
+            advice_id=advice_id,
+            new_due_on=today + timedelta(days=60),
+            reason="Reces.",
+            effective_on=today + timedelta(days=days),
+        )
+
+    assert refused_fields(refused) == {"effective_on"}
+    assert ledger.last_position() == before
+
+
+def test_advice_on_a_request_is_solicited_and_of_the_requested_body(
+    ledger: AdviceLedger,
+    office: Actor,
+    body_id: UUID,
+    dossier_id: UUID,
+    submitted_on: date,
+) -> None:
+    from events import BodyKind
+    from tests.integration.actors import administrator
+
+    request = ledger.request_advice(
+        office, dossier_id, body_id, "Wat vindt u?", submitted_on, submitted_on
+    ).id
+    other_body = ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL)
+    before = ledger.last_position()
+
+    with pytest.raises(ValidationError) as unsolicited:
+        ledger.submit_advice(office, body_id, "A", submitted_on, False, ["p"], request_id=request)
+    with pytest.raises(ValidationError) as wrong_body:
+        ledger.submit_advice(
+            office, other_body.id, "A", submitted_on, True, ["p"], request_id=request
+        )
+
+    assert refused_fields(unsolicited) == {"solicited"}
+    assert refused_fields(wrong_body) == {"request_id"}
+    assert ledger.last_position() == before
