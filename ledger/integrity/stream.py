@@ -1,0 +1,197 @@
+"""The verifier's pass over the event lines: each leaf recomputed, the root grown, checkpoints met.
+
+The loop does per line only what a check needs; a line that fails anything is examined again,
+field by field, by `diagnose`, which says in Dutch what is wrong with it.
+"""
+
+import binascii
+import struct
+from base64 import b64decode, b64encode
+from collections.abc import Callable, Iterator, Mapping
+from hashlib import sha256
+from typing import Any
+
+from .checkpoint import Checkpoint
+from .export import LEAF_HASH_TEXT, UUID_TEXT
+from .leaf import (
+    HEAD,
+    LEAF_VERSION,
+    MAX_UINT64,
+    MOMENT_LENGTH,
+    MOMENT_TEXT,
+    LeafError,
+    pack_leaf,
+    topic_field,
+)
+from .merkle import EMPTY_ROOT, LEAF_PREFIX, NODE_PREFIX, fold_right, hash_leaf
+
+Loads = Callable[[bytes], Any]
+# What a malformed line can raise in the loop; `diagnose` then finds the reason.
+LINE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, struct.error)
+MOMENT_FIELD = MOMENT_LENGTH.to_bytes(2, "big")
+
+
+class StreamError(Exception):
+    """The first bad position (or range of positions) and what is wrong there, in Dutch."""
+
+    def __init__(self, message: str, position: int, last: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.last = last
+
+
+def verify_events(
+    events: Iterator[bytes], checkpoints: Mapping[int, tuple[str, Checkpoint]], loads: Loads
+) -> tuple[int, bytes]:
+    """The size and root of the log in the event lines; StreamError at the first thing wrong.
+
+    `checkpoints` maps a tree size to (where the checkpoint came from, the checkpoint); the root
+    of the first `size` leaves must be its root, and the log must reach every size.
+    """
+    targets = sorted(size for size in checkpoints if size > 0)
+    targets.append(0)  # a sentinel no position equals
+    target_at, target, agreed = 0, targets[0], 0
+    stack: list[bytes] = []
+    topics: dict[str, bytes] = {}
+    pack, uuid_text, moment_text, hex_digits = (
+        HEAD.pack,
+        UUID_TEXT.fullmatch,
+        MOMENT_TEXT.fullmatch,
+        bytes.fromhex,
+    )
+    expected = 1
+    for raw in events:
+        try:
+            event = loads(raw)
+            position = event["positie"]
+            aggregate = event["aggregaat"]
+            version = event["versie"]
+            moment = event["vastgelegdOp"]
+            if (
+                position != expected
+                or type(position) is not int
+                or type(version) is not int
+                or not uuid_text(aggregate)
+                or not moment_text(moment)
+            ):
+                raise ValueError
+            topic = topics.get(event["topic"])
+            if topic is None:
+                topic = topics[event["topic"]] = topic_field(event["topic"])
+            text = event.get("gegevens")
+            state = (
+                text.encode() if text is not None else b64decode(event["gegevens64"], validate=True)
+            )
+            leaf_hash = sha256(
+                LEAF_PREFIX
+                + pack(LEAF_VERSION, position, hex_digits(aggregate.replace("-", "")), version)
+                + topic
+                + MOMENT_FIELD
+                + moment.encode()
+                + sha256(state).digest()
+            ).digest()
+            stored = event.get("blad")
+            if stored is not None and stored != leaf_hash.hex():
+                raise ValueError
+        except LINE_ERRORS:
+            raise StreamError(diagnose(raw, expected, loads), expected) from None
+        stack.append(leaf_hash)
+        carry = expected
+        while not carry & 1:
+            right = stack.pop()
+            stack[-1] = sha256(NODE_PREFIX + stack[-1] + right).digest()
+            carry >>= 1
+        if expected == target:
+            source, checkpoint = checkpoints[target]
+            root = fold_right(stack)
+            if root != checkpoint.root:
+                raise StreamError(
+                    f"de wortel van de eerste {target} gebeurtenissen is {_base64(root)}, het "
+                    f"controlepunt ({source}) zegt {checkpoint.root_base64()}: een gebeurtenis "
+                    "hierin is gewijzigd, verwijderd, toegevoegd of verplaatst",
+                    agreed + 1,
+                    target,
+                )
+            agreed, target_at = target, target_at + 1
+            target = targets[target_at]
+        expected += 1
+    if target:
+        source, _ = checkpoints[target]
+        raise StreamError(
+            f"ontbreekt: het controlepunt ({source}) gaat over {target} gebeurtenissen, "
+            f"de export bevat er {expected - 1}",
+            expected,
+        )
+    return expected - 1, fold_right(stack) if stack else EMPTY_ROOT
+
+
+def _base64(value: bytes) -> str:
+    return b64encode(value).decode()
+
+
+def diagnose(raw: bytes, expected: int, loads: Loads) -> str:
+    """Why an event line failed, checked field by field in the order the format lists them."""
+    try:
+        event = loads(raw)
+    except ValueError:
+        return "geen geldige JSON-regel"
+    if not isinstance(event, dict):
+        return "geen JSON-object"
+    if "controlepunt" in event:
+        return "een controlepunt tussen de gebeurtenissen (die staan direct na de kopregel)"
+    position = event.get("positie")
+    if type(position) is not int:
+        return "positie ontbreekt of is geen geheel getal"
+    if position > expected:
+        return f"ontbreekt: de regel op deze plaats heeft positie {position}"
+    if position < expected:
+        return f"verwacht, maar de regel heeft positie {position} (dubbel of verplaatst)"
+    aggregate = event.get("aggregaat")
+    if not isinstance(aggregate, str) or not UUID_TEXT.fullmatch(aggregate):
+        return "aggregaat is geen UUID in kleine letters (8-4-4-4-12)"
+    version = event.get("versie")
+    if type(version) is not int or not 0 <= version <= MAX_UINT64:
+        return "versie is geen geheel getal van 0 tot 2^64"
+    topic = event.get("topic")
+    if not isinstance(topic, str):
+        return "topic ontbreekt of is geen tekst"
+    try:
+        topic_field(topic)
+    except (LeafError, UnicodeEncodeError) as error:
+        return f"topic: {error}"
+    moment = event.get("vastgelegdOp")
+    if not isinstance(moment, str) or not MOMENT_TEXT.fullmatch(moment):
+        return "vastgelegdOp is niet van de vorm JJJJ-MM-DDTuu:mm:ss.ffffffZ"
+    text, encoded = event.get("gegevens"), event.get("gegevens64")
+    if text is None and encoded is None:
+        return "gegevens en gegevens64 ontbreken allebei"
+    if text is not None and not isinstance(text, str):
+        return "gegevens is geen tekst"
+    if text is None and not isinstance(encoded, str):
+        return "gegevens64 is geen tekst"
+    try:
+        state = text.encode() if isinstance(text, str) else b64decode(str(encoded), validate=True)
+    except UnicodeEncodeError:
+        return "gegevens bevat een teken dat geen UTF-8 kan zijn (een losse surrogaat)"
+    except binascii.Error:
+        return "gegevens64 is geen base64"
+    stored = event.get("blad")
+    if stored is not None and (not isinstance(stored, str) or not LEAF_HASH_TEXT.fullmatch(stored)):
+        return "blad is geen bladhash (64 hexadecimale tekens, kleine letters)"
+    computed = hash_leaf(
+        pack_leaf(
+            position,
+            bytes.fromhex(aggregate.replace("-", "")),
+            version,
+            topic_field(topic),
+            MOMENT_FIELD + moment.encode(),
+            sha256(state).digest(),
+        )
+    ).hex()
+    if stored is not None and stored != computed:
+        return (
+            f"het blad in de export ({stored[:12]}…) is niet het blad van deze gebeurtenis "
+            f"({computed[:12]}…): de gebeurtenis of haar blad is gewijzigd"
+        )
+    return "onleesbare regel"
