@@ -18,8 +18,7 @@ from uuid import UUID
 
 FORMAT = "adviesspoor-export"
 VERSION = 1
-# The forms of the text fields as `str(UUID)` and `bytes.hex` write them (moments: leaf.py).
-UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# A stored leaf hash as `bytes.hex` writes it.
 LEAF_HASH_TEXT = re.compile(r"[0-9a-f]{64}")
 
 

@@ -12,23 +12,24 @@ from hashlib import sha256
 from typing import Any
 
 from .checkpoint import Checkpoint
-from .export import LEAF_HASH_TEXT, UUID_TEXT
+from .export import LEAF_HASH_TEXT
 from .leaf import (
     HEAD,
     LEAF_VERSION,
     MAX_UINT64,
     MOMENT_LENGTH,
-    MOMENT_TEXT,
     LeafError,
     pack_leaf,
     topic_field,
 )
-from .merkle import EMPTY_ROOT, LEAF_PREFIX, NODE_PREFIX, fold_right, hash_leaf
+from .merkle import EMPTY_ROOT, NODE_PREFIX, fold_right, hash_leaf
 
 Loads = Callable[[bytes], Any]
 # What a malformed line can raise in the loop; `diagnose` then finds the reason.
 LINE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, struct.error)
 MOMENT_FIELD = MOMENT_LENGTH.to_bytes(2, "big")
+# The leaf's fixed head (leaf.HEAD) behind the 0x00 that makes its hash a leaf hash, in one pack.
+HASHED_HEAD = struct.Struct(">B" + HEAD.format.removeprefix(">"))
 
 
 class StreamError(Exception):
@@ -54,41 +55,34 @@ def verify_events(
     target_at, target, agreed = 0, targets[0], 0
     stack: list[bytes] = []
     topics: dict[str, bytes] = {}
-    pack, uuid_text, moment_text, hex_digits = (
-        HEAD.pack,
-        UUID_TEXT.fullmatch,
-        MOMENT_TEXT.fullmatch,
-        bytes.fromhex,
-    )
+    head, hex_digits = HASHED_HEAD.pack, bytes.fromhex
     expected = 1
     for raw in events:
         try:
             event = loads(raw)
             position = event["positie"]
-            aggregate = event["aggregaat"]
             version = event["versie"]
-            moment = event["vastgelegdOp"]
+            aggregate = hex_digits(event["aggregaat"].replace("-", ""))
+            moment = event["vastgelegdOp"].encode()
             if (
                 position != expected
                 or type(position) is not int
                 or type(version) is not int
-                or not uuid_text(aggregate)
-                or not moment_text(moment)
+                or len(aggregate) != 16
+                or len(moment) != MOMENT_LENGTH
             ):
                 raise ValueError
             topic = topics.get(event["topic"])
             if topic is None:
-                topic = topics[event["topic"]] = topic_field(event["topic"])
+                topic = topics[event["topic"]] = topic_field(event["topic"]) + MOMENT_FIELD
             text = event.get("gegevens")
             state = (
                 text.encode() if text is not None else b64decode(event["gegevens64"], validate=True)
             )
             leaf_hash = sha256(
-                LEAF_PREFIX
-                + pack(LEAF_VERSION, position, hex_digits(aggregate.replace("-", "")), version)
+                head(0, LEAF_VERSION, position, aggregate, version)
                 + topic
-                + MOMENT_FIELD
-                + moment.encode()
+                + moment
                 + sha256(state).digest()
             ).digest()
             stored = event.get("blad")
@@ -117,13 +111,24 @@ def verify_events(
             target = targets[target_at]
         expected += 1
     if target:
+        # Cut off after position expected − 1, or an event deleted and the rest renumbered: only
+        # the positions after the last checkpoint that held are in doubt.
         source, _ = checkpoints[target]
         raise StreamError(
-            f"ontbreekt: het controlepunt ({source}) gaat over {target} gebeurtenissen, "
-            f"de export bevat er {expected - 1}",
-            expected,
+            f"het controlepunt ({source}) gaat over {target} gebeurtenissen, de export bevat er "
+            f"{expected - 1}: de log is afgekapt (eerste ontbrekende positie {expected}) of een "
+            "gebeurtenis hierin is verwijderd",
+            agreed + 1,
+            target,
         )
     return expected - 1, fold_right(stack) if stack else EMPTY_ROOT
+
+
+def _hex_bytes(text: str) -> bytes:
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        return b""
 
 
 def _base64(value: bytes) -> str:
@@ -148,8 +153,8 @@ def diagnose(raw: bytes, expected: int, loads: Loads) -> str:
     if position < expected:
         return f"verwacht, maar de regel heeft positie {position} (dubbel of verplaatst)"
     aggregate = event.get("aggregaat")
-    if not isinstance(aggregate, str) or not UUID_TEXT.fullmatch(aggregate):
-        return "aggregaat is geen UUID in kleine letters (8-4-4-4-12)"
+    if not isinstance(aggregate, str) or len(_hex_bytes(aggregate.replace("-", ""))) != 16:
+        return "aggregaat is geen UUID (32 hexadecimale tekens, met of zonder streepjes)"
     version = event.get("versie")
     if type(version) is not int or not 0 <= version <= MAX_UINT64:
         return "versie is geen geheel getal van 0 tot 2^64"
@@ -161,8 +166,8 @@ def diagnose(raw: bytes, expected: int, loads: Loads) -> str:
     except (LeafError, UnicodeEncodeError) as error:
         return f"topic: {error}"
     moment = event.get("vastgelegdOp")
-    if not isinstance(moment, str) or not MOMENT_TEXT.fullmatch(moment):
-        return "vastgelegdOp is niet van de vorm JJJJ-MM-DDTuu:mm:ss.ffffffZ"
+    if not isinstance(moment, str) or len(moment.encode()) != MOMENT_LENGTH:
+        return "vastgelegdOp is niet van de vorm JJJJ-MM-DDTuu:mm:ss.ffffffZ (27 tekens)"
     text, encoded = event.get("gegevens"), event.get("gegevens64")
     if text is None and encoded is None:
         return "gegevens en gegevens64 ontbreken allebei"
@@ -182,7 +187,7 @@ def diagnose(raw: bytes, expected: int, loads: Loads) -> str:
     computed = hash_leaf(
         pack_leaf(
             position,
-            bytes.fromhex(aggregate.replace("-", "")),
+            _hex_bytes(aggregate.replace("-", "")),
             version,
             topic_field(topic),
             MOMENT_FIELD + moment.encode(),
