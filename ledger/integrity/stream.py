@@ -1,35 +1,23 @@
-"""The verifier's pass over the event lines: each leaf recomputed, the root grown, checkpoints met.
+"""The verifier's pass over the events: leaves in log order into the tree, checkpoints met.
 
-The loop does per line only what a check needs; a line that fails anything is examined again,
-field by field, by `diagnose`, which says in Dutch what is wrong with it.
+Lines go in batches to `lines.leaf_hashes`, in this process or in worker processes that each read
+a byte range of the file; either way their hashes are folded here in log order, so the root and
+the first error named are the same. Memory stays O(log n) plus one batch per worker.
 """
 
-import binascii
-import struct
-from base64 import b64decode, b64encode
-from collections.abc import Callable, Iterator, Mapping
+import multiprocessing
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from hashlib import sha256
-from typing import Any
+from itertools import islice, pairwise
+from pathlib import Path
 
 from .checkpoint import Checkpoint
-from .export import LEAF_HASH_TEXT
-from .leaf import (
-    HEAD,
-    LEAF_VERSION,
-    MAX_UINT64,
-    MOMENT_LENGTH,
-    LeafError,
-    pack_leaf,
-    topic_field,
-)
-from .merkle import EMPTY_ROOT, NODE_PREFIX, fold_right, hash_leaf
+from .lines import Loads, diagnose, json_loads, leaf_hashes
+from .merkle import EMPTY_ROOT, HASH_SIZE, NODE_PREFIX, fold_right
 
-Loads = Callable[[bytes], Any]
-# What a malformed line can raise in the loop; `diagnose` then finds the reason.
-LINE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, struct.error)
-MOMENT_FIELD = MOMENT_LENGTH.to_bytes(2, "big")
-# The leaf's fixed head (leaf.HEAD) behind the 0x00 that makes its hash a leaf hash, in one pack.
-HASHED_HEAD = struct.Struct(">B" + HEAD.format.removeprefix(">"))
+BATCH = 4096  # lines per batch in one process
+CHUNK = 8 << 20  # bytes of the file per task for a worker process
 
 
 class StreamError(Exception):
@@ -42,161 +30,149 @@ class StreamError(Exception):
         self.last = last
 
 
+class Tree:
+    """The root grown leaf by leaf; at each checkpoint's size, the root must be the checkpoint's.
+
+    `checkpoints` maps a tree size to (where the checkpoint came from, the checkpoint).
+    """
+
+    def __init__(self, checkpoints: Mapping[int, tuple[str, Checkpoint]]) -> None:
+        self.checkpoints = checkpoints
+        self.targets = [*sorted(size for size in checkpoints if size > 0), 0]  # 0: no more
+        self.target_at = 0
+        self.agreed = 0  # the largest checkpoint size that held
+        self.stack: list[bytes] = []
+        self.size = 0
+
+    def extend(self, hashes: Iterable[bytes]) -> None:
+        stack, size, target = self.stack, self.size, self.targets[self.target_at]
+        for leaf_hash in hashes:
+            stack.append(leaf_hash)
+            size += 1
+            carry = size
+            while not carry & 1:
+                right = stack.pop()
+                stack[-1] = sha256(NODE_PREFIX + stack[-1] + right).digest()
+                carry >>= 1
+            if size == target:
+                self.size = size
+                self._meet(target)
+                target = self.targets[self.target_at]
+        self.size = size
+
+    def _meet(self, target: int) -> None:
+        source, checkpoint = self.checkpoints[target]
+        root = fold_right(self.stack)
+        if root != checkpoint.root:
+            raise StreamError(
+                f"de wortel van de eerste {target} gebeurtenissen is {_base64(root)}, het "
+                f"controlepunt ({source}) zegt {checkpoint.root_base64()}: een gebeurtenis "
+                "hierin is gewijzigd, verwijderd, toegevoegd of verplaatst",
+                self.agreed + 1,
+                target,
+            )
+        self.agreed, self.target_at = target, self.target_at + 1
+
+    def finish(self) -> tuple[int, bytes]:
+        """The size and root, once the log has reached every checkpoint's size."""
+        target = self.targets[self.target_at]
+        if target:
+            # Cut off after position size, or an event deleted and the rest renumbered: only the
+            # positions after the last checkpoint that held are in doubt.
+            source, _ = self.checkpoints[target]
+            raise StreamError(
+                f"het controlepunt ({source}) gaat over {target} gebeurtenissen, de export bevat "
+                f"er {self.size}: de log is afgekapt (eerste ontbrekende positie {self.size + 1}) "
+                "of een gebeurtenis hierin is verwijderd",
+                self.agreed + 1,
+                target,
+            )
+        return self.size, fold_right(self.stack) if self.stack else EMPTY_ROOT
+
+
 def verify_events(
     events: Iterator[bytes], checkpoints: Mapping[int, tuple[str, Checkpoint]], loads: Loads
 ) -> tuple[int, bytes]:
-    """The size and root of the log in the event lines; StreamError at the first thing wrong.
-
-    `checkpoints` maps a tree size to (where the checkpoint came from, the checkpoint); the root
-    of the first `size` leaves must be its root, and the log must reach every size.
-    """
-    targets = sorted(size for size in checkpoints if size > 0)
-    targets.append(0)  # a sentinel no position equals
-    target_at, target, agreed = 0, targets[0], 0
-    stack: list[bytes] = []
-    topics: dict[str, bytes] = {}
-    head, hex_digits = HASHED_HEAD.pack, bytes.fromhex
-    expected = 1
-    for raw in events:
-        try:
-            event = loads(raw)
-            position = event["positie"]
-            version = event["versie"]
-            aggregate = hex_digits(event["aggregaat"].replace("-", ""))
-            moment = event["vastgelegdOp"].encode()
-            if (
-                position != expected
-                or type(position) is not int
-                or type(version) is not int
-                or len(aggregate) != 16
-                or len(moment) != MOMENT_LENGTH
-            ):
-                raise ValueError
-            topic = topics.get(event["topic"])
-            if topic is None:
-                topic = topics[event["topic"]] = topic_field(event["topic"]) + MOMENT_FIELD
-            text = event.get("gegevens")
-            state = (
-                text.encode() if text is not None else b64decode(event["gegevens64"], validate=True)
-            )
-            leaf_hash = sha256(
-                head(0, LEAF_VERSION, position, aggregate, version)
-                + topic
-                + moment
-                + sha256(state).digest()
-            ).digest()
-            stored = event.get("blad")
-            if stored is not None and stored != leaf_hash.hex():
-                raise ValueError
-        except LINE_ERRORS:
-            raise StreamError(diagnose(raw, expected, loads), expected) from None
-        stack.append(leaf_hash)
-        carry = expected
-        while not carry & 1:
-            right = stack.pop()
-            stack[-1] = sha256(NODE_PREFIX + stack[-1] + right).digest()
-            carry >>= 1
-        if expected == target:
-            source, checkpoint = checkpoints[target]
-            root = fold_right(stack)
-            if root != checkpoint.root:
-                raise StreamError(
-                    f"de wortel van de eerste {target} gebeurtenissen is {_base64(root)}, het "
-                    f"controlepunt ({source}) zegt {checkpoint.root_base64()}: een gebeurtenis "
-                    "hierin is gewijzigd, verwijderd, toegevoegd of verplaatst",
-                    agreed + 1,
-                    target,
-                )
-            agreed, target_at = target, target_at + 1
-            target = targets[target_at]
-        expected += 1
-    if target:
-        # Cut off after position expected − 1, or an event deleted and the rest renumbered: only
-        # the positions after the last checkpoint that held are in doubt.
-        source, _ = checkpoints[target]
-        raise StreamError(
-            f"het controlepunt ({source}) gaat over {target} gebeurtenissen, de export bevat er "
-            f"{expected - 1}: de log is afgekapt (eerste ontbrekende positie {expected}) of een "
-            "gebeurtenis hierin is verwijderd",
-            agreed + 1,
-            target,
-        )
-    return expected - 1, fold_right(stack) if stack else EMPTY_ROOT
+    """The size and root of the log in the event lines, in this process; StreamError if bad."""
+    tree, topics = Tree(checkpoints), dict[str, bytes]()
+    while batch := list(islice(events, BATCH)):
+        hashes, bad = leaf_hashes(batch, tree.size + 1, loads, topics)
+        tree.extend(hashes)
+        if bad is not None:
+            raise StreamError(diagnose(batch[bad], tree.size + 1, loads), tree.size + 1)
+    return tree.finish()
 
 
-def _hex_bytes(text: str) -> bytes:
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """What a worker found in its byte range: the leaf hashes up to the first bad line."""
+
+    first_position: int | None
+    first_line: bytes
+    hashes: bytes
+    bad_line: bytes | None
+
+
+def chunk_leaf_hashes(task: tuple[str, int, int, str]) -> Chunk:
+    """In a worker: the leaf hashes of the lines in bytes [start, end) of the file."""
+    path, start, end, parser = task
+    loads = json_loads(parser)
+    with open(path, "rb") as file:
+        file.seek(start)
+        lines = file.read(end - start).split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
     try:
-        return bytes.fromhex(text)
-    except ValueError:
-        return b""
+        first = loads(lines[0])["positie"]
+    except (ValueError, KeyError, TypeError, IndexError):
+        first = None
+    if type(first) is not int:
+        first = None
+    hashes, bad = leaf_hashes(lines, first or 0, loads, {})
+    return Chunk(first, lines[0], b"".join(hashes), None if bad is None else lines[bad])
+
+
+def ranges(path: Path, start: int, chunk: int) -> list[tuple[int, int]]:
+    """Byte ranges of about `chunk` bytes from `start` to the end, each ending after a newline."""
+    end = path.stat().st_size
+    bounds = [start]
+    with path.open("rb") as file:
+        while bounds[-1] + chunk < end:
+            file.seek(bounds[-1] + chunk - 1)
+            file.readline()
+            if file.tell() >= end:
+                break
+            bounds.append(file.tell())
+    return list(pairwise([*bounds, end])) if end > start else []
+
+
+def verify_file_events(
+    path: Path,
+    start: int,
+    checkpoints: Mapping[int, tuple[str, Checkpoint]],
+    *,
+    parser: str,
+    processes: int,
+    chunk: int = CHUNK,
+) -> tuple[int, bytes]:
+    """As verify_events, for the event lines from byte `start` of a file, in worker processes."""
+    loads, tree = json_loads(parser), Tree(checkpoints)
+    tasks = [(str(path), begin, end, parser) for begin, end in ranges(path, start, chunk)]
+    with multiprocessing.Pool(processes) as pool:
+        for found in pool.imap(chunk_leaf_hashes, tasks):
+            expected = tree.size + 1
+            if found.first_position is not None and found.first_position != expected:
+                raise StreamError(diagnose(found.first_line, expected, loads), expected)
+            tree.extend(
+                found.hashes[offset : offset + HASH_SIZE]
+                for offset in range(0, len(found.hashes), HASH_SIZE)
+            )
+            if found.bad_line is not None:
+                raise StreamError(diagnose(found.bad_line, tree.size + 1, loads), tree.size + 1)
+    return tree.finish()
 
 
 def _base64(value: bytes) -> str:
+    from base64 import b64encode
+
     return b64encode(value).decode()
-
-
-def diagnose(raw: bytes, expected: int, loads: Loads) -> str:
-    """Why an event line failed, checked field by field in the order the format lists them."""
-    try:
-        event = loads(raw)
-    except ValueError:
-        return "geen geldige JSON-regel"
-    if not isinstance(event, dict):
-        return "geen JSON-object"
-    if "controlepunt" in event:
-        return "een controlepunt tussen de gebeurtenissen (die staan direct na de kopregel)"
-    position = event.get("positie")
-    if type(position) is not int:
-        return "positie ontbreekt of is geen geheel getal"
-    if position > expected:
-        return f"ontbreekt: de regel op deze plaats heeft positie {position}"
-    if position < expected:
-        return f"verwacht, maar de regel heeft positie {position} (dubbel of verplaatst)"
-    aggregate = event.get("aggregaat")
-    if not isinstance(aggregate, str) or len(_hex_bytes(aggregate.replace("-", ""))) != 16:
-        return "aggregaat is geen UUID (32 hexadecimale tekens, met of zonder streepjes)"
-    version = event.get("versie")
-    if type(version) is not int or not 0 <= version <= MAX_UINT64:
-        return "versie is geen geheel getal van 0 tot 2^64"
-    topic = event.get("topic")
-    if not isinstance(topic, str):
-        return "topic ontbreekt of is geen tekst"
-    try:
-        topic_field(topic)
-    except (LeafError, UnicodeEncodeError) as error:
-        return f"topic: {error}"
-    moment = event.get("vastgelegdOp")
-    if not isinstance(moment, str) or len(moment.encode()) != MOMENT_LENGTH:
-        return "vastgelegdOp is niet van de vorm JJJJ-MM-DDTuu:mm:ss.ffffffZ (27 tekens)"
-    text, encoded = event.get("gegevens"), event.get("gegevens64")
-    if text is None and encoded is None:
-        return "gegevens en gegevens64 ontbreken allebei"
-    if text is not None and not isinstance(text, str):
-        return "gegevens is geen tekst"
-    if text is None and not isinstance(encoded, str):
-        return "gegevens64 is geen tekst"
-    try:
-        state = text.encode() if isinstance(text, str) else b64decode(str(encoded), validate=True)
-    except UnicodeEncodeError:
-        return "gegevens bevat een teken dat geen UTF-8 kan zijn (een losse surrogaat)"
-    except binascii.Error:
-        return "gegevens64 is geen base64"
-    stored = event.get("blad")
-    if stored is not None and (not isinstance(stored, str) or not LEAF_HASH_TEXT.fullmatch(stored)):
-        return "blad is geen bladhash (64 hexadecimale tekens, kleine letters)"
-    computed = hash_leaf(
-        pack_leaf(
-            position,
-            _hex_bytes(aggregate.replace("-", "")),
-            version,
-            topic_field(topic),
-            MOMENT_FIELD + moment.encode(),
-            sha256(state).digest(),
-        )
-    ).hex()
-    if stored is not None and stored != computed:
-        return (
-            f"het blad in de export ({stored[:12]}…) is niet het blad van deze gebeurtenis "
-            f"({computed[:12]}…): de gebeurtenis of haar blad is gewijzigd"
-        )
-    return "onleesbare regel"

@@ -6,68 +6,35 @@ a package of its own and run `python -m integrity FILE`. docs/verification.md li
 """
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
 
-from .checkpoint import Checkpoint, CheckpointError, open_checkpoint, read_checkpoint
-from .export import FORMAT, VERSION
-from .merkle import EMPTY_ROOT
+from .head import (
+    CheckedCheckpoint,
+    VerificationError,
+    checked_checkpoints,
+    read_head,
+)
+from .lines import Loads, json_loads
 from .note import NoteError, VerifierKey
-from .stream import StreamError, verify_events
+from .stream import CHUNK, StreamError, verify_events, verify_file_events
 
-Loads = Callable[[bytes], Any]
+__all__ = [
+    "CheckedCheckpoint",
+    "VerificationError",
+    "Verified",
+    "main",
+    "verify_export",
+    "verify_file",
+]
+
 READ_BUFFER = 1 << 20
-
-
-def json_loads(parser: str = "auto") -> Loads:
-    """orjson's parser when installed ("auto"), else the standard library's.
-
-    Parsing is the largest part of the verifier's time and orjson does it 3-4x faster; both accept
-    the same export and reject the same malformed lines, so the outcome does not depend on it.
-    """
-    if parser != "stdlib":
-        try:
-            from orjson import loads
-        except ImportError:
-            if parser == "orjson":
-                raise
-        else:
-            return loads
-    from json import loads as stdlib_loads
-
-    return stdlib_loads
-
-
-class VerificationError(Exception):
-    """What is wrong and where: the first bad position (or range), or the line of the file."""
-
-    def __init__(
-        self, message: str, *, position: int | None = None, last: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-        self.last = last
-
-    def __str__(self) -> str:
-        if self.position is None:
-            return self.message
-        if self.last is not None and self.last != self.position:
-            return f"posities {self.position} t/m {self.last}: {self.message}"
-        return f"positie {self.position}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class CheckedCheckpoint:
-    """A checkpoint the log agrees with: where it came from, which keys' signatures held."""
-
-    source: str
-    checkpoint: Checkpoint
-    signed_by: frozenset[str]
+PARALLEL_FROM = 32 << 20  # smaller files are checked in one process: starting workers costs more
+MAX_PROCESSES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,73 +47,6 @@ class Verified:
     signatures_checked: bool
 
 
-def read_header(line: bytes, loads: Loads) -> str:
-    """The origin (the log's name in its checkpoints) from the export's first line."""
-    try:
-        header = loads(line)
-    except ValueError:
-        header = None
-    if not isinstance(header, dict) or header.get("formaat") != FORMAT:
-        raise VerificationError(f'regel 1: geen export, de kopregel mist "formaat": "{FORMAT}"')
-    version = header.get("versie")
-    if version != VERSION or type(version) is not int:
-        raise VerificationError(f"regel 1: exportversie {version!r} is onbekend (alleen {VERSION})")
-    origin, municipality = header.get("oorsprong"), header.get("gemeente")
-    if not isinstance(origin, str) or not origin or not isinstance(municipality, str):
-        raise VerificationError("regel 1: de kopregel mist oorsprong of gemeente")
-    return origin
-
-
-def check_checkpoints(
-    notes: Sequence[tuple[str, object, bool]],
-    origin: str,
-    keys: Sequence[VerifierKey],
-    required: Sequence[str],
-) -> list[CheckedCheckpoint]:
-    """Each note's signatures (with keys), its origin, and that no two disagree about a size.
-
-    `notes` are (source, note, given): `required` key names must have signed every given note,
-    or, when none was given, at least one note from the export.
-    """
-    checked: list[CheckedCheckpoint] = []
-    for source, note, given in notes:
-        try:
-            if not isinstance(note, str):
-                raise CheckpointError("het controlepunt is geen tekst")
-            if keys:
-                checkpoint, verified = open_checkpoint(note, keys, required if given else ())
-                signed_by = verified.signed_by()
-            else:
-                checkpoint, signed_by = read_checkpoint(note), frozenset()
-        except (CheckpointError, NoteError) as error:
-            raise VerificationError(f"controlepunt ({source}): {error}") from None
-        if checkpoint.origin != origin:
-            raise VerificationError(
-                f"controlepunt ({source}) is van log {checkpoint.origin}, de export van {origin}"
-            )
-        if checkpoint.size == 0 and checkpoint.root != EMPTY_ROOT:
-            raise VerificationError(
-                f"controlepunt ({source}): de wortel van de lege log klopt niet"
-            )
-        for other in checked:
-            if (
-                other.checkpoint.size == checkpoint.size
-                and other.checkpoint.root != checkpoint.root
-            ):
-                raise VerificationError(
-                    f"controlepunten ({other.source}) en ({source}) noemen voor grootte "
-                    f"{checkpoint.size} verschillende wortels: er bestaan twee versies van de log"
-                )
-        checked.append(CheckedCheckpoint(source, checkpoint, signed_by))
-    if not any(given for _, _, given in notes):
-        for name in required:
-            if not any(name in entry.signed_by for entry in checked):
-                raise VerificationError(
-                    f"geen controlepunt draagt een geldige handtekening van {name}"
-                )
-    return checked
-
-
 def verify_export(
     lines: Iterable[bytes],
     *,
@@ -157,38 +57,51 @@ def verify_export(
 ) -> Verified:
     """Check an export (its lines, in order); VerificationError names the first thing wrong.
 
-    `checkpoints` are notes given besides those in the export. Without `keys` signatures are not
-    checked, only that the log agrees with the checkpoints' sizes and roots.
+    `checkpoints` are notes given besides those in the export; `required` key names must have
+    signed each of them (or, when none is given, one in the export). Without `keys` signatures are
+    not checked, only that the log agrees with the checkpoints' sizes and roots.
     """
     loads = loads or json_loads()
-    for name in required:
-        if not any(key.name == name for key in keys):
-            raise VerificationError(f"geen publieke sleutel van {name} opgegeven")
     stream = iter(lines)
-    first = next(stream, None)
-    if first is None:
-        raise VerificationError("regel 1: het bestand is leeg")
-    origin = read_header(first, loads)
-    notes: list[tuple[str, object, bool]] = [
-        (f"--checkpoint {number}", note, True) for number, note in enumerate(checkpoints, 1)
-    ]
-    first_event = None
-    for line_number, raw in enumerate(stream, 2):
-        try:
-            value = loads(raw)
-        except ValueError:
-            value = None
-        if not isinstance(value, dict) or "controlepunt" not in value:
-            first_event = raw
-            break
-        notes.append((f"regel {line_number}", value["controlepunt"], False))
-    checked = check_checkpoints(notes, origin, keys, required)
-    by_size = {entry.checkpoint.size: (entry.source, entry.checkpoint) for entry in checked}
-    events = chain([first_event], stream) if first_event is not None else stream
+    head = read_head(stream, loads, checkpoints)
+    checked, by_size = checked_checkpoints(head, keys, required)
+    events = chain([head.first_event], stream) if head.first_event is not None else stream
     try:
         size, root = verify_events(events, by_size, loads)
     except StreamError as error:
         raise VerificationError(error.message, position=error.position, last=error.last) from None
+    return Verified(size, root, tuple(checked), bool(keys))
+
+
+def verify_file(
+    path: Path,
+    *,
+    checkpoints: Sequence[str] = (),
+    keys: Sequence[VerifierKey] = (),
+    required: Sequence[str] = (),
+    parser: str = "auto",
+    processes: int = 1,
+    chunk: int = CHUNK,
+) -> Verified:
+    """As verify_export, for an export file; with processes > 1 the leaves are computed in
+    worker processes over byte ranges of `chunk` bytes, with the same outcome."""
+    loads = json_loads(parser)
+    with path.open("rb", buffering=READ_BUFFER) as file:
+        head = read_head(iter(file), loads, checkpoints)
+        checked, by_size = checked_checkpoints(head, keys, required)
+        try:
+            if processes > 1 and head.first_event is not None:
+                size, root = verify_file_events(
+                    path, head.offset, by_size, parser=parser, processes=processes, chunk=chunk
+                )
+            else:
+                first = head.first_event
+                events = chain([first], file) if first is not None else iter(file)
+                size, root = verify_events(events, by_size, loads)
+        except StreamError as error:
+            raise VerificationError(
+                error.message, position=error.position, last=error.last
+            ) from None
     return Verified(size, root, tuple(checked), bool(keys))
 
 
@@ -235,6 +148,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="auto: orjson als het er is (sneller), anders de standaardbibliotheek",
     )
+    parser.add_argument(
+        "--processen",
+        type=_processes,
+        default=0,
+        metavar="N",
+        help="rekenen in N processen (standaard: een per processor bij bestanden vanaf 32 MiB)",
+    )
+
+
+def _processes(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("een positief geheel getal")
+    return int(text)
 
 
 def report(result: Verified) -> list[str]:
@@ -261,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     """Verify as the parsed arguments say; 0 when the export passed, 1 when not, 2 on bad input."""
     try:
         keys = [VerifierKey.parse(_argument_text(text)) for text in args.public_key]
-        loads = json_loads(args.json_parser)
+        json_loads(args.json_parser)
     except NoteError as error:
         print(f"FOUT: {error}", file=sys.stderr)
         return 2
@@ -270,15 +196,20 @@ def run(args: argparse.Namespace) -> int:
         return 2
     notes = [_argument_text(text) for text in args.checkpoint]
     notes = [note if note.endswith("\n") else note + "\n" for note in notes]
+    path = Path(args.file)
     try:
-        with open(args.file, "rb", buffering=READ_BUFFER) as file:
-            result = verify_export(
-                file,
-                checkpoints=notes,
-                keys=keys,
-                required=args.vereis_medeondertekening,
-                loads=loads,
-            )
+        processes = args.processen
+        if not processes:
+            large = path.stat().st_size >= PARALLEL_FROM
+            processes = min(os.cpu_count() or 1, MAX_PROCESSES) if large else 1
+        result = verify_file(
+            path,
+            checkpoints=notes,
+            keys=keys,
+            required=args.vereis_medeondertekening,
+            parser=args.json_parser,
+            processes=processes,
+        )
     except OSError as error:
         print(f"FOUT: {args.file} is niet te lezen ({error.strerror})", file=sys.stderr)
         return 2

@@ -23,9 +23,10 @@ from ledger.integrity import verifier
 from ledger.integrity.checkpoint import Checkpoint, cosign_checkpoint, sign_checkpoint
 from ledger.integrity.export import checkpoint_line, event_line, header_line
 from ledger.integrity.leaf import Leaf, LeafError, format_moment
+from ledger.integrity.lines import Loads, json_loads
 from ledger.integrity.merkle import root_of
 from ledger.integrity.note import VerifierKey, generate_key
-from ledger.integrity.verifier import VerificationError, json_loads, verify_export
+from ledger.integrity.verifier import VerificationError, verify_export, verify_file
 
 ORIGIN = "adviesspoor.nl/groningen"
 AUDITOR = "rekenkamer.groningen.nl"
@@ -141,7 +142,7 @@ def failure(
     checkpoints: Sequence[str] = (),
     keys: Sequence[VerifierKey] = KEYS,
     required: Sequence[str] = (),
-    loads: verifier.Loads | None = None,
+    loads: Loads | None = None,
 ) -> VerificationError:
     with pytest.raises(VerificationError) as raised:
         verify_export(lines, checkpoints=checkpoints, keys=keys, required=required, loads=loads)
@@ -489,3 +490,55 @@ def test_a_copy_of_the_package_verifies_on_its_own(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith(f"OK {SIZE} ")
     assert done.stdout.splitlines()[-1] == "modules []"
+
+
+def verify_both_ways(path: Path) -> tuple[str, str]:
+    """The outcome in one process and in two workers over ranges of about 2 KiB (many)."""
+    outcomes = []
+    for processes in (1, 2):
+        try:
+            result = verify_file(path, keys=KEYS, processes=processes, chunk=2048)
+        except VerificationError as error:
+            outcomes.append(f"FOUT {error}")
+        else:
+            outcomes.append(f"OK {result.size} {result.root.hex()}")
+    return outcomes[0], outcomes[1]
+
+
+def test_worker_processes_find_the_same_size_and_root(tmp_path: Path) -> None:
+    one, two = verify_both_ways(write(tmp_path, GOOD))
+
+    assert one == two == f"OK {SIZE} {root_of(GOOD_LEAVES).hex()}"
+
+
+@settings(deadline=None, max_examples=15)  # each example starts two worker processes
+@given(tampering, st.booleans())
+def test_worker_processes_name_the_same_first_bad_position(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[int, str, int, int], rehashed: bool
+) -> None:
+    position, field, index, bit = case
+    events = list(EVENTS)
+    events[position - 1] = flip(EVENTS[position - 1], field, index, bit)
+    lines = export(events) if rehashed else export(events, leaves=GOOD_LEAVES)
+
+    one, two = verify_both_ways(write(tmp_path_factory.mktemp("export"), lines))
+
+    assert one == two
+    assert one.startswith("FOUT posit")
+
+
+@settings(deadline=None, max_examples=10)
+@given(st.integers(1, SIZE - 1))
+def test_worker_processes_name_a_deleted_row_like_one_process(
+    tmp_path_factory: pytest.TempPathFactory, position: int
+) -> None:
+    lines = [line for number, line in enumerate(GOOD, -2) if number != position]
+
+    one, two = verify_both_ways(write(tmp_path_factory.mktemp("export"), lines))
+
+    assert (
+        one
+        == two
+        == f"FOUT positie {position}: ontbreekt: de regel op deze plaats heeft "
+        + (f"positie {position + 1}")
+    )
