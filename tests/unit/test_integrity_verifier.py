@@ -20,7 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.integrity import verifier
-from ledger.integrity.checkpoint import Checkpoint, cosign_checkpoint, sign_checkpoint
+from ledger.integrity.checkpoint import (
+    Checkpoint,
+    cosign_checkpoint,
+    read_checkpoint,
+    sign_checkpoint,
+)
 from ledger.integrity.export import checkpoint_line, event_line, header_line
 from ledger.integrity.leaf import Leaf, LeafError, format_moment
 from ledger.integrity.lines import Loads, json_loads
@@ -542,3 +547,24 @@ def test_worker_processes_name_a_deleted_row_like_one_process(
         == f"FOUT positie {position}: ontbreekt: de regel op deze plaats heeft "
         + (f"positie {position + 1}")
     )
+
+
+DOCUMENTATION = Path(__file__).resolve().parents[2] / "docs" / "verification.md"
+
+
+def block_after(marker: str) -> list[str]:
+    """The lines of the fenced block that follows an HTML comment marker in the documentation."""
+    text = DOCUMENTATION.read_text(encoding="utf-8")
+    block = text[text.index(f"<!-- {marker} -->") :].split("```")[1]
+    return block.split("\n")[1:-1]
+
+
+def test_the_worked_example_of_the_documentation_verifies_as_printed_there() -> None:
+    signer_text, public_text = block_after("example-key")
+    lines = [line.encode() + b"\n" for line in block_after("example-export")]
+
+    result = verify_export(lines, keys=[VerifierKey.parse(public_text)])
+
+    assert f"OK 3 {b64encode(result.root).decode()}" in DOCUMENTATION.read_text(encoding="utf-8")
+    note = json.loads(lines[1])["controlepunt"]
+    assert sign_checkpoint(read_checkpoint(note), signer_text) == note
