@@ -6,6 +6,7 @@ the first error named are the same. Memory stays O(log n) plus one batch per wor
 """
 
 import multiprocessing
+from base64 import b64encode
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from hashlib import sha256
@@ -173,6 +174,4 @@ def verify_file_events(
 
 
 def _base64(value: bytes) -> str:
-    from base64 import b64encode
-
     return b64encode(value).decode()

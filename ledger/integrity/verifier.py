@@ -8,6 +8,7 @@ a package of its own and run `python -m integrity FILE`. docs/verification.md li
 import argparse
 import os
 import sys
+from base64 import b64encode
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -83,8 +84,11 @@ def verify_file(
     processes: int = 1,
     chunk: int = CHUNK,
 ) -> Verified:
-    """As verify_export, for an export file; with processes > 1 the leaves are computed in
-    worker processes over byte ranges of `chunk` bytes, with the same outcome."""
+    """As verify_export, for an export file, in one process or several with the same outcome.
+
+    With processes > 1 the leaves are computed by worker processes over byte ranges of about
+    `chunk` bytes; this process folds them in log order.
+    """
     loads = json_loads(parser)
     with path.open("rb", buffering=READ_BUFFER) as file:
         head = read_head(iter(file), loads, checkpoints)
@@ -165,8 +169,6 @@ def _processes(text: str) -> int:
 
 def report(result: Verified) -> list[str]:
     """The lines printed for an export that passed: OK, size and root first."""
-    from base64 import b64encode
-
     lines = [f"OK {result.size} {b64encode(result.root).decode()}"]
     for entry in result.checkpoints:
         signed = ", ".join(sorted(entry.signed_by)) or "niet gecontroleerd"
