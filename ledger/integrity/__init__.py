@@ -36,6 +36,7 @@ from .proofs import (
     verify_consistency,
     verify_inclusion,
 )
+from .verifier import VerificationError, Verified, verify_export, verify_file
 
 __all__ = [
     "EMPTY_ROOT",
@@ -50,6 +51,8 @@ __all__ = [
     "NoteError",
     "ProofError",
     "SignerKey",
+    "VerificationError",
+    "Verified",
     "VerifierKey",
     "append",
     "append_keys",
@@ -72,5 +75,7 @@ __all__ = [
     "root_of",
     "sign_checkpoint",
     "verify_consistency",
+    "verify_export",
+    "verify_file",
     "verify_inclusion",
 ]

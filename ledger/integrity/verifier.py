@@ -115,7 +115,8 @@ def _argument_text(value: str) -> str:
         try:
             path = Path(value)
             if path.is_file():
-                return path.read_text(encoding="utf-8")
+                # a note saved on Windows has CRLF line ends; a note itself never holds a CR
+                return path.read_text(encoding="utf-8").replace("\r\n", "\n")
         except OSError:
             pass
     return value

@@ -568,3 +568,16 @@ def test_the_worked_example_of_the_documentation_verifies_as_printed_there() -> 
     assert f"OK 3 {b64encode(result.root).decode()}" in DOCUMENTATION.read_text(encoding="utf-8")
     note = json.loads(lines[1])["controlepunt"]
     assert sign_checkpoint(read_checkpoint(note), signer_text) == note
+
+
+def test_a_checkpoint_file_saved_with_windows_line_ends_is_read_as_the_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    note = tmp_path / "controlepunt.txt"
+    note.write_bytes(NOTE_ALL.replace("\n", "\r\n").encode())
+
+    code = verifier.main(
+        [str(write(tmp_path, GOOD)), "--checkpoint", str(note), "--public-key", LOG_KEY]
+    )
+
+    assert code == 0, capsys.readouterr().out
