@@ -1,9 +1,16 @@
 """The `adviesspoor` command line: one subcommand module per job, registered here."""
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
+
+from api.cli_common import CommandError, fail
+from events.store import StoreUrlError
+from ledger.storage import is_storage_failure
+from projections import swap
+from projections.read_model import LogDamagedError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -27,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Whatever goes wrong ends as one Dutch sentence on stderr and exit status
+    1 (2 for a usage error, from argparse), never a traceback; `ADVIESSPOOR_DEBUG=1` shows it."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
@@ -35,3 +44,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Afgebroken.", file=sys.stderr)
         return 130
+    except CommandError as error:
+        return fail(error)
+    except Exception as error:
+        if os.environ.get("ADVIESSPOOR_DEBUG"):
+            raise
+        return fail(CommandError(explain(error), 1))
+
+
+def explain(error: Exception) -> str:
+    """A failure a command did not foresee, in one Dutch sentence."""
+    if isinstance(error, StoreUrlError | LogDamagedError):
+        return str(error)
+    if swap.is_damaged(error):
+        return f"Een databasebestand is beschadigd ({error}); zet een reservekopie terug."
+    if isinstance(error, PermissionError):
+        return f"Geen toegang tot {error.filename or 'een bestand'}: {error.strerror}."
+    if is_storage_failure(error):
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "geen reden"
+        if "readonly" in reason or "read-only" in reason:
+            return f"De gegevensmap is alleen-lezen; er is niets vastgelegd ({reason})."
+        if "disk is full" in reason or "No space" in reason:
+            return f"De schijf is vol; er is niets vastgelegd ({reason})."
+        hint = "; is de gegevensmap er en schrijfbaar?" if "unable to open" in reason else ""
+        return f"De database is niet bereikbaar of niet te gebruiken ({reason}{hint})."
+    if isinstance(error, OSError):
+        return f"Bestand of map niet te gebruiken: {error.strerror or error} ({error.filename})."
+    return (
+        f"Onverwachte fout ({type(error).__name__}: {error}); zet ADVIESSPOOR_DEBUG=1 voor details."
+    )

@@ -7,14 +7,8 @@ from typing import Any
 
 import psycopg
 
-from api.cli_events import (
-    CommandError,
-    Subparsers,
-    describe,
-    fail,
-    open_log,
-    silence_stdout,
-)
+from api.cli_common import CommandError, describe, fail, shown, silence_stdout
+from api.cli_events import Subparsers, open_log
 from api.demo import DemoError, read_demo
 from api.demo.loader import load_municipality
 from api.vocabulary import BODY_KIND_LABELS, MONTHS, OUTCOME_LABELS
@@ -106,7 +100,7 @@ def _print_overview(
     kinds = {b["id"]: BODY_KIND_LABELS[BodyKind(b["body_kind"])] for b in bodies}
     for view in advice:
         header = (
-            f"  {view['body_name']} ({kinds.get(view['body_id'], 'adviesorgaan')})"
+            f"  {shown(view['body_name'])} ({kinds.get(view['body_id'], 'adviesorgaan')})"
             f" · uitgebracht {dutch_date(view['submitted_on'])}"
             f" · reactie uiterlijk {dutch_date(view['due_on'])}"
         )
@@ -118,9 +112,9 @@ def _print_overview(
             header += " · termijn verstreken"
         if all_late:
             header += " · te laat beantwoord"
-        print(f"\n{view['title']}\n{header}")
+        print(f"\n{shown(view['title'])}\n{header}")
         for point in view["points"]:
-            text = textwrap.shorten(point["text"], POINT_TEXT_WIDTH, placeholder=" …")
+            text = textwrap.shorten(shown(point["text"]), POINT_TEXT_WIDTH, placeholder=" …")
             label = OUTCOME_LABELS[Outcome(point["outcome"])]
             if point["answered_by"] == "deviation":
                 label += " (in het besluit)"

@@ -6,7 +6,7 @@ The demo's earlier tokens (named `demo-…`) are revoked first, so `make run` ne
 import argparse
 from typing import Any
 
-from api.cli_events import CommandError, fail
+from api.cli_common import CommandError, fail
 from api.demo.loader import demo_id
 from api.edge_store import EdgeStore
 from api.vocabulary import ROLES

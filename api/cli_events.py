@@ -1,14 +1,14 @@
 """`adviesspoor events` prints a municipality's log as JSON lines, streamed page by page."""
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
 import orjson
 import psycopg
 
-from events.store import StoreUrl, StoreUrlError
+from api.cli_common import CommandError, describe, fail, shown, silence_stdout
+from events.store import StoreUrlError
 from ledger import store_url_from_env
 from projections.log import LogReader
 
@@ -19,15 +19,6 @@ if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     Subparsers = argparse._SubParsersAction
-
-
-class CommandError(Exception):
-    """A command cannot go on; `message` is a Dutch sentence, `code` the exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def register(subparsers: Subparsers) -> None:
@@ -110,30 +101,9 @@ def open_log(municipality: str) -> LogReader:
     return reader
 
 
-def describe(store: StoreUrl) -> str:
-    """The store for people to read, never with its password."""
-    if store.server is None:
-        return store.url
-    server = store.server
-    return f"postgresql://{server.user}@{server.host}:{server.port}/{server.dbname}"
-
-
-def silence_stdout() -> None:
-    """The reader stopped listening (`| head`): not an error; keep Python quiet at exit."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def fail(error: CommandError) -> int:
-    print(error.message, file=sys.stderr)
-    return error.code
-
-
 def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        msg = f"'{value}' is geen geheel getal van 1 of meer"
+    """A position or a count: a whole number from 1, of at most 18 digits."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 18 and int(value) >= 1):
+        msg = f"'{shown(value)}' is geen geheel getal van 1 of meer (hoogstens 18 cijfers)"
         raise argparse.ArgumentTypeError(msg)
-    return number
+    return int(value)

@@ -6,11 +6,12 @@ from typing import Any
 
 from api import server
 from api.app import create_app
-from api.cli_events import CommandError, describe, fail
+from api.cli_common import CommandError, describe, fail
 from api.logging import configure_logging
 from api.schemas import BASE_PATH
 from events.store import StoreUrlError
 from ledger import store_url_from_env
+from ledger.storage import damaged_logs
 
 SHUTDOWN_SECONDS = 30.0
 
@@ -40,6 +41,10 @@ def serve_api(args: argparse.Namespace) -> int:
         store = store_url_from_env()
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
+    damaged = damaged_logs(store)
+    if damaged:
+        msg = "De server start niet: " + " ".join(damaged) + " Zet een reservekopie terug."
+        return fail(CommandError(msg, 1))
     configure_logging()
     app = create_app(store)
 

@@ -14,7 +14,7 @@ from uuid import UUID
 import psycopg
 
 from api.auth import TOKEN_ROLES
-from api.cli_events import CommandError, describe, fail
+from api.cli_common import CommandError, describe, fail, shown
 from api.edge_store import EdgeStore
 from api.vocabulary import ROLES
 from events import Role
@@ -59,7 +59,7 @@ def create_token(args: argparse.Namespace) -> int:
     print(secret, flush=True)
     print(
         f"Token {record.id} gemaakt: gemeente {municipality}, rol {args.rol}, "
-        f"naam '{record.name}'. Het wordt niet nog eens getoond.",
+        f"naam '{shown(record.name)}'. Het wordt niet nog eens getoond.",
         file=sys.stderr,
     )
     return 0
@@ -80,7 +80,7 @@ def list_tokens(args: argparse.Namespace) -> int:
         body = str(token.body_id) if token.body_id else "-"
         created = token.created.isoformat(timespec="seconds")
         role = ROLES.dutch(token.role)
-        print(f"{token.id}\t{token.municipality}\t{role}\t{body}\t{token.name}\t{created}")
+        print(f"{token.id}\t{token.municipality}\t{role}\t{body}\t{shown(token.name)}\t{created}")
     return 0
 
 

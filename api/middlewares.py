@@ -5,7 +5,6 @@ import asyncio
 import contextlib
 import json
 import re
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +13,6 @@ from typing import Any, Final, Literal, TypeVar
 from uuid import UUID, uuid4
 
 import orjson
-import psycopg
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler as AiohttpHandler
 
@@ -35,8 +33,10 @@ from ledger import (
     Ledgers,
     Recorded,
 )
-from projections import ReadModel, ReadModels
+from ledger.storage import is_storage_failure
+from projections import ReadModel, ReadModels, swap
 from projections.log import LogReader, LogRow
+from projections.read_model import LogDamagedError
 
 T = TypeVar("T")
 MAX_BODY: Final = 1024 * 1024
@@ -312,11 +312,21 @@ async def problems(request: web.Request, handler: AiohttpHandler) -> web.StreamR
         return from_http(error).response()
     except ConnectionResetError:
         raise  # the caller went away: nobody to answer, and no fault of ours
-    except (psycopg.OperationalError, sqlite3.OperationalError):
-        log.exception("store_unavailable", path=request.path, request_id=request.get(REQUEST_ID))
-        msg = "De opslag is even niet bereikbaar; probeer het zo opnieuw."
-        return ProblemError(503, msg, headers={"Retry-After": "1"}).response()
-    except Exception:
+    except LogDamagedError as error:
+        log.error("log_damaged", path=request.path, detail=str(error))
+        return ProblemError(503, str(error), headers={"Retry-After": "60"}).response()
+    except Exception as error:
+        if is_storage_failure(error) or swap.is_damaged(error):
+            # Disk full, a lock held too long, a connection lost: nothing was stored, and the
+            # same request may succeed in a moment. One line, without a traceback.
+            log.warning(
+                "store_unavailable",
+                path=request.path,
+                request_id=request.get(REQUEST_ID),
+                error=f"{type(error).__name__}: {error}",
+            )
+            msg = "De opslag is even niet beschikbaar; er is niets vastgelegd. Probeer het zo weer."
+            return ProblemError(503, msg, headers={"Retry-After": "1"}).response()
         log.exception("unhandled", path=request.path, request_id=request.get(REQUEST_ID))
         msg = "Er ging aan onze kant iets mis; het is vastgelegd in het serverlog."
         return ProblemError(500, msg).response()

@@ -522,7 +522,9 @@ class ScratchLocation(LogLocation):
 
 
 def scratch_location(location: LogLocation, scratch: Path) -> LogLocation:
-    return ScratchLocation(location.municipality, "sqlite", location.directory, None, scratch)
+    return ScratchLocation(
+        location.municipality, "sqlite", location.directory, None, scratch=scratch
+    )
 
 
 def per_event_reference(location: LogLocation, events: int, scratch: Path) -> tuple[Pass, Pass]:

@@ -55,6 +55,9 @@ class LogLocation:
     backend: Literal["sqlite", "postgresql"]
     directory: Path | None
     server: PostgresServer | None
+    # Views being rebuilt live apart (their own file or schema) until they replace the current
+    # ones whole, so a rebuild that fails leaves the current views serving.
+    rebuilding: bool = False
 
     @property
     def events_file(self) -> Path:
@@ -64,7 +67,13 @@ class LogLocation:
     @property
     def views_file(self) -> Path:
         assert self.directory is not None
-        return self.directory / f"{self.municipality}.views.sqlite"
+        part = "views-herbouw" if self.rebuilding else "views"
+        return self.directory / f"{self.municipality}.{part}.sqlite"
+
+    @property
+    def views_schema(self) -> str:
+        # No slug gives a schema name starting with "herbouw_": theirs all start "gemeente_".
+        return "herbouw_" + self.schema if self.rebuilding else self.schema
 
     @property
     def schema(self) -> str:
@@ -114,9 +123,12 @@ class StoreUrl:
         return LogLocation(municipality, self.backend, self.directory, self.server)
 
 
-def library_settings(location: LogLocation, sqlite_file: Path | None = None) -> dict[str, str]:
+def library_settings(
+    location: LogLocation, sqlite_file: Path | None = None, schema: str | None = None
+) -> dict[str, str]:
     """The `eventsourcing` persistence settings for one store of a municipality: the given SQLite
-    file, or the municipality's PostgreSQL schema. Shared by the ledger and the read models."""
+    file, or the municipality's PostgreSQL schema (or `schema`). Shared by the ledger and the
+    read models."""
     if location.backend == "sqlite":
         assert sqlite_file is not None, "a SQLite store needs its file"
         # The library switches on WAL and leaves `synchronous` at SQLite's FULL: durable commits.
@@ -134,7 +146,7 @@ def library_settings(location: LogLocation, sqlite_file: Path | None = None) -> 
         "POSTGRES_PORT": str(server.port),
         "POSTGRES_USER": server.user,
         "POSTGRES_PASSWORD": server.password,
-        "POSTGRES_SCHEMA": location.schema,
+        "POSTGRES_SCHEMA": schema or location.schema,
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "4",
         "POSTGRES_LOCK_TIMEOUT": "10",

@@ -11,13 +11,11 @@ assigned explicitly as MAX + 1, under the library's table lock that already seri
 so positions count 1, 2, 3, … whatever fails. SQLite's rowid is MAX + 1 already.
 """
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import psycopg
-from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
+from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
@@ -158,11 +156,3 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         if row is None:
             return None
         return KeyRecord(row["request_hash"], int(row["position"]))
-
-
-def is_storage_failure(error: BaseException) -> bool:
-    """The store could not do its work (disk full, locked, unreachable): nobody's fault here."""
-    return isinstance(
-        error,
-        OperationalError | sqlite3.OperationalError | psycopg.OperationalError,
-    ) and not isinstance(error, IntegrityError)

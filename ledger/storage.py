@@ -1,11 +1,28 @@
-"""Turning a log location into the library's persistence settings, and preparing the store."""
+"""Turning a log location into the library's persistence settings, preparing the store, and
+telling a store that cannot work (full, locked, gone, damaged) from a command that is wrong."""
 
 import contextlib
+import sqlite3
+import time
+from pathlib import Path
 
 import psycopg
+from eventsourcing import persistence
 from psycopg import sql
 
-from events.store import LogLocation, library_settings
+from events.store import LogLocation, StoreUrl, library_settings
+
+# What the store raises when it cannot do its work now (disk full, locked, connection lost):
+# the library's own classes (it wraps the drivers' errors) and the drivers' (our direct reads).
+STORAGE_FAILURES = (
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    persistence.InternalError,
+    sqlite3.OperationalError,
+    sqlite3.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 
 def application_env(location: LogLocation) -> dict[str, str]:
@@ -29,3 +46,46 @@ def prepare_store(location: LogLocation) -> None:
         conn.execute(
             sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(location.schema))
         )
+
+
+def is_storage_failure(error: BaseException) -> bool:
+    """The store could not do its work (disk full, locked, unreachable): nobody's input is wrong,
+    nothing was stored, and the same request may well succeed a moment later."""
+    return isinstance(error, STORAGE_FAILURES)
+
+
+def check_sqlite_file(path: Path, seconds: float = 10.0) -> str | None:
+    """Why a SQLite file is not a sound database, in Dutch; None when `PRAGMA quick_check` finds
+    nothing wrong (or ran out of its `seconds`: a big file is then checked only in part)."""
+    deadline = time.monotonic() + seconds
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as error:
+        return f"{path} kan niet worden geopend ({error})."
+    # SQLite calls this every 10,000 steps; a true answer stops the check.
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.OperationalError as error:
+        if "interrupted" in str(error):
+            return None
+        return f"{path} is beschadigd ({error})."
+    except sqlite3.DatabaseError as error:
+        return f"{path} is beschadigd ({error})."
+    finally:
+        conn.close()
+    found = [str(row[0]) for row in rows]
+    if found == ["ok"]:
+        return None
+    return f"{path} is beschadigd: {'; '.join(found[:3])}."
+
+
+def damaged_logs(store: StoreUrl, seconds: float = 10.0) -> list[str]:
+    """Every event log (and the token store) of a SQLite store that is not a sound database;
+    PostgreSQL checks its own pages."""
+    if store.backend != "sqlite" or store.directory is None or not store.directory.exists():
+        return []
+    files = sorted(store.directory.glob("*.events.sqlite"))
+    files += [p for p in [store.directory / "adviesspoor.sqlite"] if p.exists()]
+    found = (check_sqlite_file(path, seconds) for path in files)
+    return [problem for problem in found if problem is not None]

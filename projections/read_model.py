@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from events.store import LogLocation
-from projections import answers, fold, search, views
+from projections import answers, fold, search, swap, views
 from projections.answers import Context
 from projections.fold import Doc
 from projections.log import LogReader, canonical_id
@@ -22,6 +22,22 @@ Progress = Callable[[int, int], None]
 PAGE_SIZE = 10_000
 # The events that create a record of each kind the views name (see `context`).
 _CREATED = ("AdvisoryBodyRegistered", "DossierOpened", "AdviceSubmitted", "DecisionTaken")
+
+
+class LogDamagedError(Exception):
+    """The log cannot be projected: an event is missing or out of order. Nothing was changed."""
+
+
+def _open_views(location: LogLocation) -> ViewStore:
+    """The views of a location; a damaged SQLite views file is removed and made anew (the views
+    hold nothing the log does not: the next catch-up rebuilds them)."""
+    try:
+        return ViewStore(location)
+    except Exception as error:
+        if not swap.is_damaged(error):
+            raise
+    swap.discard(location)
+    return ViewStore(location)
 
 
 @contextmanager
@@ -36,6 +52,29 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _check_dense(after: int, positions: list[int]) -> None:
+    """Positions count 1, 2, 3, …: a gap is an event missing from the log."""
+    for expected, found in enumerate(positions, start=after + 1):
+        if found != expected:
+            msg = (
+                f"De log is beschadigd: positie {expected} ontbreekt (na {expected - 1} volgt "
+                f"{found}). De overzichten zijn niet gewijzigd."
+            )
+            raise LogDamagedError(msg)
+
+
+def _check_version(position: int, aggregate_id: str, version: int, doc: Doc | None) -> None:
+    """Each record's events count 1, 2, 3, … too: one that skips lost an event."""
+    expected = 1 if doc is None else int(doc["version"]) + 1
+    if version != expected:
+        msg = (
+            f"De log is beschadigd: positie {position} is versie {version} van record "
+            f"{aggregate_id}, maar versie {expected} werd verwacht. De overzichten zijn niet "
+            "gewijzigd."
+        )
+        raise LogDamagedError(msg)
+
+
 class ReadModel:
     """Views of one municipality; `catch_up` is the projection, the rest are queries."""
 
@@ -43,7 +82,7 @@ class ReadModel:
         self.location = location
         self.page_size = page_size
         self.log = LogReader(location)
-        self.store = ViewStore(location)
+        self.store = _open_views(location)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -65,12 +104,24 @@ class ReadModel:
             raise TimeoutError(msg)
         try:
             target = upto if upto is not None else self.log.last_position()
-            while self._process_page(target):
-                if progress is not None:
-                    progress(self.store.position(), target)
-            return self.store.position()
+            try:
+                return self._catch_up(target, progress)
+            except Exception as error:
+                if not swap.is_damaged(error):
+                    raise
+            # The views file is damaged: it holds nothing the log does not, so make it anew.
+            self.store.close()
+            swap.discard(self.location)
+            self.store = ViewStore(self.location)
+            return self._catch_up(target, progress)
         finally:
             self._lock.release()
+
+    def _catch_up(self, target: int, progress: Progress | None) -> int:
+        while self._process_page(target):
+            if progress is not None:
+                progress(self.store.position(), target)
+        return self.store.position()
 
     def ensure_current(self, timeout: float = 5.0) -> int:
         """Read-your-writes: process everything committed before this call."""
@@ -102,6 +153,7 @@ class ReadModel:
             rows = self.log.raw(start, self.page_size, target)
             if not rows:
                 return 0
+            _check_dense(start, [row[0] for row in rows])
             decoded = [
                 (
                     position,
@@ -122,6 +174,7 @@ class ReadModel:
             }
             event_rows = []
             for position, agg, version, event_type, data, state in decoded:
+                _check_version(position, agg, version, docs.get(agg))
                 doc = fold.apply(docs.get(agg), position, agg, event_type, state)
                 docs[agg] = doc
                 event_rows.append((position, agg, version, event_type, doc["updated_at"], data))
@@ -130,11 +183,25 @@ class ReadModel:
             return len(rows)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Drop every view and build them again from the log; returns the events processed."""
-        with self.store.secondary_indexes_deferred():
-            with self._lock:
-                self.store.reset()
-            return self.catch_up(progress=progress)
+        """Build every view anew from the log, apart, and only then put them in place of the
+        current ones; returns the log position they reach. If the rebuild fails, the current views
+        stay as they were."""
+        fresh = swap.apart(self.location)
+        swap.discard(fresh)  # what an interrupted rebuild may have left
+        built = ReadModel(fresh, self.page_size)
+        try:
+            with built.store.secondary_indexes_deferred():
+                position = built.catch_up(progress=progress)
+        except BaseException:
+            built.close()
+            swap.discard(fresh)
+            raise
+        built.close()
+        with self._lock:
+            if swap.put_in_place(fresh):
+                self.store.close()
+                self.store = ViewStore(self.location)
+        return position
 
     # Time travel ---------------------------------------------------------------------------
 

@@ -92,7 +92,7 @@ class ViewTables:
     def __init__(self, location: LogLocation) -> None:
         self.backend = location.backend
         # PostgreSQL keeps an index in its table's schema, so dropping one names the schema.
-        self.index_schema = "" if location.backend == "sqlite" else f'"{location.schema}".'
+        self.index_schema = "" if location.backend == "sqlite" else f'"{location.views_schema}".'
         if location.backend == "sqlite":
             self.names = {
                 "docs": "view_docs_v2",
@@ -105,7 +105,7 @@ class ViewTables:
             self.blob = "BLOB"
             self.serial = "INTEGER PRIMARY KEY"
         else:
-            schema = location.schema  # a checked slug: letters, digits and underscores only
+            schema = location.views_schema  # from a checked slug: letters, digits, underscores
             self.names = {
                 "docs": f'"{schema}"."views_docs_v2"',
                 "events": f'"{schema}"."views_events_v2"',
@@ -165,7 +165,7 @@ def _environment(location: LogLocation) -> Environment:
     if location.backend == "sqlite":
         location.views_file.parent.mkdir(parents=True, exist_ok=True)
         return Environment(VIEWS_NAME, library_settings(location, location.views_file))
-    return Environment(VIEWS_NAME, library_settings(location))
+    return Environment(VIEWS_NAME, library_settings(location, schema=location.views_schema))
 
 
 def _ensure_schema(location: LogLocation) -> None:
@@ -178,7 +178,7 @@ def _ensure_schema(location: LogLocation) -> None:
         psycopg.connect(location.server.conninfo(), autocommit=True) as conn,
         contextlib.suppress(psycopg.errors.UniqueViolation),
     ):
-        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.views_schema}"')
 
 
 class ViewStore:
@@ -227,7 +227,9 @@ class ViewStore:
         with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
             if commit:
                 # One projector per municipality at a time, across processes and servers.
-                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.location.schema,))
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(%s))", (self.location.views_schema,)
+                )
             yield conn.cursor(row_factory=tuple_row)
 
     def tracked_position(self, cursor: Cursor) -> int:

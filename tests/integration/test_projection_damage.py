@@ -1,0 +1,150 @@
+"""A rebuild that fails leaves the views serving; a log missing an event is named, not folded;
+a damaged views file is made anew from the log."""
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import psycopg
+import pytest
+from psycopg import sql
+
+if TYPE_CHECKING:
+    from events.store import StoreUrl
+    from ledger import Actor, AdviceLedger
+    from projections import ReadModel
+
+
+@pytest.fixture
+def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[[], "ReadModel"]]:
+    from projections import ReadModel
+
+    opened: list[ReadModel] = []
+
+    def open_() -> "ReadModel":
+        model = ReadModel(store_url.location(municipality), page_size=3)
+        opened.append(model)
+        return model
+
+    yield open_
+    for model in opened:
+        model.close()
+
+
+def _answer_all(ledger: "AdviceLedger", office: "Actor", advice_id: UUID, on: date) -> None:
+    from events import Outcome
+
+    for point in (1, 2, 3):
+        ledger.record_response(office, advice_id, point, Outcome.FOLLOWED, f"Ja {point}.", on)
+
+
+def _delete_event(ledger: "AdviceLedger", position: int) -> None:
+    """What an attacker or a bad disk might do: one stored event gone."""
+    location = ledger.location
+    if location.backend == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(location.events_file) as conn:
+            conn.execute("DELETE FROM stored_events WHERE rowid = ?", (position,))
+        return
+    assert location.server is not None
+    with psycopg.connect(location.server.conninfo(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DELETE FROM {}.{} WHERE notification_id = %s").format(
+                sql.Identifier(location.schema), sql.Identifier(location.events_table)
+            ),
+            (position,),
+        )
+
+
+def test_a_rebuild_over_a_log_missing_an_event_names_it_and_leaves_the_views_serving(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    advice_id: UUID,
+    submitted_on: date,
+    open_models: Callable[[], "ReadModel"],
+    today: date,
+) -> None:
+    from projections.read_model import LogDamagedError
+
+    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    model = open_models()
+    model.ensure_current()
+    before = model.advice(str(advice_id), today)
+    position = model.position()
+    missing = ledger.last_position() - 1
+    _delete_event(ledger, missing)
+
+    with pytest.raises(LogDamagedError, match=f"positie {missing} ontbreekt"):
+        model.rebuild()
+
+    assert model.position() == position
+    assert model.advice(str(advice_id), today) == before
+    assert open_models().advice(str(advice_id), today) == before
+
+
+def test_catching_up_over_a_missing_event_stops_before_it(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    advice_id: UUID,
+    submitted_on: date,
+    open_models: Callable[[], "ReadModel"],
+) -> None:
+    from projections.read_model import LogDamagedError
+
+    model = open_models()
+    model.ensure_current()
+    position = model.position()
+    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    _delete_event(ledger, position + 1)
+
+    with pytest.raises(LogDamagedError, match=f"positie {position + 1} ontbreekt"):
+        model.ensure_current()
+
+    assert model.position() == position
+
+
+def test_a_successful_rebuild_replaces_the_views_for_a_reader_that_stays_open(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    advice_id: UUID,
+    submitted_on: date,
+    open_models: Callable[[], "ReadModel"],
+    today: date,
+) -> None:
+    serving, rebuilding = open_models(), open_models()
+    serving.ensure_current()
+    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+
+    assert rebuilding.rebuild() == ledger.last_position()
+
+    view = serving.advice(str(advice_id), today)
+    assert view is not None
+    assert view["status"] == "answered"
+    assert serving.position() == ledger.last_position()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # views files are SQLite's
+@pytest.mark.parametrize("damage", [b"dit is geen database" * 500, b"\x00" * 8192])
+def test_a_damaged_views_file_is_made_anew_from_the_log(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    advice_id: UUID,
+    submitted_on: date,
+    open_models: Callable[[], "ReadModel"],
+    today: date,
+    damage: bytes,
+) -> None:
+    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    first = open_models()
+    first.ensure_current()
+    first.close()
+    ledger.location.views_file.write_bytes(damage)
+
+    model = open_models()
+    model.ensure_current()
+
+    view = model.advice(str(advice_id), today)
+    assert view is not None
+    assert view["status"] == "answered"
