@@ -48,6 +48,9 @@ def bearer_secret(header: str | None) -> str | None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token or " " in token:
         return None
+    # Tokens are URL-safe ASCII; a header of other bytes (surrogate escapes) names no token.
+    if not token.isascii() or not token.isprintable():
+        return None
     return token
 
 

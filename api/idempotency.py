@@ -8,6 +8,7 @@ body under the same key is 409. Errors are not kept, so a repeat after an error 
 """
 
 import hashlib
+import re
 from typing import Any, Final
 
 import orjson
@@ -17,6 +18,9 @@ from ledger import IdempotencyKey, KeyRecord
 
 HEADER: Final = "Idempotency-Key"
 MAX_KEY_LENGTH: Final = 255
+# Printable ASCII (as a structured-field string): a header aiohttp decoded from other bytes
+# carries surrogate escapes, which no store can hold.
+_KEY: Final = re.compile(r"[\x20-\x7e]+")
 
 
 def request_hash(body: Any) -> str:
@@ -26,8 +30,11 @@ def request_hash(body: Any) -> str:
 
 def key_for(token_id: str, method: str, path: str, key: str, body: Any) -> IdempotencyKey:
     """The ledger's key for this request: 400 for a key of the wrong length."""
-    if not 1 <= len(key) <= MAX_KEY_LENGTH:
-        reason = f"Een Idempotency-Key heeft 1 tot {MAX_KEY_LENGTH} tekens."
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not _KEY.fullmatch(key):
+        reason = (
+            f"Een Idempotency-Key heeft 1 tot {MAX_KEY_LENGTH} zichtbare ASCII-tekens "
+            "(letters, cijfers, leestekens of spaties)."
+        )
         raise invalid([InvalidParam(HEADER, reason)])
     scope = hashlib.sha256("\0".join((token_id, method, path, key)).encode()).hexdigest()
     return IdempotencyKey(scope, request_hash(body))

@@ -125,10 +125,22 @@ class ProblemError(Exception):
             ]
         return web.Response(
             status=self.status,
-            body=orjson.dumps(body),
+            body=orjson.dumps(_without_surrogates(body)),
             content_type=PROBLEM_JSON,
             headers=self.headers,
         )
+
+
+def _without_surrogates(value: object) -> object:
+    """A parameter name quoted from a request aiohttp could not decode as UTF-8 carries lone
+    surrogates, which JSON cannot hold: they become U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8") if not value.isascii() else value
+    if isinstance(value, dict):
+        return {key: _without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    return value
 
 
 def invalid(params: Sequence[InvalidParam], detail: str | None = None) -> ProblemError:

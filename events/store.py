@@ -147,7 +147,10 @@ def library_settings(
         "POSTGRES_USER": server.user,
         "POSTGRES_PASSWORD": server.password,
         "POSTGRES_SCHEMA": schema or location.schema,
-        "POSTGRES_POOL_SIZE": "4",
+        # One connection kept per pool (a process has two per municipality: the ledger's and the
+        # views'), more only while busy: with a pool of four kept open, a few servers holding a
+        # dozen municipalities used up PostgreSQL's connections.
+        "POSTGRES_POOL_SIZE": "1",
         "POSTGRES_MAX_OVERFLOW": "4",
         "POSTGRES_LOCK_TIMEOUT": "10",
     }

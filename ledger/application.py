@@ -38,7 +38,7 @@ from ledger.recorders import (
     LedgerSQLiteRecorder,
 )
 from ledger.rules import Actor, amsterdam_today
-from ledger.storage import application_env, prepare_store
+from ledger.storage import application_env, store_prepared
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -70,7 +70,6 @@ class AdviceLedger(Application[UUID]):
     name = LEDGER_NAME
 
     def __init__(self, location: LogLocation, today: Callable[[], date] = amsterdam_today) -> None:
-        prepare_store(location)
         self.municipality = location.municipality
         self.location = location
         self.today = today
@@ -88,7 +87,8 @@ class AdviceLedger(Application[UUID]):
             # Our recorder: dense positions, and idempotency keys in the events' transaction.
             "APPLICATION_RECORDER_TOPIC": get_topic(recorder),
         }
-        super().__init__(env=env)
+        with store_prepared(location):
+            super().__init__(env=env)
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
@@ -357,6 +357,13 @@ class AdviceLedger(Application[UUID]):
         except KeyTakenError:
             found = self.find_key(key.scope)
             assert found is not None, "a taken key is stored"
+            return found
+        except ConflictError:
+            # The same request on another server, with the same key, may have won the race for
+            # this record's next version: then that is the answer, not a conflict.
+            found = self.find_key(key.scope)
+            if found is None:
+                raise
             return found
         finally:
             self._keys.current = None

@@ -4,6 +4,8 @@ telling a store that cannot work (full, locked, gone, damaged) from a command th
 import contextlib
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -33,19 +35,32 @@ def application_env(location: LogLocation) -> dict[str, str]:
     return library_settings(location)
 
 
-def prepare_store(location: LogLocation) -> None:
-    """PostgreSQL keeps each municipality in a schema of its own; make sure it exists."""
+@contextmanager
+def store_prepared(location: LogLocation) -> Iterator[None]:
+    """Make sure the municipality's schema exists (PostgreSQL), and hold a lock while the
+    tables, types and functions of its log are created or checked inside this block.
+
+    Several servers opening one municipality's log at once ran the library's DDL side by side
+    (`CREATE OR REPLACE FUNCTION`, indexes) and failed with "tuple concurrently updated" or
+    deadlocks; they now take turns.
+    """
     if location.backend != "postgresql":
+        yield
         return
     assert location.server is not None
-    # Another process may create it at the same moment.
-    with (
-        psycopg.connect(location.server.conninfo(), autocommit=True) as conn,
-        contextlib.suppress(psycopg.errors.UniqueViolation),
-    ):
-        conn.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(location.schema))
-        )
+    key = "adviesspoor-ddl:" + location.schema
+    with psycopg.connect(location.server.conninfo(), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            with contextlib.suppress(psycopg.errors.UniqueViolation):
+                conn.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                        sql.Identifier(location.schema)
+                    )
+                )
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
 def is_storage_failure(error: BaseException) -> bool:

@@ -168,17 +168,29 @@ def _environment(location: LogLocation) -> Environment:
     return Environment(VIEWS_NAME, library_settings(location, schema=location.views_schema))
 
 
-def _ensure_schema(location: LogLocation) -> None:
-    """A municipality without a ledger yet still gets its (empty) schema, so reads can answer."""
+@contextmanager
+def _schema_prepared(location: LogLocation) -> Iterator[None]:
+    """Hold the municipality's projector lock while its view tables are created or checked.
+
+    Several servers opening the views of one municipality at once ran their DDL (create, add
+    column, create index) side by side and deadlocked on the tables' locks. The session lock
+    here is the same key as the projector's transaction lock (`transaction`), so DDL and
+    projection take turns. A municipality without a ledger yet still gets its schema, so reads
+    can answer.
+    """
     if location.backend != "postgresql":
+        yield
         return
     assert location.server is not None
-    # Another process may create it at the same moment.
-    with (
-        psycopg.connect(location.server.conninfo(), autocommit=True) as conn,
-        contextlib.suppress(psycopg.errors.UniqueViolation),
-    ):
-        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.views_schema}"')
+    with psycopg.connect(location.server.conninfo(), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (location.views_schema,))
+        try:
+            # Another process may create it at the same moment.
+            with contextlib.suppress(psycopg.errors.UniqueViolation):
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.views_schema}"')
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (location.views_schema,))
 
 
 class ViewStore:
@@ -187,21 +199,23 @@ class ViewStore:
     def __init__(self, location: LogLocation) -> None:
         self.location = location
         self.tables = ViewTables(location)
-        _ensure_schema(location)
-        factory = InfrastructureFactory.construct(_environment(location))
-        self.factory = factory
         self._reader: Any = None
         self._reader_lock = threading.Lock()
-        recorder_class = _recorder_class(location, self.tables)
-        for attempt in range(3):
-            try:
-                self.recorder: Any = factory.tracking_recorder(recorder_class)
-                break
-            except IntegrityError:
-                # Another process created the tables at the same moment and wrote the library's
-                # migration marker first; the tables are there now, so opening again succeeds.
-                if attempt == 2:
-                    raise
+        with _schema_prepared(location):
+            factory = InfrastructureFactory.construct(_environment(location))
+            self.factory = factory
+            recorder_class = _recorder_class(location, self.tables)
+            for attempt in range(3):
+                try:
+                    self.recorder: Any = factory.tracking_recorder(recorder_class)
+                    break
+                except IntegrityError:
+                    # Another process created the tables at the same moment and wrote the
+                    # library's migration marker first; the tables are there, so opening again
+                    # succeeds.
+                    if attempt == 2:
+                        raise
+        # After the DDL lock: dropping views of another version takes the projector's own lock.
         self._check_version()
 
     def close(self) -> None:

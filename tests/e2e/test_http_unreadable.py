@@ -43,3 +43,35 @@ async def test_an_unreadable_request_gets_problem_json_that_echoes_nothing(
     assert not any(SECRET in line for line in server.log)
     assert not any("Traceback" in line for line in server.log)
     assert sum("request_unreadable" in line for line in server.log) == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        (b"Idempotency-Key: \xff\xfe-kapot", 400),
+        (b"Idempotency-Key: tab\tin", 400),
+        (b"Authorization: Bearer \xff\xfe", 401),
+    ],
+    ids=["key-not-utf8", "key-control", "token-not-utf8"],
+)
+async def test_header_bytes_no_store_can_hold_are_refused_not_a_500(
+    api: Api, header: bytes, status: int
+) -> None:
+    token = api.as_("secretariaat").encode()
+    auth = (
+        b"" if header.startswith(b"Authorization") else b"Authorization: Bearer " + token + b"\r\n"
+    )
+    body = b'{"titel": "Nota", "geopendOp": "2026-01-01"}'
+    request = (
+        b"POST /api/v1/dossiers HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\n"
+        + auth + header + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )  # fmt: skip
+    before = await api.last_position()
+
+    async with served(api.store.url) as server:
+        answer = await raw_exchange(server.port, request)
+
+    assert answer.split(b"\r\n", 1)[0].split()[1] == str(status).encode()
+    assert b"application/problem+json" in answer.split(b"\r\n\r\n", 1)[0]
+    assert await api.last_position() == before

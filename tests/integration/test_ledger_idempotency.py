@@ -168,3 +168,39 @@ def test_positions_count_without_gaps_after_writes_that_lost_conflicts(
     assert losses >= 4  # every round has losers, and none of them may use up a position
     found = positions(ledger)
     assert found == list(range(1, len(found) + 1))
+
+
+def test_one_key_racing_on_one_advice_across_servers_answers_the_winner_to_both(
+    open_ledgers: Callable[[], Ledgers],
+    municipality: str,
+    ledger: AdviceLedger,
+    office: Actor,
+    advice_id: UUID,
+    today: date,
+) -> None:
+    servers = [ledger, open_ledgers()[municipality]]
+    both_decided = threading.Barrier(2, timeout=10)
+    key = IdempotencyKey("scope-one-advice", "hash")
+    before = ledger.last_position()
+
+    def write(index: int) -> Recorded | KeyRecord | Exception:
+        server = servers[index]
+        sys.settrace(pause_before_saving(both_decided))
+        try:
+            # The same request reached two servers: the loser meets the winner's new version
+            # first, and must answer the winner's answer, not a conflict.
+            return server.once(key, lambda: respond(server, office, advice_id, today, "Eén."))
+        except Exception as error:
+            return error
+        finally:
+            sys.settrace(None)
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(write, range(2)))
+
+    recorded = [o for o in outcomes if isinstance(o, Recorded)]
+    again = [o for o in outcomes if isinstance(o, KeyRecord)]
+    assert len(recorded) == 1, outcomes
+    assert len(again) == 1, outcomes
+    assert again[0].position == recorded[0].position
+    assert positions(ledger)[before:] == [before + 1]
