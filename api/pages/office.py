@@ -289,7 +289,8 @@ def _decision_refused(form: Form, error: LedgerError, context: dict[str, Any]) -
             form.error(
                 f"afwijking-{advice_id}-{number}",
                 f"Punt {number} van ‘{titles.get(advice_id, advice_id)}’ heeft nog geen reactie. "
-                "Geef hier de motivering van de afwijking (Awb 3:50), of leg eerst een reactie vast.",
+                "Geef hier de motivering van de afwijking (Awb 3:50), "
+                "of leg eerst een reactie vast.",
             )
         elif parts[0] == "advice_ids":
             form.error("adviezen", item.reason)

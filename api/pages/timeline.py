@@ -15,13 +15,11 @@ Entry = dict[str, Any]
 
 
 def timeline(
-    history: list[dict[str, Any]], decisions: list[dict[str, Any] | None], advice_id: str
+    history: list[dict[str, Any]], decisions: list[dict[str, Any]], advice_id: str
 ) -> list[Entry]:
     """History items (ReadModel.history) and decision documents, merged by log position."""
     items: list[tuple[int, str, dict[str, Any]]] = [(h["position"], h["type"], h) for h in history]
-    for decision in decisions:
-        if decision is not None:
-            items.append((decision["position"], "DecisionTaken", decision))
+    items.extend((d["position"], "DecisionTaken", d) for d in decisions)
     items.sort(key=lambda item: item[0])
     last_answer: dict[int, str] = {}
     entries = []

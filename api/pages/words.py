@@ -26,11 +26,11 @@ FOLLOW_UP: Final[dict[str, tuple[str, str]]] = {
     "promise_open": ("Toezegging loopt nog", "Kijk na de uiterste datum of het is gebeurd."),
     "response_without_rejoinder": (
         "Reactie zonder wederwoord",
-        "Laat weten of u tevreden bent met de reactie.",
+        "Laat weten of het adviesorgaan tevreden is met de reactie.",
     ),
     "rejoinder_unsatisfied": (
-        "U was ontevreden",
-        "Wacht op een nieuwe reactie van het college, of vraag erom.",
+        "Ontevreden over de reactie",
+        "Het college geeft een nieuwe reactie; vraag erom als die uitblijft.",
     ),
 }
 # The order of the volglijst: what is overdue first.
