@@ -489,7 +489,7 @@ class AdviceLedger(Application[UUID]):
             try:
                 recordings = self.save(*aggregates, **{KEY_ARGUMENT: key})
             except IntegrityError:
-                msg = "Iemand anders legde tegelijk iets vast voor deze adviezen; probeer het opnieuw."
+                msg = "Iemand anders legde tegelijk iets vast bij deze adviezen; probeer opnieuw."
                 raise ConflictError(msg) from None
         last = recordings[-1]
         event = cast(LedgerEvent, last.domain_event)
