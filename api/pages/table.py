@@ -313,8 +313,9 @@ def _apply_refusals(plan: Plan, error: ValidationError) -> None:
 
 
 def preview(ledger: AdviceLedger, actor: Actor, plan: Plan) -> None:
-    """Check the rows against the ledger's rules too (Awb 3:50, dates), storing nothing."""
-    if not plan.ok or not plan.inputs:
+    """Check the rows against the ledger's rules too (Awb 3:50, dates), storing nothing; also
+    when other rows are wrong already, so every error shows at once."""
+    if not plan.inputs:
         return
     try:
         ledger.record_responses(actor, plan.inputs, check_only=True)
