@@ -224,7 +224,7 @@ PUBLIC_PAGES = [
     ("zoeken", "/groningen?zoek=mantelzorger", None, False),
     ("zoeken-niets", "/groningen?zoek=xyzzy", None, False),
     ("advies", "/groningen/adviezen/{stip}", None, True),
-    ("advies-toen", "/groningen/adviezen/{stip}?vastgelegdOp=2013-12-01", None, False),
+    ("advies-toen", "/groningen/adviezen/{stip}?tot=100", None, False),
     ("adviesorgaan", "/groningen/adviesorganen/{stadadviseert}", None, False),
     ("cijfers", "/groningen/statistieken", None, True),
     ("andere-gemeente", "/midden-groningen", None, False),
