@@ -183,7 +183,6 @@ def advice_data(model: ReadModel, advice_id: str, today: date, request: web.Requ
     view = model.advice(advice_id, as_of, upto)
     if view is None:
         return None
-    ctx_names = model.context(upto)
     decisions = []
     for decision_id in view["decisions"]:
         doc = model.doc(decision_id, upto)
@@ -193,7 +192,6 @@ def advice_data(model: ReadModel, advice_id: str, today: date, request: web.Requ
     return {
         "advice": view,
         "decisions": decisions,
-        "names": ctx_names.names,
         "body": model.doc(view["body_id"], upto),
         "timeline": timeline(model.history(advice_id, upto), decisions, advice_id),
         "upto": upto,

@@ -31,6 +31,8 @@ def _environment(app: web.Application) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        # Templates are package data: read once, never checked again (no stat per include).
+        auto_reload=False,
     )
     env.filters.update(
         datum=words.dutch_date,
