@@ -62,6 +62,7 @@ def main() -> int:
         args.requests, args.warmup = 30, 10
     with tempfile.TemporaryDirectory() as directory:
         env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{directory}"}
+        # S603 below: every command is our own command line (this interpreter, -m api).
         run = [sys.executable, "-m", "api"]
         subprocess.run([*run, "demo"], env=env, check=True, capture_output=True)  # noqa: S603
         made = subprocess.run(  # noqa: S603 - our own command line
