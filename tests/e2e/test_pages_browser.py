@@ -34,7 +34,9 @@ async def browser(site: Site) -> AsyncIterator["Browser"]:
 
 async def _context(browser: "Browser") -> "BrowserContext":
     # bypass_csp lets axe's script in; the pages themselves keep their strict policy.
-    return await browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
+    return await browser.new_context(
+        bypass_csp=True, viewport={"width": 1200, "height": 900}, locale="nl-NL"
+    )
 
 
 async def _sign_in(page: "Page", site: Site, token: str) -> None:
@@ -256,6 +258,12 @@ OFFICE_PAGES = [
         "besluit-fout",
         "/groningen/beheer/besluit?dossier={wij_dossier}",
         "Besluit vastleggen",
+        False,
+    ),
+    (
+        "besluit-awb",
+        "/groningen/beheer/besluit?dossier={wij_dossier}",
+        ("Besluit vastleggen", {"Titel van het besluit": "Besluit over WIJ Groningen"}),
         True,
     ),
     ("wederwoord", "/groningen/adviezen/{hanze}/wederwoord", None, False),
@@ -282,8 +290,11 @@ async def _check_all(
 ) -> dict[str, list[dict[str, Any]]]:
     found = {}
     ids = _ids()
-    for name, path, button, shoot in pages:
+    for name, path, action, shoot in pages:
         await page.goto(site.url + path.format(**ids))
+        button, fill = action if isinstance(action, tuple) else (action, {})
+        for label, value in fill.items():
+            await page.get_by_label(label).fill(value)
         if button is not None:
             await page.get_by_role("button", name=button).click()
             await page.wait_for_load_state()
