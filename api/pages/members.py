@@ -32,9 +32,10 @@ from projections import ReadModel
 
 def _safe_next(target: str, municipality: str) -> str:
     """Only a path of this site (never `//elsewhere`), else the volglijst."""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
+    # Browsers read `/\\host` as `//host` (another site): no backslash, no control character.
+    plain = "\\" not in target and all(c.isprintable() for c in target)
+    if plain and target.startswith("/") and not target.startswith("//"):
+        return target if not urlsplit(target).netloc else f"/{municipality}/volglijst"
     return f"/{municipality}/volglijst"
 
 

@@ -388,7 +388,11 @@ DECISION = OfficeForm(
     lambda municipality, _context: f"/{municipality}?vastgelegd=besluit",
     lambda request, context: {
         "besluitdatum": site_of(request).today().isoformat(),
-        **{f"advies-{a['id']}": "ja" for a in context["advice_on"]},
+        **{
+            f"advies-{a['id']}": "ja"
+            for a in context["advice_on"]
+            if context["dossier"] and a["dossier_id"] == context["dossier"]["id"]
+        },
     },
     _decision_refused,
 )

@@ -453,3 +453,31 @@ async def test_the_figures_page_has_svg_charts_with_text_and_the_table_beside_an
     assert "100%" in visible_text(html)
     assert table.splitlines()[0].startswith("adviesorgaan;adviesorgaanNaam;jaar;punten")
     assert "Wmo-platform" in table
+
+
+async def test_sign_in_returns_only_to_a_page_of_this_site(api: Api) -> None:
+    await api.new_body()
+    token = api.as_("secretariaat")
+    m = api.municipality
+    found = {}
+
+    for target in (
+        "//elders.example/x",
+        "/\\elders.example",
+        "https://elders.example",
+        f"/{m}/statistieken",
+    ):
+        form = await text_of(api, "/aanmelden")
+        response = await api.client.post(
+            "/aanmelden",
+            data={"csrf": csrf_of(form), "token": token, "terug": target},
+            allow_redirects=False,
+        )
+        found[target] = response.headers["Location"]
+
+    assert found == {
+        "//elders.example/x": f"/{m}/volglijst",
+        "/\\elders.example": f"/{m}/volglijst",
+        "https://elders.example": f"/{m}/volglijst",
+        f"/{m}/statistieken": f"/{m}/statistieken",
+    }
