@@ -7,8 +7,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import web
 
-from api.pages.public import _record_id
-from api.pages.site import PageError, page, site_of
+from api.pages.public import record_id
+from api.pages.render import page
+from api.pages.site import PageError, site_of
 from api.pages.words import dutch_date, municipality_name, outcome_label, verdict_label
 from projections import ReadModel, public
 
@@ -122,4 +123,4 @@ async def municipality_feed(request: web.Request) -> web.StreamResponse:
 
 @page
 async def body_feed(request: web.Request) -> web.StreamResponse:
-    return await _feed(request, _record_id(request))
+    return await _feed(request, record_id(request))

@@ -7,15 +7,9 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 from api.pages import table
-from api.pages.site import (
-    OFFICE_ROLES,
-    actor_of,
-    checked_form,
-    page,
-    render,
-    require,
-    site_of,
-)
+from api.pages.render import page, render
+from api.pages.session import actor_of, checked_form, require
+from api.pages.site import OFFICE_ROLES, site_of
 from api.pages.words import municipality_name
 
 

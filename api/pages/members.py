@@ -10,19 +10,10 @@ from aiohttp_session import get_session
 
 from api.auth import Principal
 from api.pages.forms import Form
-from api.pages.public import _record_id
-from api.pages.site import (
-    OFFICE_ROLES,
-    PageError,
-    Redirect,
-    actor_of,
-    checked_form,
-    page,
-    render,
-    require,
-    site_of,
-    start_session,
-)
+from api.pages.public import record_id
+from api.pages.render import page, render
+from api.pages.session import actor_of, checked_form, require, start_session
+from api.pages.site import OFFICE_ROLES, PageError, Redirect, site_of
 from api.pages.words import FOLLOW_UP, FOLLOW_UP_ORDER, municipality_name
 from api.vocabulary import VERDICTS
 from events import Role
@@ -145,7 +136,7 @@ async def _rejoinder_page(
 @page
 async def rejoinder_form(request: web.Request) -> web.StreamResponse:
     municipality = await site_of(request).municipality(request)
-    advice_id = _record_id(request)
+    advice_id = record_id(request)
     await require(request, municipality)
     form = Form({"punt": request.query.get("punt", ""), "oordeel": "", "tekst": ""})
     return await _rejoinder_page(request, municipality, advice_id, form)
@@ -155,7 +146,7 @@ async def rejoinder_form(request: web.Request) -> web.StreamResponse:
 async def rejoinder(request: web.Request) -> web.StreamResponse:
     site = site_of(request)
     municipality = await site.municipality(request)
-    advice_id = _record_id(request)
+    advice_id = record_id(request)
     principal = await require(request, municipality)
     form = Form.of(await checked_form(request), ["punt", "oordeel", "tekst"])
     point = None

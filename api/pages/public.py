@@ -11,7 +11,8 @@ from aiohttp import web
 from api import csv_answer, translate
 from api import read_schemas as R  # noqa: N812 - the schema table, as in routes_read
 from api.pages import charts
-from api.pages.site import PageError, page, render, site_of
+from api.pages.render import page, render
+from api.pages.site import PageError, site_of
 from api.pages.timeline import timeline
 from api.pages.words import amsterdam_day, end_of_day_utc, municipality_name
 from api.vocabulary import OUTCOMES
@@ -23,7 +24,7 @@ _ID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 _DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _record_id(request: web.Request, name: str = "id") -> str:
+def record_id(request: web.Request, name: str = "id") -> str:
     given = request.match_info[name]
     if not _ID.fullmatch(given):
         raise PageError(404)
@@ -139,7 +140,7 @@ async def municipality_page(request: web.Request) -> web.StreamResponse:
 async def body_page(request: web.Request) -> web.StreamResponse:
     site = site_of(request)
     municipality = await site.municipality(request)
-    body_id = _record_id(request)
+    body_id = record_id(request)
     body = await site.read(municipality, lambda model: model.doc(body_id))
     if body is None or body["kind"] != "body":
         raise PageError(404)
@@ -203,7 +204,7 @@ def advice_data(model: ReadModel, advice_id: str, today: date, request: web.Requ
 async def advice_page(request: web.Request) -> web.StreamResponse:
     site = site_of(request)
     municipality = await site.municipality(request)
-    advice_id = _record_id(request)
+    advice_id = record_id(request)
     today = site.today()
     data = await site.read(
         municipality, lambda model: advice_data(model, advice_id, today, request)

@@ -8,17 +8,10 @@ import jinja2
 from aiohttp import web
 
 from api.middlewares import Services
-from api.pages import feeds, imports, members, office, public, words
-from api.pages.site import (
-    COOKIE,
-    SESSION_SECONDS,
-    SITE,
-    SessionStorage,
-    Site,
-    page_headers,
-    pages_middleware,
-    session_key,
-)
+from api.pages import feeds, imports, members, office, office_forms, public, words
+from api.pages.render import page_headers, pages_middleware
+from api.pages.session import COOKIE, SESSION_SECONDS, SessionStorage, session_key
+from api.pages.site import SITE, Site
 
 STATIC: Final = Path(__file__).parent / "static"
 
@@ -84,12 +77,12 @@ def setup_pages(app: web.Application, services: Services) -> None:
     router.add_get(g + "/beheer/reactietabel", imports.import_form)
     router.add_post(g + "/beheer/reactietabel", imports.import_table)
     for path, spec in (
-        (g + "/beheer/advies", office.NEW_ADVICE),
-        (g + "/beheer/besluit", office.DECISION),
-        (office_advice + "/reactie", office.RESPONSE),
-        (office_advice + "/termijn", office.DUE_DATE),
-        (office_advice + "/toezegging", office.PROMISE),
-        (office_advice + "/nakoming", office.FULFIL),
+        (g + "/beheer/advies", office_forms.NEW_ADVICE),
+        (g + "/beheer/besluit", office_forms.DECISION),
+        (office_advice + "/reactie", office_forms.RESPONSE),
+        (office_advice + "/termijn", office_forms.DUE_DATE),
+        (office_advice + "/toezegging", office_forms.PROMISE),
+        (office_advice + "/nakoming", office_forms.FULFIL),
     ):
         get, post = office.handlers(spec)
         router.add_get(path, get)
