@@ -129,6 +129,6 @@ async def checked_form(request: web.Request) -> dict[str, Any]:
     if not isinstance(given, str) or not expected or not hmac.compare_digest(given, expected):
         raise PageError(
             403,
-            "Het formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+            "Dit formulier is niet meer geldig. Laad de pagina opnieuw en probeer het nog eens.",
         )
     return dict(form)

@@ -179,7 +179,7 @@ async def test_a_form_without_its_csrf_token_is_refused_and_records_nothing(api:
     )
 
     assert response.status == 403
-    assert "Het formulier is verlopen" in await response.text()
+    assert "Dit formulier is niet meer geldig" in await response.text()
     assert await api.last_position() == before
 
 
