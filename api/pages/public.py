@@ -118,7 +118,12 @@ async def _advice_list(
         "pages": pages,
         "previous": _link(path, filters, filters["page"] - 1) if filters["page"] > 1 else None,
         "next": _link(path, filters, filters["page"] + 1) if filters["page"] < pages else None,
-        "links": [(n, _link(path, filters, n)) for n in range(1, pages + 1)],
+        # The first and the last page, and two on either side of this one.
+        "links": [
+            (n, _link(path, filters, n))
+            for n in range(1, pages + 1)
+            if n in (1, pages) or abs(n - filters["page"]) <= 2
+        ],
     }
     data["outcomes"] = [(OUTCOMES.dutch(o), o.value) for o in Outcome]
     data["filtered"] = any(raw.get(k) for k in ("adviesorgaan", "jaar", "uitkomst", "zoek"))
