@@ -481,3 +481,43 @@ async def test_sign_in_returns_only_to_a_page_of_this_site(api: Api) -> None:
         "https://elders.example": f"/{m}/volglijst",
         f"/{m}/statistieken": f"/{m}/statistieken",
     }
+
+
+async def test_the_outcome_filter_follows_the_latest_answer_also_a_besluits_afwijking(
+    api: Api,
+) -> None:
+    body = await api.new_body()
+    dossier = await api.new_dossier()
+    advice = await api.created(
+        "/adviezen",
+        {
+            "adviesorgaan": body,
+            "titel": "Advies met een besluit",
+            "uitgebrachtOp": api.days_ago(10),
+            "gevraagd": False,
+            "dossier": dossier,
+            "punten": [{"tekst": "Een"}, {"tekst": "Twee"}],
+        },
+    )
+    path = f"/adviezen/{advice['id']}/reacties"
+    await api.created(path, api.response_body(1, "overgenomen"))
+    await api.created(path, {**api.response_body(1, "meegenomen"), "reactie": "Toch later."})
+    m = api.municipality
+
+    async def found(outcome: str) -> bool:
+        page = visible_text(await text_of(api, f"/{m}?uitkomst={outcome}"))
+        return "Advies met een besluit" in page
+
+    before = {o: await found(o) for o in ("overgenomen", "meegenomen", "openstaand")}
+    decision = {
+        "dossier": dossier,
+        "titel": "Besluit",
+        "besluitdatum": api.today.isoformat(),
+        "adviezen": [advice["id"]],
+        "afwijkingen": [{"advies": advice["id"], "punt": 2, "motivering": "Past niet."}],
+    }
+    await api.created("/besluiten", decision, api.as_("secretariaat"))
+    after = {o: await found(o) for o in ("niet_overgenomen", "openstaand")}
+
+    assert before == {"overgenomen": False, "meegenomen": True, "openstaand": True}
+    assert after == {"niet_overgenomen": True, "openstaand": False}
