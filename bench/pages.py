@@ -103,13 +103,13 @@ def _report(pid: int, port: int, token: str, requests: int, warmup: int) -> int:
     ]
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     print(f"bench.pages: {requests} requests per address after {warmup} uncounted, one client")
-    print(f"{'address':<52} {'CPU ms/req':>11} {'x baseline':>11}")
+    print(f"{'address':<52} {'CPU ms/req':>11} {'vs baseline':>11}")
     baseline = None
     for label, path, headers in targets:
         _measure(conn, pid, path, headers, warmup)
         cpu = _measure(conn, pid, path, headers, requests)
         baseline = baseline or cpu
-        print(f"{label:<52} {cpu:>11.2f} {cpu / baseline:>11.2f}")
+        print(f"{label:<52} {cpu:>11.2f} {cpu / baseline:>10.2f}x")
         if label.startswith("page: advice of Stip"):
             verdict = "met" if cpu < GOAL_MS else "NOT met"
             print(f"{'':<52} goal: under {GOAL_MS} ms: {verdict}")
