@@ -98,9 +98,8 @@ def pages_middleware(storage: SessionStorage) -> Callable[..., Awaitable[web.Str
         if request.path != "/" and request.path.endswith("/") and request.method == "GET":
             # One leading slash only: `//host/` must not become a link to another site.
             target = "/" + request.path.strip("/")
-            raise web.HTTPMovedPermanently(
-                target + (f"?{request.query_string}" if request.query_string else "")
-            )
+            query = f"?{request.query_string}" if request.query_string else ""
+            return redirect(target + query, 301)
         response = await sessions(request, handler)
         if response.content_type == PROBLEM_JSON:
             return await error_page(request, response.status)
