@@ -154,10 +154,20 @@ async def test_a_csv_with_one_bad_row_stores_nothing_and_shows_the_rows_error(
     await page.get_by_label("CSV-bestand").set_input_files(str(table))
     await page.get_by_role("button", name="Bekijk wat er wordt vastgelegd").click()
     alert = await page.get_by_role("alert").inner_text()
+    refused_violations = await axe_violations(page)
+    refused_button = await page.get_by_role("button", name="Alles vastleggen").count()
+    table.write_text(table.read_text().replace("niet overgenomen;;", "niet overgenomen;Te duur.;"))
+    await page.get_by_label("CSV-bestand").set_input_files(str(table))
+    await page.get_by_role("button", name="Bekijk wat er wordt vastgelegd").click()
+    preview_violations = await axe_violations(page)
+    preview = await page.locator("main").inner_text()
 
     assert "Er is niets vastgelegd" in alert
     assert "Regel 3: Motivering: De motivering (Awb 3:50) mag niet leeg zijn." in alert
-    assert await page.get_by_role("button", name="Alles vastleggen").count() == 0
+    assert refused_button == 0
+    assert refused_violations == []
+    assert "2 reacties worden vastgelegd" in preview
+    assert preview_violations == []
     assert site.position() == before
 
 

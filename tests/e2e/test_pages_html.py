@@ -13,7 +13,7 @@ import pytest
 
 from tests.e2e.browser import NPM, missing
 from tests.e2e.conftest import Api
-from tests.e2e.pages import csrf_of, sign_in, text_of
+from tests.e2e.pages import csrf_of, sign_in, text_of, upload
 
 CONFIG = NPM.parent / "htmlvalidate.json"
 
@@ -76,6 +76,17 @@ async def test_every_page_and_form_state_is_valid_html(demo: Api, tmp_path: Path
         pages[name] = await text_of(demo, path)
         if name not in ("volglijst", "beheer", "tabel"):
             pages[f"{name}-fout"] = await _posted(demo, path, {})
+    table = (
+        "adviesorgaan;advies;punt;opmerking;reactie;uitkomst;motivering;consequentie;datum\n"
+        "Stadadviseert;Inzichten en adviezen van de stedelijke adviesgroep over de ontwikkeling "
+        "van WIJ Groningen;{punt};;Ja.;{uitkomst};;;2017-01-10\n"
+    )
+    for name, cells in (
+        ("tabel-voorbeeld", {"punt": "1", "uitkomst": "overgenomen"}),
+        ("tabel-fout", {"punt": "1", "uitkomst": "misschien"}),
+    ):
+        answer = await upload(demo, office["tabel"], "t.csv", table.format(**cells).encode())
+        pages[name] = await answer.text()
     files = []
     for name, html in pages.items():
         file = tmp_path / f"{name}.html"
