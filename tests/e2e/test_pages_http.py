@@ -106,7 +106,7 @@ async def test_the_advice_page_has_a_timeline_and_shows_the_advice_as_recorded_t
     assert "Niet alles past in de begroting." in now
     assert "Reactie op punt 1: meegenomen in verdere uitwerking" in now
     assert "Dit vervangt de eerdere reactie (meegenomen in verdere uitwerking)" in now
-    assert "(test-beheerder)" not in now or "beheerder" in now
+    assert "door test-beheerder (beheerder)" in now
     assert "zoals het was vastgelegd op" in then
     assert "Wij doen een deel." not in then
     assert "meegenomen in verdere uitwerking" in then
