@@ -5,6 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
 PYTHON ?= python3
+PORT ?= 8080
 VENV := .venv
 BIN := $(VENV)/bin
 # Stamps record that the project is installed; pyproject.toml changing installs it again.
@@ -13,22 +14,25 @@ TEST_STAMP := $(VENV)/.installed-test
 # Spectral (the OpenAPI lint of tests/e2e/test_openapi_lint.py) is an npm package, installed from
 # its lock file into .spectral/; npm's own record of the install is the stamp.
 SPECTRAL_STAMP := .spectral/node_modules/.package-lock.json
+# The page tests' npm tools (axe-core, html-validate, and the NL Design System CSS they compare).
+PAGES_NPM_STAMP := api/pages/npm/node_modules/.package-lock.json
 
-.PHONY: run serve test lint spectral clean
+.PHONY: run serve test lint spectral pages-npm clean
 
 run: $(RUN_STAMP)
 	$(BIN)/adviesspoor demo
 	@$(MAKE) --no-print-directory serve
 
 # The one place that says what `make run` offers once the demo is loaded: a fresh token for every
-# role, printed with how to use it, then the HTTP API on http://127.0.0.1:8080 (Ctrl-C stops it).
+# role, printed with how to use it (the pages' address first), then the pages and the HTTP API on
+# http://127.0.0.1:$(PORT) (Ctrl-C stops it). `make run PORT=9000` serves on another port.
 serve: $(RUN_STAMP)
-	$(BIN)/adviesspoor demo-tokens --adres http://127.0.0.1:8080
-	exec $(BIN)/adviesspoor serve --host 127.0.0.1 --port 8080
+	$(BIN)/adviesspoor demo-tokens --adres http://127.0.0.1:$(PORT)
+	exec $(BIN)/adviesspoor serve --host 127.0.0.1 --port $(PORT)
 
 # pytest is the last command, so its summary is the last line; its exit code 5 ("no tests ran")
 # fails `make test` like any other failure.
-test: lint spectral
+test: lint spectral pages-npm
 	$(BIN)/pytest
 
 lint: $(TEST_STAMP)
@@ -45,6 +49,16 @@ $(SPECTRAL_STAMP): .spectral/package-lock.json
 	else \
 		echo "!!! npm ontbreekt: Spectral niet geïnstalleerd, de OpenAPI-lint wordt overgeslagen" \
 			"(apt-get install nodejs npm)" >&2; \
+	fi
+
+pages-npm: $(PAGES_NPM_STAMP)
+
+# Without npm the page tests that need it skip (and fail with CI set).
+$(PAGES_NPM_STAMP): api/pages/npm/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix api/pages/npm --no-audit --no-fund; \
+	else \
+		echo "!!! npm ontbreekt: axe-core en html-validate niet geïnstalleerd" >&2; \
 	fi
 
 clean:

@@ -20,6 +20,7 @@ from api.middlewares import (
     endpoint,
 )
 from api.openapi import API_VERSION, SECURITY_HEADERS, with_document
+from api.pages import setup_pages
 from api.schemas import BASE_PATH
 from events.store import StoreUrl
 from ledger import Ledgers, amsterdam_today
@@ -58,6 +59,7 @@ def create_app(
     setup_services(app, services)
     setup_headers(app)
     setup_routes(app, services)
+    setup_pages(app, services)
     return app
 
 

@@ -53,8 +53,9 @@ def demo_tokens(args: argparse.Namespace) -> int:
             edge.close()
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
-    print(f"\nAdviesspoor, gemeente {MUNICIPALITY}: {args.adres}/api/v1")
-    print("Meld u aan met een van deze tokens (Authorization: Bearer <token>):\n")
+    print(f"\nAdviesspoor, de pagina's: {args.adres}/{MUNICIPALITY}")
+    print(f"Meld u aan op {args.adres}/aanmelden met een van deze tokens")
+    print(f"(de API, {args.adres}/api/v1: Authorization: Bearer <token>):\n")
     for label, secret in made:
         print(f"  {label:<22} {secret}")
     tokens = dict(made)

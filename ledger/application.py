@@ -26,6 +26,7 @@ from ledger.errors import (
     Invalid,
     NotFoundError,
     PreconditionFailedError,
+    Refusals,
     ValidationError,
 )
 from ledger.index import LedgerIndex
@@ -62,6 +63,19 @@ class Recorded:
     version: int
     topic: str
     state: bytes
+
+
+@dataclass(frozen=True)
+class ResponseInput:
+    """One row of a reaction table: the college's answer to one point (see `record_responses`)."""
+
+    advice_id: UUID
+    point: int
+    outcome: Outcome
+    text: str
+    given_on: date
+    reasons: str | None = None
+    consequence: str | None = None
 
 
 class AdviceLedger(Application[UUID]):
@@ -203,6 +217,50 @@ class AdviceLedger(Application[UUID]):
                 self.today(),
             )
             return self._save(advice)
+
+    def record_responses(
+        self, actor: Actor, rows: Sequence[ResponseInput], *, check_only: bool = False
+    ) -> Recorded | None:
+        """Several responses (an imported reaction table) in ONE transaction: all or none.
+
+        Every row is checked before anything is saved; the refusals name `rows/<i>/<field>`.
+        With `check_only` nothing is saved (a preview); else the last event stored is returned.
+        Combined with `once`, the whole table is one idempotent batch.
+        """
+        actor.require_office()
+        if not rows:
+            raise ValidationError([Invalid("rows", "De tabel bevat geen reacties.")])
+        with self._command_lock:
+            loaded: dict[UUID, Advice] = {}
+            refusals = Refusals()
+            meta, today = self._meta(actor), self.today()
+            for index, row in enumerate(rows):
+                advice = loaded.get(row.advice_id) or self._find(Advice, row.advice_id)
+                if advice is None:
+                    refusals.add(f"rows/{index}/advice_id", "Dit advies bestaat niet.")
+                    continue
+                loaded[row.advice_id] = advice
+                try:
+                    advice.respond(
+                        meta,
+                        row.point,
+                        row.outcome,
+                        row.text,
+                        row.reasons,
+                        row.consequence,
+                        row.given_on,
+                        None,
+                        today,
+                    )
+                except ValidationError as error:
+                    for item in error.invalid:
+                        refusals.add(f"rows/{index}/{item.field}", item.reason)
+                except ConflictError as error:
+                    refusals.add(f"rows/{index}/advice_id", error.message)
+            refusals.raise_if_any()
+            if check_only:
+                return None
+            return self._save_all(list(loaded.values()))
 
     def move_due_date(
         self,
@@ -427,6 +485,27 @@ class AdviceLedger(Application[UUID]):
             position=last.notification.id,
             recorded_at=event.timestamp,
             version=aggregate.version,
+            topic=stored.topic,
+            state=stored.state,
+        )
+
+    def _save_all(self, aggregates: Sequence[Aggregate]) -> Recorded:
+        """Save the new events of several aggregates in one transaction (one idempotency key)."""
+        key = getattr(self._keys, "current", None)
+        with self._command_lock:
+            try:
+                recordings = self.save(*aggregates, **{KEY_ARGUMENT: key})
+            except IntegrityError:
+                msg = "Iemand anders legde tegelijk iets vast bij deze adviezen; probeer opnieuw."
+                raise ConflictError(msg) from None
+        last = recordings[-1]
+        event = cast(LedgerEvent, last.domain_event)
+        stored = self.mapper.to_stored_event(event)
+        return Recorded(
+            id=event.originator_id,
+            position=last.notification.id,
+            recorded_at=event.timestamp,
+            version=event.originator_version,
             topic=stored.topic,
             state=stored.state,
         )

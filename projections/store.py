@@ -34,7 +34,7 @@ TRACKED_LOG = LEDGER_NAME
 VIEWS_NAME = "views"
 # The shape of the view tables and documents. Raise it whenever the fold or the tables change:
 # a store holding views of another version drops them and the next catch-up rebuilds from the log.
-VIEWS_VERSION = 2
+VIEWS_VERSION = 3
 
 # Placeholders: {docs} {events} {points} {tracking} {meta} are table names, `?` a parameter.
 _TABLES = (
@@ -54,6 +54,17 @@ _TABLES = (
     "advice_id TEXT NOT NULL, point INTEGER NOT NULL, text TEXT NOT NULL)",
     # Not deferred during a rebuild: every page replaces the rows of the documents it changed.
     "CREATE INDEX IF NOT EXISTS {points_index} ON {points} (doc_id)",
+    # The public list, paged and filtered in SQL (api/pages): one row per advice, and one per
+    # answer of a point (position 0: the point itself, unanswered), so a point's outcome is the
+    # outcome of its row with the highest position (projections/public.py).
+    "CREATE TABLE IF NOT EXISTS {listed} (id TEXT PRIMARY KEY, body_id TEXT NOT NULL, "
+    "submitted_on TEXT NOT NULL, year INTEGER NOT NULL, created_at TEXT NOT NULL, "
+    "withdrawn INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS {listed_index} ON {listed} (submitted_on, created_at)",
+    "CREATE TABLE IF NOT EXISTS {answers} (doc_id TEXT NOT NULL, advice_id TEXT NOT NULL, "
+    "point INTEGER NOT NULL, position BIGINT NOT NULL, outcome TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS {answers_index} ON {answers} (advice_id, point, position)",
+    "CREATE INDEX IF NOT EXISTS {answers_doc_index} ON {answers} (doc_id)",
 )
 # The FTS5 index of the stems in {points} (external content: it stores no copy). write_page keeps
 # it current; no triggers, as creating one takes the write lock even when it exists already.
@@ -79,6 +90,19 @@ Row = tuple[Any, ...]
 SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
 
 
+def _answer_rows(doc: Doc) -> Iterator[Row]:
+    """(document, advice, point, position, outcome): every point of an advice (position 0,
+    pending) and every answer its responses and a decision's deviations gave."""
+    if doc["kind"] == "decision":
+        for d in doc["deviations"]:
+            yield doc["id"], d["advice_id"], d["point"], doc["position"], d["outcome"]
+        return
+    for point in doc["points"]:
+        yield doc["id"], doc["id"], point["number"], 0, "pending"
+        for r in point["responses"]:
+            yield doc["id"], doc["id"], point["number"], r["position"], r["outcome"]
+
+
 class Cursor(Protocol):
     def execute(self, query: Any, params: Any = ..., /) -> Any: ...
     def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
@@ -100,6 +124,8 @@ class ViewTables:
                 "points": "view_points_v2",
                 "meta": "view_meta",
                 "tracking": "tracking",
+                "listed": "view_listed_v3",
+                "answers": "view_answers_v3",
             }
             self.old = [f"view_{name}" for name in _OLD_TABLES]
             self.blob = "BLOB"
@@ -112,6 +138,8 @@ class ViewTables:
                 "points": f'"{schema}"."views_points_v2"',
                 "meta": f'"{schema}"."views_meta"',
                 "tracking": f'"{schema}"."views_tracking"',
+                "listed": f'"{schema}"."views_listed_v3"',
+                "answers": f'"{schema}"."views_answers_v3"',
             }
             self.old = [f'"{schema}"."views_{name}"' for name in _OLD_TABLES]
             self.blob = "BYTEA"
@@ -122,6 +150,9 @@ class ViewTables:
             blob=self.blob,
             serial=self.serial,
             points_index="view_points_doc_v2",
+            listed_index="view_listed_order_v3",
+            answers_index="view_answers_point_v3",
+            answers_doc_index="view_answers_doc_v3",
             **_INDEXES,
             **self.names,
         )
@@ -280,6 +311,7 @@ class ViewStore:
             [(d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs],
         )
         self._replace_search_rows(cursor, [d for d in docs if d["kind"] in SEARCHED])
+        self._replace_list_rows(cursor, [d for d in docs if d["kind"] in SEARCHED])
         try:
             self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
@@ -311,6 +343,33 @@ class ViewStore:
                 ),
                 ids,
             )
+
+    def _replace_list_rows(self, cursor: Cursor, docs: Sequence[Doc]) -> None:
+        """The public list's rows of these advice and decision documents, replaced."""
+        ids = [(doc["id"],) for doc in docs]
+        advice = [doc for doc in docs if doc["kind"] == "advice"]
+        cursor.executemany(
+            self.tables.sql("DELETE FROM {listed} WHERE id = ?"), [(d["id"],) for d in advice]
+        )
+        cursor.executemany(
+            self.tables.sql("INSERT INTO {listed} VALUES (?, ?, ?, ?, ?, ?)"),
+            [
+                (
+                    d["id"],
+                    d["body_id"],
+                    d["submitted_on"],
+                    int(d["submitted_on"][:4]),
+                    d["created_at"],
+                    int(d["withdrawal"] is not None),
+                )
+                for d in advice
+            ],
+        )
+        cursor.executemany(self.tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), ids)
+        cursor.executemany(
+            self.tables.sql("INSERT INTO {answers} VALUES (?, ?, ?, ?, ?)"),
+            [row for doc in docs for row in _answer_rows(doc)],
+        )
 
     def _search_rows(self, doc: Doc) -> Iterator[Row]:
         if doc["kind"] == "advice":
@@ -399,7 +458,13 @@ class ViewStore:
             self._empty(cursor)
 
     def _empty(self, cursor: Cursor) -> None:
-        for statement in ("DELETE FROM {docs}", "DELETE FROM {events}", "DELETE FROM {points}"):
+        for statement in (
+            "DELETE FROM {docs}",
+            "DELETE FROM {events}",
+            "DELETE FROM {points}",
+            "DELETE FROM {listed}",
+            "DELETE FROM {answers}",
+        ):
             cursor.execute(self.tables.sql(statement))
         if self.location.backend == "sqlite":
             cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('delete-all')")
