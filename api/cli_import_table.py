@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from api.cli_events import CommandError, fail
+from api.cli_common import CommandError, fail
 from api.pages import table
 from events import Role
 from events.store import StoreUrlError, check_municipality
