@@ -29,6 +29,7 @@ from ledger.errors import (
     ValidationError,
 )
 from ledger.index import LedgerIndex
+from ledger.log_integrity import LogIntegrity
 from ledger.recorders import (
     KEY_ARGUMENT,
     IdempotencyKey,
@@ -39,6 +40,7 @@ from ledger.recorders import (
 )
 from ledger.rules import Actor, amsterdam_today
 from ledger.storage import application_env, prepare_store
+from ledger.tree import Progress
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -69,7 +71,12 @@ class AdviceLedger(Application[UUID]):
 
     name = LEDGER_NAME
 
-    def __init__(self, location: LogLocation, today: Callable[[], date] = amsterdam_today) -> None:
+    def __init__(
+        self,
+        location: LogLocation,
+        today: Callable[[], date] = amsterdam_today,
+        tree_progress: Progress | None = None,
+    ) -> None:
         prepare_store(location)
         self.municipality = location.municipality
         self.location = location
@@ -89,6 +96,9 @@ class AdviceLedger(Application[UUID]):
             "APPLICATION_RECORDER_TOPIC": get_topic(recorder),
         }
         super().__init__(env=env)
+        # The log's Merkle tree: a store written before it existed gets its leaves once, here.
+        self.integrity = LogIntegrity(cast(Any, self.recorder), location.municipality)
+        self.integrity.bring_up_to_date(tree_progress)
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
