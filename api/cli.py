@@ -10,9 +10,27 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _subcommand_modules() -> list[ModuleType]:
     # Each module has `register(subparsers)` that adds its parsers and sets `handler`.
-    from api import cli_demo, cli_demo_tokens, cli_events, cli_project, cli_serve, cli_tokens
+    from api import (
+        cli_demo,
+        cli_demo_tokens,
+        cli_events,
+        cli_integrity,
+        cli_project,
+        cli_serve,
+        cli_tokens,
+        cli_transfer,
+    )
 
-    return [cli_demo, cli_demo_tokens, cli_events, cli_project, cli_serve, cli_tokens]
+    return [
+        cli_demo,
+        cli_demo_tokens,
+        cli_events,
+        cli_project,
+        cli_serve,
+        cli_tokens,
+        cli_integrity,
+        cli_transfer,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:
