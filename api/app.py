@@ -35,9 +35,9 @@ def _route_modules() -> list[ModuleType]:
     # Each module has `ROUTES` (a list of Route) and may have `setup(app)` for what its handlers
     # need (added to the app before the routes); imported here because they import this package's
     # middlewares, which must not import them back.
-    from api import routes_read, routes_stream, routes_write
+    from api import routes_proofs, routes_read, routes_stream, routes_write
 
-    return [routes_write, routes_read, routes_stream]
+    return [routes_write, routes_read, routes_stream, routes_proofs]
 
 
 def create_app(
