@@ -17,23 +17,26 @@ from ledger.integrity import root_of, verify_consistency, verify_inclusion
 from ledger.tree import leaf_hash
 from tests.integration.actors import administrator
 
+Sql = Callable[..., list[tuple[Any, ...]]]
+
 
 @contextmanager
-def raw_sql(location: LogLocation) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
-    """Plain SQL on the store, as an operator (or an attacker) with database access has it."""
+def raw_sql(location: LogLocation) -> Iterator[Sql]:
+    """Plain SQL on the store (`?` for parameters), as an operator, or an attacker, with database
+    access has it."""
     if location.backend == "sqlite":
         conn = sqlite3.connect(location.events_file, isolation_level=None)
         try:
-            yield lambda query: conn.execute(query).fetchall()
+            yield lambda query, params=(): conn.execute(query, params).fetchall()
         finally:
             conn.close()
         return
     assert location.server is not None
     with psycopg.connect(location.server.conninfo(), autocommit=True) as pg:
-        pg.execute(f'SET search_path TO "{location.schema}"')
+        pg.execute(f'SET search_path TO "{location.schema}"'.encode())
 
-        def run(query: str) -> list[tuple[Any, ...]]:
-            cursor = pg.execute(query.encode())
+        def run(query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+            cursor = pg.execute(query.replace("?", "%s").encode(), params)
             return cursor.fetchall() if cursor.description else []
 
         yield run
