@@ -9,6 +9,7 @@ from typing import Final
 
 from aiohttp import web
 
+from api import log_watch
 from api.edge_store import EdgeStore
 from api.logging import ensure_logging
 from api.middlewares import (
@@ -58,6 +59,7 @@ def create_app(
     setup_services(app, services)
     setup_headers(app)
     setup_routes(app, services)
+    log_watch.setup(app, services)
     return app
 
 
