@@ -79,11 +79,19 @@ class EdgeStore:
     # Tokens ---------------------------------------------------------------------------------
 
     def create_token(
-        self, municipality: str, role: Role, body_id: UUID | None, name: str
+        self,
+        municipality: str,
+        role: Role,
+        body_id: UUID | None,
+        name: str,
+        token_id: UUID | None = None,
     ) -> tuple[TokenRecord, str]:
-        """A new token: its record, and the secret to hand out once."""
+        """A new token (with the id its issue was recorded under): its record, and the secret to
+        hand out once."""
         secret = secrets.token_urlsafe(32)
-        record = TokenRecord(str(uuid4()), municipality, role, body_id, name, datetime.now(tz=UTC))
+        record = TokenRecord(
+            str(token_id or uuid4()), municipality, role, body_id, name, datetime.now(tz=UTC)
+        )
         self._execute(
             "INSERT INTO {s}tokens (id, secret_hash, municipality, role, body_id, name, created)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",

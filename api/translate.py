@@ -284,6 +284,10 @@ def _word(field: str, value: Any) -> Any:
         return VERDICTS.dutch(Verdict(value))
     if field == "kind":
         return BODY_KINDS.dutch(BodyKind(value))
+    if field == "role":
+        return ROLES.dutch(Role(value))
+    if field == "issued_at":
+        return moment(value)
     if field == "points":
         return [{"tekst": text} for text in value]
     if field == "deviations":

@@ -154,6 +154,8 @@ EVENT_TYPES: Mapping[str, str] = {
     "DueDateMoved": "TermijnGewijzigd",
     "AdviceWithdrawn": "AdviesIngetrokken",
     "DecisionTaken": "BesluitGenomen",
+    "TokenIssued": "TokenUitgegeven",
+    "TokenRevoked": "TokenIngetrokken",
 }
 EVENT_TYPES_ENGLISH: Mapping[str, str] = {nl: en for en, nl in EVENT_TYPES.items()}
 
@@ -229,6 +231,13 @@ EVENT_FIELDS: Mapping[str, Mapping[str, str]] = {
         "reference": "kenmerk",
         "deviations": "afwijkingen",
     },
+    "TokenIssued": {
+        "role": "rol",
+        "body_id": "adviesorgaan",
+        "name": "naam",
+        "issued_at": "uitgegevenOp",
+    },
+    "TokenRevoked": {},
 }
 DEVIATION_FIELDS: Mapping[str, str] = {
     "advice_id": "advies",

@@ -13,6 +13,7 @@ from events.base import LedgerCreated, LedgerEvent, Meta
 from events.bodies import AdvisoryBodyRegistered
 from events.decisions import DecisionTaken, Deviation
 from events.dossiers import AdviceRequested, DossierOpened
+from events.tokens import TokenIssued, TokenRevoked
 from events.vocabulary import BodyKind, Outcome, Role, Verdict
 
 __all__ = [
@@ -34,5 +35,7 @@ __all__ = [
     "RejoinderGiven",
     "ResponseRecorded",
     "Role",
+    "TokenIssued",
+    "TokenRevoked",
     "Verdict",
 ]

@@ -14,7 +14,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
 from eventsourcing.utils import get_topic
 
-from events import BodyKind, Deviation, LedgerEvent, Outcome, Verdict
+from events import BodyKind, Deviation, LedgerEvent, Outcome, Role, Verdict
+from events.base import RECORDING_CLOCK
 from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS, AdvisoryBody
@@ -23,6 +24,7 @@ from ledger.decisions import Decision, DossierAdvice, ListedAdvice
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import (
     ConflictError,
+    ForbiddenError,
     Invalid,
     NotFoundError,
     PreconditionFailedError,
@@ -38,8 +40,9 @@ from ledger.recorders import (
     LedgerPostgresRecorder,
     LedgerSQLiteRecorder,
 )
-from ledger.rules import Actor, amsterdam_today
+from ledger.rules import ADMINISTRATOR_ROLES, Actor, amsterdam_today
 from ledger.storage import application_env, prepare_store
+from ledger.tokens import AccessToken
 from ledger.tree import Progress
 
 A = TypeVar("A", bound=Aggregate)
@@ -50,7 +53,19 @@ _NOUNS: dict[type[Aggregate], str] = {
     AdviceRequest: "De adviesaanvraag",
     Advice: "Het advies",
     Decision: "Het besluit",
+    AccessToken: "Het token",
 }
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as the edge store knows it, to record its issue after the fact (a token made
+    before tokens were recorded in the log) when it is revoked."""
+
+    role: Role
+    body_id: UUID | None
+    name: str
+    issued_at: datetime
 
 
 @dataclass(frozen=True)
@@ -330,6 +345,47 @@ class AdviceLedger(Application[UUID]):
             )
             return self._save(decision)
 
+    # Who could act when --------------------------------------------------------------------
+
+    def issue_token(
+        self,
+        actor: Actor,
+        *,
+        token_id: UUID,
+        role: Role,
+        name: str,
+        body_id: UUID | None = None,
+        issued_at: datetime | None = None,
+    ) -> Recorded:
+        """Record that a token was made (never its secret): before it is handed out."""
+        _require_token_keeper(actor)
+        if body_id is not None:
+            self._reference(AdvisoryBody, body_id, "body_id")
+        meta = self._meta(actor)
+        with self._command_lock:
+            token = AccessToken.issue(
+                meta, token_id, role, body_id, name, issued_at or RECORDING_CLOCK.now()
+            )
+            return self._save(token)
+
+    def revoke_token(
+        self, actor: Actor, *, token_id: UUID, issued: IssuedToken | None = None
+    ) -> Recorded:
+        """Record that a token was revoked; a token the log never saw issued (`issued`: as the
+        edge store knows it) gets its issue recorded first, in the same transaction."""
+        _require_token_keeper(actor)
+        meta = self._meta(actor)
+        with self._command_lock:
+            token = self._find(AccessToken, token_id)
+            if token is None:
+                if issued is None:
+                    raise NotFoundError("Het token bestaat niet in deze gemeente.")
+                token = AccessToken.issue(
+                    meta, token_id, issued.role, issued.body_id, issued.name, issued.issued_at
+                )
+            token.revoke(meta)
+            return self._save(token)
+
     # Reads for the write side ---------------------------------------------------------------
 
     def get_advice(self, advice_id: UUID, version: int | None = None) -> Advice:
@@ -443,3 +499,8 @@ class AdviceLedger(Application[UUID]):
     def _advice_on_dossier(self, dossier_id: UUID) -> list[DossierAdvice]:
         found = (self._find(Advice, i) for i in self._index.advice_on(dossier_id))
         return [DossierAdvice(a.id, a.title, a.withdrawn) for a in found if a is not None]
+
+
+def _require_token_keeper(actor: Actor) -> None:
+    if actor.role not in ADMINISTRATOR_ROLES:
+        raise ForbiddenError("Alleen de beheerder mag tokens uitgeven of intrekken.")
