@@ -1,9 +1,17 @@
 """The offline verifier's throughput against a plain SHA-256 pass over the same export, same run.
 
 .venv/bin/python -m bench.integrity [--events N] [--repeats N] [--quick] [--out DIR]
+    [--part verify|write|all] [--write-events N] [--store sqlite|postgresql|both]
 
-The export (events of ≈ 700 bytes of stored JSON with Dutch text, as the ledger writes them, and
-two signed checkpoints) is generated once per size and cached in bench/out/integrity/ (git-ignored).
+Part `write`: the cost of the Merkle leaf in the write path. Ledger commands (submit an advice,
+respond to its three points: one transaction each) on two ledgers of the same store in the same
+run, one writing every event's leaf and tree nodes in the event's transaction (as always), one
+with that switched off (`writes_leaves = False` on its recorder, which only this bench does);
+the rounds alternate between the two, and the ratio of their rates is printed.
+
+Part `verify`: the export (events of ≈ 700 bytes of stored JSON with Dutch text, as the ledger
+writes them, and two signed checkpoints) is generated once per size and cached in
+bench/out/integrity/ (git-ignored).
 Each repeat hashes the file with hashlib.sha256 in 1 MiB reads (the baseline: the least any check
 of these bytes costs), then runs the verifier over it as `adviesspoor verify` does; the file is in
 the page cache for both after the warm-up.
@@ -15,6 +23,7 @@ import random
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,11 +31,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
+import psycopg
+from psycopg import sql
 
+from bench.ledger import DEFAULT_POSTGRES_URL, EVENTS_PER_ADVICE, register_body, run_commands
 from bench.machine import filesystem, machine
+from events.store import StoreUrl
+from ledger import AdviceLedger, Ledgers
 from ledger.integrity.checkpoint import Checkpoint, sign_checkpoint
 from ledger.integrity.export import checkpoint_line, event_line, header_line
 from ledger.integrity.leaf import Leaf, format_moment
@@ -278,15 +292,100 @@ def bench(args: argparse.Namespace) -> None:
     )
 
 
+def write_rounds(
+    ledgers: Ledgers, tag: str, events: int, repeats: int
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Events/s and CPU µs per event of ledger commands with and without leaves, alternating."""
+    with_leaves, without = ledgers[f"bench-leaves-{tag}"], ledgers[f"bench-plain-{tag}"]
+    # An instance attribute shadows the recorders' class attribute: this ledger writes no leaves.
+    without.recorder.writes_leaves = False  # type: ignore[attr-defined]
+    bodies = {id(with_leaves): register_body(with_leaves), id(without): register_body(without)}
+    rates: dict[int, list[float]] = {id(with_leaves): [], id(without): []}
+    cpus: dict[int, list[float]] = {id(with_leaves): [], id(without): []}
+    advices = max(1, events // EVENTS_PER_ADVICE)
+    for repeat in range(repeats + 1):  # round 0 warms caches and connections, uncounted
+        order: tuple[AdviceLedger, ...] = (with_leaves, without)
+        for ledger in order if repeat % 2 else order[::-1]:
+            wall, cpu = time.perf_counter(), time.process_time()
+            run_commands(ledger, bodies[id(ledger)], 2 if repeat == 0 else advices)
+            n = (2 if repeat == 0 else advices) * EVENTS_PER_ADVICE
+            if repeat:
+                rates[id(ledger)].append(n / (time.perf_counter() - wall))
+                cpus[id(ledger)].append((time.process_time() - cpu) / n * 1e6)
+    assert with_leaves.integrity.size() == with_leaves.last_position()
+    return rates[id(with_leaves)], cpus[id(with_leaves)], rates[id(without)], cpus[id(without)]
+
+
+def write_path(args: argparse.Namespace) -> None:
+    """The leaf's cost in the write path, per store: commands with and without it."""
+    stores: list[tuple[str, StoreUrl, Callable[[], None]]] = []
+    if args.store in ("sqlite", "both"):
+        directory = Path(tempfile.mkdtemp(prefix="adviesspoor-bench-"))
+        stores.append(
+            (
+                f"SQLite in {directory} ({filesystem(directory)})",
+                StoreUrl.parse(f"sqlite:///{directory}"),
+                lambda: shutil.rmtree(directory),
+            )
+        )
+    if args.store in ("postgresql", "both"):
+        stores.append(("PostgreSQL " + args.postgres_url, StoreUrl.parse(args.postgres_url), _noop))
+    for label, store, clean in stores:
+        tag = uuid4().hex[:8]
+        ledgers = Ledgers(store)
+        try:
+            leaves, leaves_cpu, plain, plain_cpu = write_rounds(
+                ledgers, tag, args.write_events, args.repeats
+            )
+        finally:
+            ledgers.close_all()
+            _drop(store, tag)
+            clean()
+        m = statistics.median
+        print(f"\n  the leaf in the write path, {label}")
+        print(
+            f"  ({args.write_events:,} events per round, one command per transaction, "
+            f"{args.repeats} rounds each, alternating; load average {load()})"
+        )
+        row(
+            "ledger commands, with leaf + nodes",
+            f"{m(leaves):7.0f} ev/s  CPU {m(leaves_cpu):6.0f} µs/ev",
+            f"without: {m(plain):.0f} ev/s, CPU {m(plain_cpu):.0f} µs/ev",
+            m(leaves) / m(plain),
+        )
+        print(f"    rounds with:    {', '.join(f'{r:.0f}' for r in leaves)} ev/s")
+        print(f"    rounds without: {', '.join(f'{r:.0f}' for r in plain)} ev/s")
+
+
+def _noop() -> None:
+    return None
+
+
+def _drop(store: StoreUrl, tag: str) -> None:
+    if store.server is None:
+        return
+    with psycopg.connect(store.server.conninfo(), autocommit=True) as conn:
+        for name in (f"bench-leaves-{tag}", f"bench-plain-{tag}"):
+            schema = store.location(name).schema
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.integrity", description=__doc__)
     parser.add_argument("--events", type=int, default=None, help=f"default {DEFAULT_EVENTS:,}")
     parser.add_argument("--repeats", type=int, default=3, help="repeats; medians are printed")
     parser.add_argument("--out", default=str(OUT), help="where the generated exports are cached")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_EVENTS:,} events, 1 repeat")
+    parser.add_argument("--part", choices=("verify", "write", "all"), default="all")
+    parser.add_argument(
+        "--write-events", type=int, default=1000, help="events per round of the write part"
+    )
+    parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.repeats = args.events or QUICK_EVENTS, 1
+        args.write_events = min(args.write_events, 40)
     args.events = args.events or DEFAULT_EVENTS
     return args
 
@@ -296,7 +395,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("Adviesspoor integrity bench: every figure next to a baseline measured in this run")
     print(f"machine: {machine()}")
     print(f"command: {' '.join(['python -m bench.integrity', *(argv or sys.argv[1:])])}")
-    bench(args)
+    if args.part in ("verify", "all"):
+        bench(args)
+    if args.part in ("write", "all"):
+        write_path(args)
     return 0
 
 
