@@ -17,8 +17,8 @@ from ledger.integrity import MissingNodeError, NodeKey
 
 NODES: Final = "merkle_nodes"
 CHECKPOINTS: Final = "checkpoints"
-# Keys per SELECT: two parameters each, well below SQLite's limit of 32,766 parameters.
-_KEYS_PER_QUERY: Final = 4000
+# Keys per SELECT: an append needs a few, a proof about 2·log2(n); more go in several queries.
+_KEYS_PER_QUERY: Final = 200
 
 
 def create_statements(backend: str, prefix: str = "") -> list[str]:
@@ -118,15 +118,19 @@ class LogSql:
     # The tree -------------------------------------------------------------------------------
 
     def get_nodes(self, keys: Collection[NodeKey]) -> Mapping[NodeKey, bytes]:
-        """NodeReader: the stored hashes of the given nodes; MissingNodeError names one absent."""
+        """NodeReader: the stored hashes of the given nodes; MissingNodeError names one absent.
+
+        One primary-key lookup per node (an OR of `level = ? AND idx = ?`): both stores use the
+        key for that, where a row-value `IN (VALUES …)` makes SQLite scan the whole table.
+        """
         wanted = sorted(set(keys))
         found: dict[NodeKey, bytes] = {}
         for start in range(0, len(wanted), _KEYS_PER_QUERY):
             chunk = wanted[start : start + _KEYS_PER_QUERY]
-            values = ", ".join(["(?, ?)"] * len(chunk))
+            where = " OR ".join(["(level = ? AND idx = ?)"] * len(chunk))
             rows = self.rows(
-                # Only "(?, ?)" marks are interpolated; the keys travel as parameters.
-                f"SELECT level, idx, hash FROM {{nodes}} WHERE (level, idx) IN (VALUES {values})",  # noqa: S608
+                # Only the "?" marks are interpolated; the keys travel as parameters.
+                f"SELECT level, idx, hash FROM {{nodes}} WHERE {where}",  # noqa: S608
                 [number for key in chunk for number in key],
             )
             found.update(((int(level), int(idx)), bytes(value)) for level, idx, value in rows)
@@ -134,6 +138,14 @@ class LogSql:
             if key not in found:
                 raise MissingNodeError(f"knoop {key} is niet opgeslagen")
         return found
+
+    def nodes_between(self, level: int, start: int, end: int) -> dict[NodeKey, bytes]:
+        """The stored nodes of one level with index start ≤ idx < end (a range of the key)."""
+        rows = self.rows(
+            "SELECT idx, hash FROM {nodes} WHERE level = ? AND idx >= ? AND idx < ?",
+            (level, start, end),
+        )
+        return {(level, int(idx)): bytes(value) for idx, value in rows}
 
     def put_nodes(self, nodes: Iterable[tuple[NodeKey, bytes]]) -> None:
         self.run_many(

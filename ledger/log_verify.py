@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from ledger.integrity import (
     CheckpointError,
     LeafError,
-    MissingNodeError,
     NodeKey,
     VerificationError,
     VerifierKey,
@@ -141,22 +140,21 @@ def verify_store(
 
 
 def _compare_nodes(sql: LogSql, computed: list[tuple[NodeKey, bytes]]) -> None:
-    """Every stored inner node the page completed must be the one its leaves give."""
+    """Every stored inner node the page completed must be the one its leaves give (read by
+    ranges of the key, one query per level)."""
     inner = [(key, value) for key, value in computed if key[0] > 0]
-    if not inner:
-        return
-    try:
-        stored = sql.get_nodes([key for key, _ in inner])
-    except MissingNodeError as error:
-        first = min(index << level for (level, index), _ in inner)
-        last = max((index + 1) << level for (level, index), _ in inner)
-        msg = f"de Merkle-boom mist een knoop ({error})"
-        raise VerificationError(msg, position=first + 1, last=last) from None
+    by_level: dict[int, list[int]] = {}
+    for (level, index), _ in inner:
+        by_level.setdefault(level, []).append(index)
+    stored: dict[NodeKey, bytes] = {}
+    for level, indexes in by_level.items():
+        stored.update(sql.nodes_between(level, min(indexes), max(indexes) + 1))
     for (level, index), value in inner:
-        if stored[(level, index)] != value:
+        if stored.get((level, index)) != value:
             first, span = index << level, 1 << level
+            what = "ontbreekt" if (level, index) not in stored else "klopt niet"
             raise VerificationError(
-                f"knoop ({level}, {index}) van de Merkle-boom klopt niet",
+                f"knoop ({level}, {index}) van de Merkle-boom {what}",
                 position=first + 1,
                 last=first + span,
             )
