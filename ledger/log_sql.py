@@ -1,9 +1,13 @@
 """SQL beside the events: the Merkle tree's nodes and the signed checkpoints, on either store.
 
-`merkle_nodes(level, idx, hash)` holds every perfect subtree once it is complete (level 0: the leaf
-hash of the event at position idx + 1); `checkpoints(size, root, note, created)` every signed tree
-head. Both live in the events' own store (the SQLite events file, the municipality's PostgreSQL
-schema), so the leaves are written in the events' transaction. `LogSql` wraps one cursor of one
+`merkle_nodes(tree_size, level, hash)` holds every perfect subtree once it is complete: node
+(level, idx) of ledger/integrity/nodes.py, the hash of leaves [idx·2^level, (idx+1)·2^level), is
+keyed by the tree size that completed it, (idx+1)·2^level, and its level (level 0: the leaf hash of
+the event at position tree_size). Keyed so, the nodes one append writes are neighbours in the key,
+one page of the table rather than one per level, and the tree's size is the largest key.
+`checkpoints(size, root, note, created)` holds every signed tree head. Both live in the events'
+own store (the SQLite events file, the municipality's PostgreSQL schema), so the leaves are
+written in the events' transaction. `LogSql` wraps one cursor of one
 transaction; every query is written once with `?` and adapted to PostgreSQL's `%s`.
 """
 
@@ -27,8 +31,8 @@ def create_statements(backend: str, prefix: str = "") -> list[str]:
     bigint = "INTEGER" if backend == "sqlite" else "BIGINT"
     rowid = " WITHOUT ROWID" if backend == "sqlite" else ""
     return [
-        f"CREATE TABLE IF NOT EXISTS {prefix}{NODES} (level INTEGER NOT NULL, idx {bigint} "
-        f"NOT NULL, hash {blob} NOT NULL, PRIMARY KEY (level, idx)){rowid}",
+        f"CREATE TABLE IF NOT EXISTS {prefix}{NODES} (tree_size {bigint} NOT NULL, level INTEGER "
+        f"NOT NULL, hash {blob} NOT NULL, PRIMARY KEY (tree_size, level)){rowid}",
         f"CREATE TABLE IF NOT EXISTS {prefix}{CHECKPOINTS} (size {bigint} PRIMARY KEY, "
         f"root {blob} NOT NULL, note TEXT NOT NULL, created TEXT NOT NULL)",
     ]
@@ -82,6 +86,11 @@ class StoredCheckpoint:
     created: str
 
 
+def _end(level: int, idx: int) -> int:
+    """The tree size that completes node (level, idx): its key in the table."""
+    return (idx + 1) << level
+
+
 def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
@@ -120,20 +129,23 @@ class LogSql:
     def get_nodes(self, keys: Collection[NodeKey]) -> Mapping[NodeKey, bytes]:
         """NodeReader: the stored hashes of the given nodes; MissingNodeError names one absent.
 
-        One primary-key lookup per node (an OR of `level = ? AND idx = ?`): both stores use the
-        key for that, where a row-value `IN (VALUES …)` makes SQLite scan the whole table.
+        One primary-key lookup per node (an OR of `tree_size = ? AND level = ?`): both stores
+        use the key for that, where a row-value `IN (VALUES …)` makes SQLite scan the table.
         """
         wanted = sorted(set(keys))
         found: dict[NodeKey, bytes] = {}
         for start in range(0, len(wanted), _KEYS_PER_QUERY):
             chunk = wanted[start : start + _KEYS_PER_QUERY]
-            where = " OR ".join(["(level = ? AND idx = ?)"] * len(chunk))
+            where = " OR ".join(["(tree_size = ? AND level = ?)"] * len(chunk))
             rows = self.rows(
                 # Only the "?" marks are interpolated; the keys travel as parameters.
-                f"SELECT level, idx, hash FROM {{nodes}} WHERE {where}",  # noqa: S608
-                [number for key in chunk for number in key],
+                f"SELECT tree_size, level, hash FROM {{nodes}} WHERE {where}",  # noqa: S608
+                [number for level, idx in chunk for number in (_end(level, idx), level)],
             )
-            found.update(((int(level), int(idx)), bytes(value)) for level, idx, value in rows)
+            found.update(
+                ((int(level), (int(size) >> int(level)) - 1), bytes(value))
+                for size, level, value in rows
+            )
         for key in wanted:
             if key not in found:
                 raise MissingNodeError(f"knoop {key} is niet opgeslagen")
@@ -142,29 +154,31 @@ class LogSql:
     def nodes_between(self, level: int, start: int, end: int) -> dict[NodeKey, bytes]:
         """The stored nodes of one level with index start ≤ idx < end (a range of the key)."""
         rows = self.rows(
-            "SELECT idx, hash FROM {nodes} WHERE level = ? AND idx >= ? AND idx < ?",
-            (level, start, end),
+            "SELECT tree_size, hash FROM {nodes} WHERE tree_size >= ? AND tree_size <= ? "
+            "AND level = ?",
+            (_end(level, start), _end(level, end - 1), level),
         )
-        return {(level, int(idx)): bytes(value) for idx, value in rows}
+        return {(level, (int(size) >> level) - 1): bytes(value) for size, value in rows}
 
     def put_nodes(self, nodes: Iterable[tuple[NodeKey, bytes]]) -> None:
         self.run_many(
-            "INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?)",
-            ((level, idx, value) for (level, idx), value in nodes),
+            "INSERT INTO {nodes} (tree_size, level, hash) VALUES (?, ?, ?)",
+            ((_end(level, idx), level, value) for (level, idx), value in nodes),
         )
 
     def tree_size(self) -> int:
-        """How many leaves the tree holds (level-0 nodes are stored densely from index 0)."""
-        rows = self.rows("SELECT MAX(idx) FROM {nodes} WHERE level = 0")
-        return 0 if not rows or rows[0][0] is None else int(rows[0][0]) + 1
+        """How many leaves the tree holds: the size that completed the newest node."""
+        rows = self.rows("SELECT MAX(tree_size) FROM {nodes}")
+        return 0 if not rows or rows[0][0] is None else int(rows[0][0])
 
     def leaf_hashes(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         """(position, stored leaf hash) for positions after `after`, in order."""
         rows = self.rows(
-            "SELECT idx, hash FROM {nodes} WHERE level = 0 AND idx >= ? ORDER BY idx LIMIT ?",
-            (after, limit),
+            "SELECT tree_size, hash FROM {nodes} WHERE tree_size > ? AND tree_size <= ? "
+            "AND level = 0 ORDER BY tree_size",
+            (after, after + limit),
         )
-        return [(int(idx) + 1, bytes(value)) for idx, value in rows]
+        return [(int(size), bytes(value)) for size, value in rows]
 
     # The events -----------------------------------------------------------------------------
 

@@ -171,7 +171,9 @@ def test_a_changed_event_with_its_leaf_changed_too_is_caught_by_the_tree_above_i
     table, column = _events_table(ledger)
     with raw_sql(ledger.location) as sql:
         sql(f"UPDATE {table} SET state = ? WHERE {column} = ?", (changed, position))  # noqa: S608
-        sql("UPDATE merkle_nodes SET hash = ? WHERE level = 0 AND idx = ?", (forged, position - 1))
+        sql(
+            "UPDATE merkle_nodes SET hash = ? WHERE level = 0 AND tree_size = ?", (forged, position)
+        )
 
     found = adviesspoor("verify", "--database", "--gemeente", ledger.municipality)
 

@@ -74,9 +74,10 @@ def test_each_command_writes_its_leaf_and_nodes_with_positions_and_indexes_dense
     stored, computed, nodes = tree_rows(ledger)
     with ledger.integrity.transaction(False) as sql:
         positions = [row.position for row in sql.events(0, 100)]
-        indexes = [int(i) for (i,) in sql.rows("SELECT idx FROM {nodes} WHERE level = 0")]
+        leaves = [int(n) for (n,) in sql.rows("SELECT tree_size FROM {nodes} WHERE level = 0")]
     assert positions == list(range(1, 9))
-    assert sorted(indexes) == list(range(8))
+    # Leaf index = position − 1, keyed by the tree size it completes: the position itself.
+    assert sorted(leaves) == list(range(1, 9))
     assert stored == computed
     # 8 leaves: 8 + 4 + 2 + 1 perfect subtrees, every one stored once.
     assert nodes == 15
@@ -181,7 +182,7 @@ def test_a_tree_behind_the_log_refuses_new_events_rather_than_skip_leaves(
 ) -> None:
     register(ledger, 4)
     with raw_sql(ledger.location) as sql:
-        sql("DELETE FROM merkle_nodes WHERE level = 0 AND idx = 3")
+        sql("DELETE FROM merkle_nodes WHERE level = 0 AND tree_size = 4")
 
     with pytest.raises(Exception, match="loopt achter"):
         register(ledger)
