@@ -14,6 +14,7 @@ def _subcommand_modules() -> list[ModuleType]:
         cli_demo,
         cli_demo_tokens,
         cli_events,
+        cli_forget,
         cli_integrity,
         cli_project,
         cli_serve,
@@ -30,6 +31,7 @@ def _subcommand_modules() -> list[ModuleType]:
         cli_tokens,
         cli_integrity,
         cli_transfer,
+        cli_forget,
     ]
 
 

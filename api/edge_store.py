@@ -139,6 +139,22 @@ class EdgeStore:
         )
         return count == 1
 
+    def forget_name(self, municipality: str, name: str) -> int:
+        """Wipe a forgotten actor's name from the municipality's tokens, and rewrite the store
+        so that no old page keeps it; how many tokens carried it."""
+        count, _ = self._execute(
+            "UPDATE {s}tokens SET name = ? WHERE municipality = ? AND name = ?",
+            ("[verwijderd]", municipality, name),
+        )
+        if self._store.backend == "sqlite":
+            with self._lock:
+                assert self._sqlite is not None
+                self._sqlite.execute("VACUUM")
+                self._sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            self._execute(f"VACUUM FULL {POSTGRES_SCHEMA}.tokens", ())
+        return count
+
     # Storage --------------------------------------------------------------------------------
 
     def close(self) -> None:

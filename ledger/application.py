@@ -1,25 +1,25 @@
 """The advice ledger: one Application per municipality; its methods are the commands."""
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+from eventsourcing.persistence import IntegrityError, Transcoder
 from eventsourcing.utils import get_topic
 
-from events import BodyKind, Deviation, LedgerEvent, Outcome, Role, Verdict
+from events import BodyKind, Deviation, LedgerEvent, Outcome, Role, SubjectKind, Verdict
 from events.base import RECORDING_CLOCK
 from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS, AdvisoryBody
-from ledger.codec import OrjsonTranscoder, TypedMapper
+from ledger.codec import OrjsonTranscoder
 from ledger.decisions import Decision, DossierAdvice, ListedAdvice
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import (
@@ -30,8 +30,10 @@ from ledger.errors import (
     PreconditionFailedError,
     ValidationError,
 )
+from ledger.forgetting import Forgetting
 from ledger.index import LedgerIndex
 from ledger.log_integrity import LogIntegrity
+from ledger.personal_data import PersonalMapper
 from ledger.recorders import (
     KEY_ARGUMENT,
     IdempotencyKey,
@@ -44,6 +46,7 @@ from ledger.rules import ADMINISTRATOR_ROLES, Actor, amsterdam_today
 from ledger.storage import application_env, prepare_store
 from ledger.tokens import AccessToken
 from ledger.tree import Progress
+from personal import ForgottenError, PersonalKeys
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -79,6 +82,8 @@ class Recorded:
     version: int
     topic: str
     state: bytes
+    # The stored state decoded, its personal texts opened: what the answer shows.
+    data: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 class AdviceLedger(Application[UUID]):
@@ -96,6 +101,9 @@ class AdviceLedger(Application[UUID]):
         self.municipality = location.municipality
         self.location = location
         self.today = today
+        # The key table of personal data, outside the event store (personal/keys.py).
+        self.personal = PersonalKeys(location)
+        self._forgotten_seen = -1
         # Commands of one process run one at a time per municipality: no needless conflicts, and
         # recorded moments follow log positions.
         self._command_lock = threading.RLock()
@@ -118,8 +126,23 @@ class AdviceLedger(Application[UUID]):
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
 
-    def construct_mapper(self) -> Mapper[UUID]:
-        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=TypedMapper)
+    def construct_mapper(self) -> PersonalMapper:
+        mapper = cast(
+            PersonalMapper,
+            self.factory.mapper(
+                transcoder=self.construct_transcoder(), mapper_class=PersonalMapper
+            ),
+        )
+        mapper.keys = self.personal
+        return mapper
+
+    def open_state(self, state: bytes) -> dict[str, Any]:
+        """A stored event's state with its personal texts opened (`[verwijderd]` if forgotten)."""
+        return cast(PersonalMapper, self.mapper).open(state)
+
+    def close(self) -> None:
+        super().close()
+        self.personal.close()
 
     # Commands -------------------------------------------------------------------------------
 
@@ -386,6 +409,42 @@ class AdviceLedger(Application[UUID]):
             token.revoke(meta)
             return self._save(token)
 
+    # Personal data ---------------------------------------------------------------------------
+
+    def forget_body(self, actor: Actor, body_id: UUID) -> Recorded:
+        """Forget a resident: record that, then destroy its key (its name and texts read
+        `[verwijderd]` everywhere from then on; the views must be rebuilt to drop their copy)."""
+        _require_token_keeper(actor)
+        with self._command_lock:
+            body = self._load(AdvisoryBody, body_id)
+            subject = self.personal.body(str(body_id))
+            if body.kind is not BodyKind.RESIDENT or subject is None:
+                msg = "Alleen van een inwoner (soort inwoner) zijn de gegevens persoonsgegevens."
+                raise ValidationError([Invalid("body_id", msg)])
+            if subject.key is None:
+                raise ConflictError("De gegevens van dit adviesorgaan zijn al vergeten.")
+            recorded = self._save(
+                Forgetting.record(self._meta(actor), SubjectKind.BODY, str(body_id))
+            )
+            self.personal.forget_body(str(body_id))
+            return recorded
+
+    def forget_actor(self, actor: Actor, name: str) -> Recorded:
+        """Forget the actor of this name: record that (with its opaque id, never the name), then
+        destroy its key and name."""
+        _require_token_keeper(actor)
+        with self._command_lock:
+            subject_id = self.personal.actor_id(name)
+            if subject_id is None:
+                raise NotFoundError(
+                    f"Onder deze naam is in gemeente {self.municipality} niets vastgelegd."
+                )
+            recorded = self._save(
+                Forgetting.record(self._meta(actor), SubjectKind.ACTOR, subject_id)
+            )
+            self.personal.forget_actor(name)
+            return recorded
+
     # Reads for the write side ---------------------------------------------------------------
 
     def get_advice(self, advice_id: UUID, version: int | None = None) -> Advice:
@@ -449,6 +508,12 @@ class AdviceLedger(Application[UUID]):
             yield advice
 
     def _find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
+        generation = self.personal.generation()
+        if generation != self._forgotten_seen and isinstance(self.repository.cache, LRUCache):
+            # Something was forgotten (here or in another process): aggregates kept in memory may
+            # hold its texts opened; they are loaded again. (LRUCache.clear keeps its entries.)
+            self.repository.cache = LRUCache(maxsize=self.repository.cache.maxsize)
+        self._forgotten_seen = generation
         try:
             aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
@@ -478,9 +543,15 @@ class AdviceLedger(Application[UUID]):
             except IntegrityError:
                 msg = "Iemand anders legde tegelijk iets vast voor dit record; probeer het opnieuw."
                 raise ConflictError(msg) from None
+            except ForgottenError:
+                msg = (
+                    "De gegevens van dit adviesorgaan zijn vergeten; er kan niets meer van of "
+                    "namens dit adviesorgaan worden vastgelegd."
+                )
+                raise ConflictError(msg) from None
         last = recordings[-1]
         event = cast(LedgerEvent, last.domain_event)
-        stored = self.mapper.to_stored_event(event)
+        stored = last.notification  # the event as stored: its personal texts sealed
         return Recorded(
             id=aggregate.id,
             position=last.notification.id,
@@ -488,6 +559,7 @@ class AdviceLedger(Application[UUID]):
             version=aggregate.version,
             topic=stored.topic,
             state=stored.state,
+            data=self.open_state(stored.state),
         )
 
     # What one aggregate cannot know of the others ------------------------------------------

@@ -24,6 +24,7 @@ KIND_OF_EVENT: dict[str, str] = {
     "DecisionTaken": "decision",
     "TokenIssued": "token",
     "TokenRevoked": "token",
+    "PersonalDataForgotten": "forgetting",
 }
 
 _CLASS_VERSIONS = {
@@ -209,6 +210,10 @@ def _token_revoked(doc: Doc, _s: Any, _position: int, at: str) -> None:
     doc["revoked_at"] = at
 
 
+def _forgotten(doc: Doc, s: Any, _position: int, _at: str) -> None:
+    doc.update(subject_kind=s["subject_kind"], subject=s["subject"])
+
+
 _APPLY = {
     "AdvisoryBodyRegistered": _body,
     "DossierOpened": _dossier,
@@ -223,4 +228,5 @@ _APPLY = {
     "DecisionTaken": _decided,
     "TokenIssued": _token_issued,
     "TokenRevoked": _token_revoked,
+    "PersonalDataForgotten": _forgotten,
 }

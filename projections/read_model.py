@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from events.store import LogLocation
+from personal import MARK_BYTES, PersonalKeys, revealer
 from projections import answers, fold, search, views
 from projections.answers import Context
 from projections.fold import Doc
@@ -45,10 +46,20 @@ class ReadModel:
         self.log = LogReader(location)
         self.store = ViewStore(location)
         self._lock = threading.Lock()
+        # Personal texts are stored sealed (personal/); the views hold them opened, until the
+        # subject is forgotten and the views are rebuilt (api/cli_forget.py).
+        self.personal = PersonalKeys(location)
+        self._reveal = revealer(self.personal.keys)
 
     def close(self) -> None:
         self.log.close()
         self.store.close()
+        self.personal.close()
+
+    def _state(self, data: bytes) -> Any:
+        """A stored event's state, its sealed personal texts opened (or `[verwijderd]`)."""
+        state = orjson.loads(data)
+        return self._reveal(state) if MARK_BYTES in data else state
 
     # The projection ------------------------------------------------------------------------
 
@@ -109,7 +120,7 @@ class ReadModel:
                     version,
                     topic.rpartition(":")[2],
                     data,
-                    orjson.loads(data),
+                    self._state(data),
                 )
                 for position, agg, version, topic, data in rows
             ]
@@ -152,7 +163,7 @@ class ReadModel:
     def _replay(self, rows: Iterable[tuple[Any, ...]]) -> dict[str, Doc]:
         docs: dict[str, Doc] = {}
         for position, agg, event_type, data in rows:
-            docs[agg] = fold.apply(docs.get(agg), position, agg, event_type, orjson.loads(data))
+            docs[agg] = fold.apply(docs.get(agg), position, agg, event_type, self._state(data))
         return docs
 
     def _events_upto(self, upto: int) -> Iterator[tuple[Any, ...]]:
@@ -199,7 +210,7 @@ class ReadModel:
         )
         result = []
         for position, event_type, recorded_at, data in rows:
-            state = orjson.loads(data)
+            state = self._state(data)
             # The stored state whole (its class version and moment are what upcasters read).
             meta = state.pop("meta")
             result.append(
