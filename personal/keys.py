@@ -114,6 +114,12 @@ class PersonalKeys:
         rows = self._rows("SELECT id FROM {subjects} WHERE {mine} label = ?", [name])
         return rows[0][0] if rows else None
 
+    def refresh(self) -> None:
+        """Check now (not only once a TTL) whether anything was forgotten since keys were read."""
+        with self._lock:
+            self._checked = 0.0
+            self._expire()
+
     def generation(self) -> int:
         with self._lock:
             self._expire()

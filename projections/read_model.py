@@ -142,6 +142,7 @@ class ReadModel:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every view and build them again from the log; returns the events processed."""
+        self.personal.refresh()  # keys forgotten a moment ago are not used again
         with self.store.secondary_indexes_deferred():
             with self._lock:
                 self.store.reset()
