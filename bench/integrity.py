@@ -40,7 +40,7 @@ from psycopg import sql
 from bench.ledger import DEFAULT_POSTGRES_URL, EVENTS_PER_ADVICE, register_body, run_commands
 from bench.machine import filesystem, machine
 from events.store import StoreUrl
-from ledger import AdviceLedger, Ledgers
+from ledger import Ledgers
 from ledger.integrity.checkpoint import Checkpoint, sign_checkpoint
 from ledger.integrity.export import checkpoint_line, event_line, header_line
 from ledger.integrity.leaf import Leaf, format_moment
@@ -292,28 +292,47 @@ def bench(args: argparse.Namespace) -> None:
     )
 
 
-def write_rounds(
-    ledgers: Ledgers, tag: str, events: int, repeats: int
-) -> tuple[list[float], list[float], list[float], list[float]]:
-    """Events/s and CPU µs per event of ledger commands with and without leaves, alternating."""
-    with_leaves, without = ledgers[f"bench-leaves-{tag}"], ledgers[f"bench-plain-{tag}"]
-    # An instance attribute shadows the recorders' class attribute: this ledger writes no leaves.
-    without.recorder.writes_leaves = False  # type: ignore[attr-defined]
-    bodies = {id(with_leaves): register_body(with_leaves), id(without): register_body(without)}
-    rates: dict[int, list[float]] = {id(with_leaves): [], id(without): []}
-    cpus: dict[int, list[float]] = {id(with_leaves): [], id(without): []}
+@dataclass
+class Figures:
+    """Rates (events/s) and CPU µs per event, one entry per round."""
+
+    rates: list[float] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)
+
+    def shown(self) -> str:
+        m = statistics.median
+        return f"{m(self.rates):7.0f} ev/s  CPU {m(self.cpu_us):6.0f} µs/ev"
+
+
+def write_rounds(ledgers: Ledgers, tag: str, events: int, repeats: int) -> dict[str, Figures]:
+    """Events/s and CPU µs per event of ledger commands on three ledgers of one store, round by
+    round in turn: as always (leaves, sealed personal texts), without leaves, and without leaves
+    and without sealing."""
+    setups = {
+        "as always": ledgers[f"bench-leaves-{tag}"],
+        "no leaves": ledgers[f"bench-plain-{tag}"],
+        "no leaves, no sealing": ledgers[f"bench-bare-{tag}"],
+    }
+    # Instance attributes shadow the class attributes that only this bench switches off.
+    setups["no leaves"].recorder.writes_leaves = False  # type: ignore[attr-defined]
+    setups["no leaves, no sealing"].recorder.writes_leaves = False  # type: ignore[attr-defined]
+    setups["no leaves, no sealing"].mapper.seals = False  # type: ignore[attr-defined]
+    bodies = {label: register_body(ledger) for label, ledger in setups.items()}
+    figures = {label: Figures() for label in setups}
     advices = max(1, events // EVENTS_PER_ADVICE)
+    labels = list(setups)
     for repeat in range(repeats + 1):  # round 0 warms caches and connections, uncounted
-        order: tuple[AdviceLedger, ...] = (with_leaves, without)
-        for ledger in order if repeat % 2 else order[::-1]:
+        for label in labels[repeat % 3 :] + labels[: repeat % 3]:
+            count = 2 if repeat == 0 else advices
             wall, cpu = time.perf_counter(), time.process_time()
-            run_commands(ledger, bodies[id(ledger)], 2 if repeat == 0 else advices)
-            n = (2 if repeat == 0 else advices) * EVENTS_PER_ADVICE
+            run_commands(setups[label], bodies[label], count)
             if repeat:
-                rates[id(ledger)].append(n / (time.perf_counter() - wall))
-                cpus[id(ledger)].append((time.process_time() - cpu) / n * 1e6)
-    assert with_leaves.integrity.size() == with_leaves.last_position()
-    return rates[id(with_leaves)], cpus[id(with_leaves)], rates[id(without)], cpus[id(without)]
+                n = count * EVENTS_PER_ADVICE
+                figures[label].rates.append(n / (time.perf_counter() - wall))
+                figures[label].cpu_us.append((time.process_time() - cpu) / n * 1e6)
+    leaves = setups["as always"]
+    assert leaves.integrity.size() == leaves.last_position()
+    return figures
 
 
 def write_path(args: argparse.Namespace) -> None:
@@ -334,9 +353,7 @@ def write_path(args: argparse.Namespace) -> None:
         tag = uuid4().hex[:8]
         ledgers = Ledgers(store)
         try:
-            leaves, leaves_cpu, plain, plain_cpu = write_rounds(
-                ledgers, tag, args.write_events, args.repeats
-            )
+            figures = write_rounds(ledgers, tag, args.write_events, args.repeats)
         finally:
             ledgers.close_all()
             _drop(store, tag)
@@ -345,16 +362,33 @@ def write_path(args: argparse.Namespace) -> None:
         print(f"\n  the leaf in the write path, {label}")
         print(
             f"  ({args.write_events:,} events per round, one command per transaction, "
-            f"{args.repeats} rounds each, alternating; load average {load()})"
+            f"{args.repeats} rounds each, in turn; load average {load()})"
+        )
+        always, plain, bare = (
+            figures["as always"],
+            figures["no leaves"],
+            figures["no leaves, no sealing"],
         )
         row(
             "ledger commands, with leaf + nodes",
-            f"{m(leaves):7.0f} ev/s  CPU {m(leaves_cpu):6.0f} µs/ev",
-            f"without: {m(plain):.0f} ev/s, CPU {m(plain_cpu):.0f} µs/ev",
-            m(leaves) / m(plain),
+            always.shown(),
+            f"without: {m(plain.rates):.0f} ev/s, CPU {m(plain.cpu_us):.0f} µs/ev",
+            m(always.rates) / m(plain.rates),
         )
-        print(f"    rounds with:    {', '.join(f'{r:.0f}' for r in leaves)} ev/s")
-        print(f"    rounds without: {', '.join(f'{r:.0f}' for r in plain)} ev/s")
+        row(
+            "  CPU per event, with / without the leaf",
+            f"{m(always.cpu_us) - m(plain.cpu_us):+6.0f} µs/ev",
+            "",
+            m(plain.cpu_us) / m(always.cpu_us),
+        )
+        row(
+            "ledger commands, sealing personal texts",
+            plain.shown(),
+            f"without: {m(bare.rates):.0f} ev/s, CPU {m(bare.cpu_us):.0f} µs/ev",
+            m(plain.rates) / m(bare.rates),
+        )
+        for name, figure in figures.items():
+            print(f"    rounds {name + ':':<23} {', '.join(f'{r:.0f}' for r in figure.rates)} ev/s")
 
 
 def _noop() -> None:
@@ -365,7 +399,7 @@ def _drop(store: StoreUrl, tag: str) -> None:
     if store.server is None:
         return
     with psycopg.connect(store.server.conninfo(), autocommit=True) as conn:
-        for name in (f"bench-leaves-{tag}", f"bench-plain-{tag}"):
+        for name in (f"bench-leaves-{tag}", f"bench-plain-{tag}", f"bench-bare-{tag}"):
             schema = store.location(name).schema
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 

@@ -70,8 +70,9 @@ def unseal(value: str, keys: Keys, field: str) -> str:
     return plain.decode()
 
 
-def subjects_in(value: Any) -> set[str]:
-    """Every subject whose key one of the sealed texts in this JSON value needs."""
+def subjects_in(value: Any, skip: frozenset[str] = frozenset()) -> set[str]:
+    """Every subject whose key one of the sealed texts in this JSON value needs (not counting
+    the members `skip` names of a top-level object)."""
     found: set[str] = set()
 
     def walk(item: Any) -> None:
@@ -86,20 +87,25 @@ def subjects_in(value: Any) -> set[str]:
             for inner in item:
                 walk(inner)
 
-    walk(value)
+    if isinstance(value, dict) and skip:
+        walk({name: inner for name, inner in value.items() if name not in skip})
+    else:
+        walk(value)
     return found
 
 
-def reveal(state: dict[str, Any], keys: Keys) -> dict[str, Any]:
-    """The state with every sealed text opened (or `[verwijderd]`), in place; the field of a
-    text is its path of object keys (`meta.actor`), a list's items sharing their list's."""
+def reveal(state: dict[str, Any], keys: Keys, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The state with every sealed text opened (or `[verwijderd]`), in place, except in the
+    top-level members `skip` names; the field of a text is its path of object keys
+    (`meta.actor`), a list's items sharing their list's."""
 
     def walk(item: Any, path: str) -> Any:
         if isinstance(item, str):
             return unseal(item, keys, path) if item.startswith(MARK) else item
         if isinstance(item, dict):
             for name, inner in item.items():
-                item[name] = walk(inner, f"{path}.{name}" if path else name)
+                if path or name not in skip:
+                    item[name] = walk(inner, f"{path}.{name}" if path else name)
             return item
         if isinstance(item, list):
             return [walk(inner, path) for inner in item]
@@ -113,13 +119,16 @@ KeyLookup = Callable[[set[str]], Keys]
 """What a reader needs of the key table: the keys of these subjects (None for forgotten ones)."""
 
 
-def revealer(lookup: KeyLookup | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A function opening the sealed texts of a decoded event with the keys `lookup` gives."""
+def revealer(
+    lookup: KeyLookup | None, skip: frozenset[str] = frozenset()
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function opening the sealed texts of a decoded event with the keys `lookup` gives (not
+    those in the top-level members `skip` names: the views never read `meta`)."""
 
     def open_state(state: dict[str, Any]) -> dict[str, Any]:
-        subjects = subjects_in(state)
+        subjects = subjects_in(state, skip)
         if not subjects:
             return state
-        return reveal(state, lookup(subjects) if lookup is not None else {})
+        return reveal(state, lookup(subjects) if lookup is not None else {}, skip)
 
     return open_state

@@ -50,16 +50,21 @@ class ReadModel:
         # subject is forgotten and the views are rebuilt (api/cli_forget.py).
         self.personal = PersonalKeys(location)
         self._reveal = revealer(self.personal.keys)
+        # The fold never reads `meta` (who recorded it): left sealed there, it costs nothing.
+        self._reveal_data = revealer(self.personal.keys, skip=frozenset({"meta"}))
 
     def close(self) -> None:
         self.log.close()
         self.store.close()
         self.personal.close()
 
-    def _state(self, data: bytes) -> Any:
-        """A stored event's state, its sealed personal texts opened (or `[verwijderd]`)."""
+    def _state(self, data: bytes, with_meta: bool = False) -> Any:
+        """A stored event's state, its sealed personal texts opened (or `[verwijderd]`); those
+        in `meta` only when asked for (the fold never reads them)."""
         state = orjson.loads(data)
-        return self._reveal(state) if MARK_BYTES in data else state
+        if MARK_BYTES not in data:
+            return state
+        return self._reveal(state) if with_meta else self._reveal_data(state)
 
     # The projection ------------------------------------------------------------------------
 
@@ -211,7 +216,7 @@ class ReadModel:
         )
         result = []
         for position, event_type, recorded_at, data in rows:
-            state = self._state(data)
+            state = self._state(data, with_meta=True)
             # The stored state whole (its class version and moment are what upcasters read).
             meta = state.pop("meta")
             result.append(
