@@ -23,6 +23,7 @@ NODES: Final = "merkle_nodes"
 CHECKPOINTS: Final = "checkpoints"
 # Keys per SELECT: an append needs a few, a proof about 2·log2(n); more go in several queries.
 _KEYS_PER_QUERY: Final = 200
+_ROWS_PER_INSERT: Final = 1000
 
 
 def create_statements(backend: str, prefix: str = "") -> list[str]:
@@ -161,10 +162,17 @@ class LogSql:
         return {(level, (int(size) >> level) - 1): bytes(value) for size, value in rows}
 
     def put_nodes(self, nodes: Iterable[tuple[NodeKey, bytes]]) -> None:
-        self.run_many(
-            "INSERT INTO {nodes} (tree_size, level, hash) VALUES (?, ?, ?)",
-            ((_end(level, idx), level, value) for (level, idx), value in nodes),
-        )
+        """One multi-row INSERT per thousand nodes (an append writes two on average): cheaper
+        than `executemany`, which costs psycopg a pipeline of its own."""
+        rows = [(_end(level, idx), level, value) for (level, idx), value in nodes]
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start : start + _ROWS_PER_INSERT]
+            marks = ", ".join(["(?, ?, ?)"] * len(chunk))
+            self.run(
+                # Only "(?, ?, ?)" marks are interpolated; the nodes travel as parameters.
+                f"INSERT INTO {{nodes}} (tree_size, level, hash) VALUES {marks}",  # noqa: S608
+                [value for row in chunk for value in row],
+            )
 
     def tree_size(self) -> int:
         """How many leaves the tree holds: the size that completed the newest node."""

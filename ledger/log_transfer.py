@@ -26,7 +26,6 @@ from ledger.integrity import (
     VerifierKey,
     checkpoint_line,
     event_line,
-    format_moment,
     header_line,
     read_checkpoint,
     root,
@@ -34,7 +33,7 @@ from ledger.integrity import (
 )
 from ledger.log_integrity import LogIntegrity, now_text
 from ledger.log_sql import LogSql, StoredCheckpoint, StoredRow
-from ledger.tree import Progress, TreeError, append_leaves, recorded_at
+from ledger.tree import Progress, TreeError, append_leaves, recorded_moment
 
 PAGE = 5000
 
@@ -63,7 +62,7 @@ def _line(row: StoredRow, leaf: bytes) -> bytes:
         aggregate_id=row.aggregate_id,
         aggregate_version=row.version,
         topic=row.topic,
-        recorded_at=format_moment(recorded_at(row.state)),
+        recorded_at=recorded_moment(row.state),
         state=row.state,
         leaf_hash=leaf,
     )

@@ -27,6 +27,8 @@ from ledger.log_sql import LogSql, StoredRow
 
 Progress = Callable[[int, int], None]
 BACKFILL_PAGE = 5000
+_TIMESTAMP = b'{"timestamp":"'
+_UTC_LENGTH = len("2026-03-14T09:26:53.589793+00:00")
 
 
 class TreeError(Exception):
@@ -42,6 +44,20 @@ def recorded_at(state: bytes) -> datetime:
     return moment
 
 
+def recorded_moment(state: bytes) -> str:
+    """The recorded moment in the leaf's form (`…T09:26:53.589793Z`), from the stored state.
+
+    The ledger's events begin `{"timestamp":"<UTC, microseconds, +00:00>"`: that text gives the
+    moment without decoding the whole state; anything else is decoded and formatted.
+    """
+    if state.startswith(_TIMESTAMP):
+        end = state.find(b'"', len(_TIMESTAMP))
+        text = state[len(_TIMESTAMP) : end]
+        if len(text) == _UTC_LENGTH and text.endswith(b"+00:00") and text[19:20] == b".":
+            return text[:26].decode("ascii") + "Z"
+    return format_moment(recorded_at(state))
+
+
 def leaf_hash(row: StoredRow) -> bytes:
     """The leaf hash of one stored event (SHA-256(0x00 ‖ leaf v1)), as `Leaf.for_event(…).hash()`
     gives it, without building the checked `Leaf` (this runs in every write)."""
@@ -53,7 +69,7 @@ def leaf_hash(row: StoredRow) -> bytes:
             row.aggregate_id.bytes,
             row.version,
             topic_field(row.topic),
-            moment_field(format_moment(recorded_at(row.state))),
+            moment_field(recorded_moment(row.state)),
             sha256(row.state).digest(),
         )
     )

@@ -3,6 +3,7 @@
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -187,3 +188,20 @@ def test_a_tree_behind_the_log_refuses_new_events_rather_than_skip_leaves(
     with pytest.raises(Exception, match="loopt achter"):
         register(ledger)
     assert ledger.last_position() == 4
+
+
+@given(
+    moment=st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=2))])),
+    first=st.booleans(),
+)
+def test_the_recorded_moment_read_from_the_stored_bytes_is_the_leafs_moment(
+    moment: datetime, first: bool
+) -> None:
+    import orjson
+
+    from ledger.integrity import format_moment
+    from ledger.tree import recorded_moment
+
+    state = {"timestamp": moment, "x": "y"} if first else {"x": "y", "timestamp": moment}
+
+    assert recorded_moment(orjson.dumps(state)) == format_moment(moment)
