@@ -13,6 +13,7 @@ import base64
 import os
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
@@ -30,6 +31,12 @@ Keys = Mapping[str, bytes | None]
 """Key per subject; None for a subject whose key was destroyed (or is unknown)."""
 
 
+@lru_cache(maxsize=1024)
+def _cipher(key: bytes) -> AESGCM:
+    """The AES-GCM object of a key (making one costs more than a decryption)."""
+    return AESGCM(key)
+
+
 def new_key() -> bytes:
     return AESGCM.generate_key(bit_length=KEY_SIZE * 8)
 
@@ -41,7 +48,7 @@ def _associated(subject: str, field: str) -> bytes:
 def seal(text: str, key: bytes, subject: str, field: str) -> str:
     """The text, encrypted for the subject, as it is stored in place of the text."""
     nonce = os.urandom(NONCE_SIZE)
-    sealed = AESGCM(key).encrypt(nonce, text.encode(), _associated(subject, field))
+    sealed = _cipher(key).encrypt(nonce, text.encode(), _associated(subject, field))
     encoded = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
     return f"{MARK}{VERSION}.{subject}.{encoded}"
 
@@ -64,7 +71,9 @@ def unseal(value: str, keys: Keys, field: str) -> str:
         return ERASED
     raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     try:
-        plain = AESGCM(key).decrypt(raw[:NONCE_SIZE], raw[NONCE_SIZE:], _associated(subject, field))
+        plain = _cipher(key).decrypt(
+            raw[:NONCE_SIZE], raw[NONCE_SIZE:], _associated(subject, field)
+        )
     except (InvalidTag, ValueError):
         return ERASED  # not sealed for this field with this key: nothing to show
     return plain.decode()
