@@ -17,7 +17,11 @@ from ledger.integrity import verifier as offline
 from ledger.log_transfer import export_log, import_log, read_export_head
 from ledger.log_verify import verify_store
 from ledger.signing_keys import SigningKeys
+from personal.keys import dump, load
+from personal.transfer import KeyFileError, open_keys, seal_keys
 from projections.registry import municipalities
+
+PASSPHRASE_SETTING = "ADVIESSPOOR_KEY_PASSPHRASE"  # noqa: S105 - the name of a setting
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +34,12 @@ def register(subparsers: Any) -> None:
     )
     export.add_argument("--out", required=True, metavar="BESTAND", help="het nieuwe bestand")
     export.add_argument("--gemeente", help="standaard: de enige gemeente in de database")
+    export.add_argument(
+        "--sleutels",
+        metavar="BESTAND",
+        help="schrijf ook de sleutels van de persoonsgegevens, versleuteld met het wachtwoord "
+        f"in ${PASSPHRASE_SETTING} (voor herstel of overstap; nooit leesbaar)",
+    )
     export.set_defaults(handler=export_file)
 
     verify = subparsers.add_parser(
@@ -62,19 +72,38 @@ def register(subparsers: Any) -> None:
         metavar="SLEUTEL",
         help="controleer de handtekeningen van de controlepunten met deze sleutel; herhaalbaar",
     )
+    restore.add_argument(
+        "--sleutels",
+        metavar="BESTAND",
+        help=f"de sleutels van de persoonsgegevens (van export --sleutels; ${PASSPHRASE_SETTING})",
+    )
     restore.set_defaults(handler=import_file)
+
+
+def _passphrase(args: argparse.Namespace) -> str | None:
+    if args.sleutels is None:
+        return None
+    passphrase = os.environ.get(PASSPHRASE_SETTING, "")
+    if not passphrase:
+        msg = f"Zet bij --sleutels een wachtwoord in ${PASSPHRASE_SETTING}."
+        raise CommandError(msg, 2)
+    return passphrase
 
 
 def export_file(args: argparse.Namespace) -> int:
     out = Path(args.out)
     partial = out.with_name(out.name + ".deels")
     try:
+        passphrase = _passphrase(args)
         where = store()
         municipality = chosen(where, args.gemeente)
         with opened(where, municipality) as ledger, partial.open("wb") as file:
             size, root = export_log(ledger.integrity, file)
             file.flush()
             os.fsync(file.fileno())
+            if passphrase is not None:
+                sealed = seal_keys(dump(ledger.personal), municipality, passphrase)
+                Path(args.sleutels).write_bytes(sealed)
         partial.replace(out)
     except CommandError as error:
         partial.unlink(missing_ok=True)
@@ -145,16 +174,23 @@ def import_file(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         keys = _keys(args.public_key)
+        passphrase = _passphrase(args)
         where = store()
         # Checked before anything is made in the store: a bad file leaves no empty log behind.
         verified = verify_file(path, keys=keys)
         head = read_export_head(path)
         location = where.location(head.municipality)
+        personal = None
+        if passphrase is not None:
+            raw = Path(args.sleutels).read_bytes()
+            personal = open_keys(raw, location.municipality, passphrase)
         bar = progress_bar(f"{location.municipality}: herstellen")
         with opened(where, location.municipality) as ledger:
             size, root = import_log(ledger.integrity, path, verified=verified, progress=bar)
+            if personal is not None:
+                load(ledger.personal, personal)
         bar.end()
-    except StoreUrlError as error:
+    except (StoreUrlError, KeyFileError, ValueError) as error:
         return fail(CommandError(f"Niet hersteld: {error}", 1))
     except CommandError as error:
         return fail(error)

@@ -299,3 +299,35 @@ class PersonalKeys:
 
 def _bytes(value: Any) -> bytes | None:
     return None if value is None else bytes(value)
+
+
+def dump(keys: PersonalKeys) -> dict[str, Any]:
+    """Every subject (with its key, None once forgotten) and every record link, to move a store."""
+    subjects = keys._rows(
+        "SELECT id, kind, label, key, created, forgotten FROM {subjects} WHERE {mine} 1 = 1", []
+    )
+    records = keys._rows("SELECT record_id, subject FROM {records} WHERE {mine} 1 = 1", [])
+    return {
+        "subjects": [
+            [sid, kind, label, None if key is None else bytes(key).hex(), created, forgotten]
+            for sid, kind, label, key, created, forgotten in subjects
+        ],
+        "records": [list(row) for row in records],
+    }
+
+
+def load(keys: PersonalKeys, data: dict[str, Any]) -> int:
+    """Put a dump into an empty key table; how many subjects. ValueError when it is not empty."""
+    if keys._rows("SELECT 1 FROM {subjects} WHERE {mine} 1 = 1 LIMIT 1", []):
+        msg = "de sleuteltabel van deze gemeente is niet leeg"
+        raise ValueError(msg)
+    for sid, kind, label, key, created, forgotten in data["subjects"]:
+        keys._execute(
+            "INSERT INTO {subjects} ({cols}id, kind, label, key, created, forgotten) "
+            "VALUES ({vals}?, ?, ?, ?, ?, ?)",
+            [sid, kind, label, None if key is None else bytes.fromhex(key), created, forgotten],
+        )
+    for record_id, subject in data["records"]:
+        keys.link(record_id, subject)
+    keys.refresh()
+    return len(data["subjects"])

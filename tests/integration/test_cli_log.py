@@ -293,3 +293,43 @@ def test_log_commands_fail_in_one_dutch_sentence(
         assert len(result.err.strip().splitlines()) == 1, result.err
         assert "Traceback" not in result.err
     assert not (tmp_path / "x").exists()
+
+
+def test_personal_keys_move_with_an_export_only_encrypted_and_only_with_the_passphrase(
+    adviesspoor: Run,
+    second_store: StoreUrl,
+    ledger: AdviceLedger,
+    office: Actor,
+    today: date,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from projections.log import LogReader
+
+    resident = ledger.register_body(administrator(), "Jantje Zwartkop", BodyKind.RESIDENT).id
+    municipality = ledger.municipality
+    export, keys = tmp_path / "export.jsonl", tmp_path / "sleutels.json"
+    monkeypatch.setenv("ADVIESSPOOR_KEY_PASSPHRASE", "correct paard batterij niet")
+    made = adviesspoor(
+        "export", "--gemeente", municipality, "--out", str(export), "--sleutels", str(keys)
+    )
+    restoring = runner(second_store, monkeypatch, capsys)
+    monkeypatch.setenv("ADVIESSPOOR_KEY_PASSPHRASE", "fout")
+    wrong = restoring("import", str(export), "--sleutels", str(keys))
+    monkeypatch.setenv("ADVIESSPOOR_KEY_PASSPHRASE", "correct paard batterij niet")
+    restored = restoring("import", str(export), "--sleutels", str(keys))
+
+    assert made.code == 0, made.err
+    assert b"Zwartkop" not in keys.read_bytes()
+    assert b"Zwartkop" not in export.read_bytes()
+    assert wrong.code == 1
+    assert "wachtwoord" in wrong.err
+    assert restored.code == 0, restored.err
+    reader = LogReader(second_store.location(municipality))
+    try:
+        (registered,) = [row for row in reader.read(0, 10) if row.aggregate_id == str(resident)]
+    finally:
+        reader.close()
+    assert registered.state["name"] == "Jantje Zwartkop"
+    assert registered.state["meta"]["actor"] == "beheerder"
