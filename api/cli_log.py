@@ -14,7 +14,14 @@ from api.cli_events import CommandError, describe
 from api.cli_project import ProgressBar
 from events.store import StoreUrl, StoreUrlError, check_municipality
 from ledger import AdviceLedger, store_url_from_env
-from ledger.integrity import CheckpointError, NoteError, VerificationError
+from ledger.integrity import (
+    CheckpointError,
+    LeafError,
+    MissingNodeError,
+    NoteError,
+    VerificationError,
+)
+from ledger.log_integrity import SizeError
 from ledger.tree import TreeError
 from projections.registry import municipalities
 
@@ -28,6 +35,9 @@ FAILURES = (
     CheckpointError,
     NoteError,
     VerificationError,
+    SizeError,
+    LeafError,
+    MissingNodeError,
 )
 
 
