@@ -9,6 +9,7 @@ from typing import Final
 
 from aiohttp import web
 
+from api import log_watch
 from api.edge_store import EdgeStore
 from api.logging import ensure_logging
 from api.middlewares import (
@@ -36,9 +37,9 @@ def _route_modules() -> list[ModuleType]:
     # Each module has `ROUTES` (a list of Route) and may have `setup(app)` for what its handlers
     # need (added to the app before the routes); imported here because they import this package's
     # middlewares, which must not import them back.
-    from api import routes_read, routes_stream, routes_write
+    from api import routes_proofs, routes_read, routes_stream, routes_write
 
-    return [routes_write, routes_read, routes_stream]
+    return [routes_write, routes_read, routes_stream, routes_proofs]
 
 
 def create_app(
@@ -60,6 +61,7 @@ def create_app(
     setup_headers(app)
     setup_routes(app, services)
     setup_pages(app, services)
+    log_watch.setup(app, services)
     return app
 
 

@@ -21,10 +21,13 @@ def _subcommand_modules() -> list[ModuleType]:
         cli_demo,
         cli_demo_tokens,
         cli_events,
+        cli_forget,
         cli_import_table,
+        cli_integrity,
         cli_project,
         cli_serve,
         cli_tokens,
+        cli_transfer,
     )
 
     return [
@@ -35,6 +38,9 @@ def _subcommand_modules() -> list[ModuleType]:
         cli_project,
         cli_serve,
         cli_tokens,
+        cli_integrity,
+        cli_transfer,
+        cli_forget,
     ]
 
 

@@ -5,14 +5,16 @@ The demo's earlier tokens (named `demo-…`) are revoked first, so `make run` ne
 
 import argparse
 from typing import Any
+from uuid import UUID
 
+from api import token_log
 from api.cli_common import CommandError, fail
 from api.demo.loader import demo_id
 from api.edge_store import EdgeStore
 from api.vocabulary import ROLES
 from events import Role
 from events.store import StoreUrlError
-from ledger import store_url_from_env
+from ledger import Ledgers, store_url_from_env
 
 MUNICIPALITY = "groningen"
 # The bodies whose members get a token: (key in the demo data, name for people).
@@ -30,27 +32,29 @@ def register(subparsers: Any) -> None:
 def demo_tokens(args: argparse.Namespace) -> int:
     try:
         store = store_url_from_env()
-        edge = EdgeStore(store)
+        edge, ledgers = EdgeStore(store), Ledgers(store)
+        actor = token_log.command_line_actor()
+
+        def issue(role: Role, body_id: UUID | None, name: str) -> str:
+            return token_log.issue(ledgers, edge, MUNICIPALITY, role, body_id, name, actor)[1]
+
         try:
             edge.prepare()
             for token in edge.tokens():
                 if token.municipality == MUNICIPALITY and token.name.startswith("demo-"):
-                    edge.revoke_token(token.id)
+                    token_log.revoke(ledgers, edge, token.id, actor)
             made: list[tuple[str, str]] = []
             for role in (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR):
                 label = ROLES.dutch(role)
                 if role is not Role.MEMBER:
-                    secret = edge.create_token(MUNICIPALITY, role, None, f"demo-{label}")[1]
-                    made.append((label, secret))
+                    made.append((label, issue(role, None, f"demo-{label}")))
                     continue
                 for key, name in MEMBER_BODIES:
                     body_id = demo_id(MUNICIPALITY, "body", key)
-                    secret = edge.create_token(MUNICIPALITY, role, body_id, f"demo-{label}-{key}")[
-                        1
-                    ]
-                    made.append((f"{label} ({name})", secret))
+                    made.append((f"{label} ({name})", issue(role, body_id, f"demo-{label}-{key}")))
         finally:
             edge.close()
+            ledgers.close_all()
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
     print(f"\nAdviesspoor, de pagina's: {args.adres}/{MUNICIPALITY}")

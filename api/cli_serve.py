@@ -7,6 +7,7 @@ from typing import Any
 from api import server
 from api.app import create_app
 from api.cli_common import CommandError, describe, fail
+from api.log_start import verify_at_start
 from api.logging import configure_logging
 from api.schemas import BASE_PATH
 from events.store import StoreUrlError
@@ -46,7 +47,11 @@ def serve_api(args: argparse.Namespace) -> int:
         msg = "De server start niet: " + " ".join(damaged) + " Zet een reservekopie terug."
         return fail(CommandError(msg, 1))
     configure_logging()
-    app = create_app(store)
+    try:
+        verify_at_start(store)
+        app = create_app(store)
+    except CommandError as error:
+        return fail(error)
 
     def announce() -> None:
         print(

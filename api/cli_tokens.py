@@ -1,7 +1,8 @@
 """`adviesspoor token create|list|revoke`: the access tokens of the HTTP API.
 
 `create` prints the token, and nothing else, on stdout; only its SHA-256 is stored, so it cannot
-be shown again. Tokens count at once, also for a server that is already running.
+be shown again. Tokens count at once, also for a server that is already running. Making and
+revoking a token is recorded in the municipality's log (api/token_log.py).
 """
 
 import argparse
@@ -12,14 +13,16 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+from eventsourcing.persistence import PersistenceError
 
+from api import token_log
 from api.auth import TOKEN_ROLES
 from api.cli_common import CommandError, describe, fail, shown
 from api.edge_store import EdgeStore
 from api.vocabulary import ROLES
 from events import Role
 from events.store import StoreUrl, StoreUrlError, check_municipality
-from ledger import Ledgers, NotFoundError, store_url_from_env
+from ledger import LedgerError, Ledgers, NotFoundError, store_url_from_env
 
 
 def register(subparsers: Any) -> None:
@@ -50,8 +53,16 @@ def create_token(args: argparse.Namespace) -> int:
         municipality = check_municipality(args.gemeente)
         role = ROLES.english(args.rol)
         body_id = _body(store, municipality, role, args.adviesorgaan)
-        with _edge_store(store) as edge:
-            record, secret = edge.create_token(municipality, role, body_id, args.naam or args.rol)
+        with _edge_store(store) as edge, _ledgers(store) as ledgers:
+            record, secret = token_log.issue(
+                ledgers,
+                edge,
+                municipality,
+                role,
+                body_id,
+                args.naam or args.rol,
+                token_log.command_line_actor(),
+            )
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
     except CommandError as error:
@@ -86,13 +97,14 @@ def list_tokens(args: argparse.Namespace) -> int:
 
 def revoke_token(args: argparse.Namespace) -> int:
     try:
-        with _edge_store(store_url_from_env()) as edge:
-            revoked = edge.revoke_token(args.id)
+        store = store_url_from_env()
+        with _edge_store(store) as edge, _ledgers(store) as ledgers:
+            revoked = token_log.revoke(ledgers, edge, args.id, token_log.command_line_actor())
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
     except CommandError as error:
         return fail(error)
-    if not revoked:
+    if revoked is None:
         return fail(CommandError(f"Er is geen geldig token met id '{args.id}'.", 1))
     print(f"Token {args.id} ingetrokken.")
     return 0
@@ -121,6 +133,20 @@ def _body(store: StoreUrl, municipality: str, role: Role, given: str | None) -> 
     finally:
         ledgers.close_all()
     return body_id
+
+
+@contextmanager
+def _ledgers(store: StoreUrl) -> Iterator[Ledgers]:
+    """The ledgers the token's issue or revocation is recorded in; a refusal is one sentence."""
+    ledgers = Ledgers(store)
+    try:
+        yield ledgers
+    except LedgerError as error:
+        raise CommandError(f"Niet vastgelegd: {error.message}", 1) from None
+    except (psycopg.OperationalError, PersistenceError) as error:
+        raise CommandError(f"De database is niet bereikbaar: {error}", 1) from None
+    finally:
+        ledgers.close_all()
 
 
 @contextmanager

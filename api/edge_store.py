@@ -79,11 +79,19 @@ class EdgeStore:
     # Tokens ---------------------------------------------------------------------------------
 
     def create_token(
-        self, municipality: str, role: Role, body_id: UUID | None, name: str
+        self,
+        municipality: str,
+        role: Role,
+        body_id: UUID | None,
+        name: str,
+        token_id: UUID | None = None,
     ) -> tuple[TokenRecord, str]:
-        """A new token: its record, and the secret to hand out once."""
+        """A new token (with the id its issue was recorded under): its record, and the secret to
+        hand out once."""
         secret = secrets.token_urlsafe(32)
-        record = TokenRecord(str(uuid4()), municipality, role, body_id, name, datetime.now(tz=UTC))
+        record = TokenRecord(
+            str(token_id or uuid4()), municipality, role, body_id, name, datetime.now(tz=UTC)
+        )
         self._execute(
             "INSERT INTO {s}tokens (id, secret_hash, municipality, role, body_id, name, created)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -130,6 +138,22 @@ class EdgeStore:
             (_now(), token_id),
         )
         return count == 1
+
+    def forget_name(self, municipality: str, name: str) -> int:
+        """Wipe a forgotten actor's name from the municipality's tokens, and rewrite the store
+        so that no old page keeps it; how many tokens carried it."""
+        count, _ = self._execute(
+            "UPDATE {s}tokens SET name = ? WHERE municipality = ? AND name = ?",
+            ("[verwijderd]", municipality, name),
+        )
+        if self._store.backend == "sqlite":
+            with self._lock:
+                assert self._sqlite is not None
+                self._sqlite.execute("VACUUM")
+                self._sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            self._execute(f"VACUUM FULL {POSTGRES_SCHEMA}.tokens", ())
+        return count
 
     # Storage --------------------------------------------------------------------------------
 

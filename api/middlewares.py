@@ -269,7 +269,7 @@ def request_id_of(request: web.Request) -> str:
 
 @web.middleware
 async def log_requests(request: web.Request, handler: AiohttpHandler) -> web.StreamResponse:
-    """One JSON line per request: who (token name and role, never the token), what, how long."""
+    """One JSON line per request: who (token id and role, never the token), what, how long."""
     started = time.perf_counter()
     request[REQUEST_ID] = request_id_of(request)
     status = 500
@@ -289,9 +289,11 @@ async def log_requests(request: web.Request, handler: AiohttpHandler) -> web.Str
             status=status,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             request_id=request[REQUEST_ID],
+            # The token's id, never its name: a name is personal data that can be forgotten
+            # (adviesspoor forget), and a log line cannot be.
             who=None
             if principal is None
-            else {"name": principal.name, "role": principal.role_word},
+            else {"token": principal.token_id, "role": principal.role_word},
             municipality=None if principal is None else principal.municipality,
         )
 

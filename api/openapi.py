@@ -54,6 +54,8 @@ TAGS: Final = {
     "adviezen": "Adviezen met hun punten, en wat er per punt mee gebeurt: reacties, "
     "toezeggingen, wederwoorden, termijnwijzigingen en intrekking.",
     "besluiten": "Besluiten die adviezen noemen en afwijkingen motiveren (Awb 3:49 en 3:50).",
+    "bewijzen": "Opname- en consistentiebewijzen van de Merkle-boom over de log (RFC 9162).",
+    "controlepunten": "Ondertekende controlepunten van de log, om te publiceren en te controleren.",
     "documentatie": "Dit OpenAPI-document.",
     "dossiers": "Dossiers waarin adviezen en besluiten samenkomen.",
     "gebeurtenissen": "De log van de gemeente: elke vastgelegde gebeurtenis, in volgorde.",
@@ -121,13 +123,18 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
         }
         for name in _PATH_PARAMETER.findall(route.path)
     ]
+    # `x-required`: a query key the handler cannot do without (it answers 400 when missing).
     parameters += [
         {
             "name": name,
             "in": "query",
-            "required": False,
+            "required": bool(schema.get("x-required")),
             "description": schema["description"],
-            "schema": {key: value for key, value in schema.items() if key != "description"},
+            "schema": {
+                key: value
+                for key, value in schema.items()
+                if key not in ("description", "x-required")
+            },
         }
         for name, schema in route.query.items()
     ]

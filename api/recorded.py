@@ -34,7 +34,7 @@ def row_of(recorded: Recorded) -> LogRow:
         canonical_id(str(recorded.id)),
         recorded.version,
         recorded.topic,
-        orjson.loads(recorded.state),
+        dict(recorded.data) if recorded.data else orjson.loads(recorded.state),
     )
 
 

@@ -12,9 +12,10 @@ from api.vocabulary import (
     FOLLOW_UP_REASONS,
     OUTCOMES,
     ROLES,
+    SUBJECT_KINDS,
     VERDICTS,
 )
-from events import BodyKind, Outcome, Role, Verdict
+from events import BodyKind, Outcome, Role, SubjectKind, Verdict
 from projections.fold import upcast
 from projections.log import LogRow
 
@@ -284,6 +285,12 @@ def _word(field: str, value: Any) -> Any:
         return VERDICTS.dutch(Verdict(value))
     if field == "kind":
         return BODY_KINDS.dutch(BodyKind(value))
+    if field == "role":
+        return ROLES.dutch(Role(value))
+    if field == "subject_kind":
+        return SUBJECT_KINDS.dutch(SubjectKind(value))
+    if field == "issued_at":
+        return moment(value)
     if field == "points":
         return [{"tekst": text} for text in value]
     if field == "deviations":

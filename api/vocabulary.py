@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from events import BodyKind, Outcome, Role, Verdict
+from events import BodyKind, Outcome, Role, SubjectKind, Verdict
 
 W = TypeVar("W", bound=StrEnum)
 
@@ -90,6 +90,12 @@ VERDICTS = Words(
     Verdict,
 )
 
+SUBJECT_KINDS = Words(
+    "betrokkene",
+    {SubjectKind.BODY: "adviesorgaan", SubjectKind.ACTOR: "actor"},
+    SubjectKind,
+)
+
 # Derived words of the views (never recorded, so no enum in events/).
 ADVICE_STATUSES: Mapping[str, str] = {
     "open": "openstaand",
@@ -154,6 +160,9 @@ EVENT_TYPES: Mapping[str, str] = {
     "DueDateMoved": "TermijnGewijzigd",
     "AdviceWithdrawn": "AdviesIngetrokken",
     "DecisionTaken": "BesluitGenomen",
+    "TokenIssued": "TokenUitgegeven",
+    "TokenRevoked": "TokenIngetrokken",
+    "PersonalDataForgotten": "GegevensVergeten",
 }
 EVENT_TYPES_ENGLISH: Mapping[str, str] = {nl: en for en, nl in EVENT_TYPES.items()}
 
@@ -229,6 +238,14 @@ EVENT_FIELDS: Mapping[str, Mapping[str, str]] = {
         "reference": "kenmerk",
         "deviations": "afwijkingen",
     },
+    "TokenIssued": {
+        "role": "rol",
+        "body_id": "adviesorgaan",
+        "name": "naam",
+        "issued_at": "uitgegevenOp",
+    },
+    "TokenRevoked": {},
+    "PersonalDataForgotten": {"subject_kind": "van", "subject": "wie"},
 }
 DEVIATION_FIELDS: Mapping[str, str] = {
     "advice_id": "advies",

@@ -1,9 +1,17 @@
 """The offline verifier's throughput against a plain SHA-256 pass over the same export, same run.
 
 .venv/bin/python -m bench.integrity [--events N] [--repeats N] [--quick] [--out DIR]
+    [--part verify|write|all] [--write-events N] [--store sqlite|postgresql|both]
 
-The export (events of ≈ 700 bytes of stored JSON with Dutch text, as the ledger writes them, and
-two signed checkpoints) is generated once per size and cached in bench/out/integrity/ (git-ignored).
+Part `write`: the cost of the Merkle leaf in the write path. Ledger commands (submit an advice,
+respond to its three points: one transaction each) on two ledgers of the same store in the same
+run, one writing every event's leaf and tree nodes in the event's transaction (as always), one
+with that switched off (`writes_leaves = False` on its recorder, which only this bench does);
+the rounds alternate between the two, and the ratio of their rates is printed.
+
+Part `verify`: the export (events of ≈ 700 bytes of stored JSON with Dutch text, as the ledger
+writes them, and two signed checkpoints) is generated once per size and cached in
+bench/out/integrity/ (git-ignored).
 Each repeat hashes the file with hashlib.sha256 in 1 MiB reads (the baseline: the least any check
 of these bytes costs), then runs the verifier over it as `adviesspoor verify` does; the file is in
 the page cache for both after the warm-up.
@@ -15,6 +23,7 @@ import random
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,11 +31,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
+import psycopg
+from psycopg import sql
 
+from bench.ledger import DEFAULT_POSTGRES_URL, EVENTS_PER_ADVICE, register_body, run_commands
 from bench.machine import filesystem, machine
+from events.store import StoreUrl
+from ledger import Ledgers
 from ledger.integrity.checkpoint import Checkpoint, sign_checkpoint
 from ledger.integrity.export import checkpoint_line, event_line, header_line
 from ledger.integrity.leaf import Leaf, format_moment
@@ -278,15 +292,134 @@ def bench(args: argparse.Namespace) -> None:
     )
 
 
+@dataclass
+class Figures:
+    """Rates (events/s) and CPU µs per event, one entry per round."""
+
+    rates: list[float] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)
+
+    def shown(self) -> str:
+        m = statistics.median
+        return f"{m(self.rates):7.0f} ev/s  CPU {m(self.cpu_us):6.0f} µs/ev"
+
+
+def write_rounds(ledgers: Ledgers, tag: str, events: int, repeats: int) -> dict[str, Figures]:
+    """Events/s and CPU µs per event of ledger commands on three ledgers of one store, round by
+    round in turn: as always (leaves, sealed personal texts), without leaves, and without leaves
+    and without sealing."""
+    setups = {
+        "as always": ledgers[f"bench-leaves-{tag}"],
+        "no leaves": ledgers[f"bench-plain-{tag}"],
+        "no leaves, no sealing": ledgers[f"bench-bare-{tag}"],
+    }
+    # Instance attributes shadow the class attributes that only this bench switches off.
+    setups["no leaves"].recorder.writes_leaves = False  # type: ignore[attr-defined]
+    setups["no leaves, no sealing"].recorder.writes_leaves = False  # type: ignore[attr-defined]
+    setups["no leaves, no sealing"].mapper.seals = False  # type: ignore[attr-defined]
+    bodies = {label: register_body(ledger) for label, ledger in setups.items()}
+    figures = {label: Figures() for label in setups}
+    advices = max(1, events // EVENTS_PER_ADVICE)
+    labels = list(setups)
+    for repeat in range(repeats + 1):  # round 0 warms caches and connections, uncounted
+        for label in labels[repeat % 3 :] + labels[: repeat % 3]:
+            count = 2 if repeat == 0 else advices
+            wall, cpu = time.perf_counter(), time.process_time()
+            run_commands(setups[label], bodies[label], count)
+            if repeat:
+                n = count * EVENTS_PER_ADVICE
+                figures[label].rates.append(n / (time.perf_counter() - wall))
+                figures[label].cpu_us.append((time.process_time() - cpu) / n * 1e6)
+    leaves = setups["as always"]
+    assert leaves.integrity.size() == leaves.last_position()
+    return figures
+
+
+def write_path(args: argparse.Namespace) -> None:
+    """The leaf's cost in the write path, per store: commands with and without it."""
+    stores: list[tuple[str, StoreUrl, Callable[[], None]]] = []
+    if args.store in ("sqlite", "both"):
+        directory = Path(tempfile.mkdtemp(prefix="adviesspoor-bench-"))
+        stores.append(
+            (
+                f"SQLite in {directory} ({filesystem(directory)})",
+                StoreUrl.parse(f"sqlite:///{directory}"),
+                lambda: shutil.rmtree(directory),
+            )
+        )
+    if args.store in ("postgresql", "both"):
+        stores.append(("PostgreSQL " + args.postgres_url, StoreUrl.parse(args.postgres_url), _noop))
+    for label, store, clean in stores:
+        tag = uuid4().hex[:8]
+        ledgers = Ledgers(store)
+        try:
+            figures = write_rounds(ledgers, tag, args.write_events, args.repeats)
+        finally:
+            ledgers.close_all()
+            _drop(store, tag)
+            clean()
+        m = statistics.median
+        print(f"\n  the leaf in the write path, {label}")
+        print(
+            f"  ({args.write_events:,} events per round, one command per transaction, "
+            f"{args.repeats} rounds each, in turn; load average {load()})"
+        )
+        always, plain, bare = (
+            figures["as always"],
+            figures["no leaves"],
+            figures["no leaves, no sealing"],
+        )
+        row(
+            "ledger commands, with leaf + nodes",
+            always.shown(),
+            f"without: {m(plain.rates):.0f} ev/s, CPU {m(plain.cpu_us):.0f} µs/ev",
+            m(always.rates) / m(plain.rates),
+        )
+        row(
+            "  CPU per event, with / without the leaf",
+            f"{m(always.cpu_us) - m(plain.cpu_us):+6.0f} µs/ev",
+            "",
+            m(plain.cpu_us) / m(always.cpu_us),
+        )
+        row(
+            "ledger commands, sealing personal texts",
+            plain.shown(),
+            f"without: {m(bare.rates):.0f} ev/s, CPU {m(bare.cpu_us):.0f} µs/ev",
+            m(plain.rates) / m(bare.rates),
+        )
+        for name, figure in figures.items():
+            print(f"    rounds {name + ':':<23} {', '.join(f'{r:.0f}' for r in figure.rates)} ev/s")
+
+
+def _noop() -> None:
+    return None
+
+
+def _drop(store: StoreUrl, tag: str) -> None:
+    if store.server is None:
+        return
+    with psycopg.connect(store.server.conninfo(), autocommit=True) as conn:
+        for name in (f"bench-leaves-{tag}", f"bench-plain-{tag}", f"bench-bare-{tag}"):
+            schema = store.location(name).schema
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.integrity", description=__doc__)
     parser.add_argument("--events", type=int, default=None, help=f"default {DEFAULT_EVENTS:,}")
     parser.add_argument("--repeats", type=int, default=3, help="repeats; medians are printed")
     parser.add_argument("--out", default=str(OUT), help="where the generated exports are cached")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_EVENTS:,} events, 1 repeat")
+    parser.add_argument("--part", choices=("verify", "write", "all"), default="all")
+    parser.add_argument(
+        "--write-events", type=int, default=1000, help="events per round of the write part"
+    )
+    parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.repeats = args.events or QUICK_EVENTS, 1
+        args.write_events = min(args.write_events, 40)
     args.events = args.events or DEFAULT_EVENTS
     return args
 
@@ -296,7 +429,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("Adviesspoor integrity bench: every figure next to a baseline measured in this run")
     print(f"machine: {machine()}")
     print(f"command: {' '.join(['python -m bench.integrity', *(argv or sys.argv[1:])])}")
-    bench(args)
+    if args.part in ("verify", "all"):
+        bench(args)
+    if args.part in ("write", "all"):
+        write_path(args)
     return 0
 
 

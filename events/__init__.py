@@ -13,7 +13,9 @@ from events.base import LedgerCreated, LedgerEvent, Meta
 from events.bodies import AdvisoryBodyRegistered
 from events.decisions import DecisionTaken, Deviation
 from events.dossiers import AdviceRequested, DossierOpened
-from events.vocabulary import BodyKind, Outcome, Role, Verdict
+from events.personal import PersonalDataForgotten
+from events.tokens import TokenIssued, TokenRevoked
+from events.vocabulary import BodyKind, Outcome, Role, SubjectKind, Verdict
 
 __all__ = [
     "AdviceRequested",
@@ -31,8 +33,12 @@ __all__ = [
     "LedgerEvent",
     "Meta",
     "Outcome",
+    "PersonalDataForgotten",
     "RejoinderGiven",
     "ResponseRecorded",
     "Role",
+    "SubjectKind",
+    "TokenIssued",
+    "TokenRevoked",
     "Verdict",
 ]

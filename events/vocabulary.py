@@ -46,3 +46,10 @@ class Verdict(StrEnum):
 
     SATISFIED = "satisfied"
     NOT_SATISFIED = "not_satisfied"
+
+
+class SubjectKind(StrEnum):
+    """Whose personal data: a resident (a body of kind `resident`), or an actor (a name)."""
+
+    BODY = "body"
+    ACTOR = "actor"

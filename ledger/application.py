@@ -1,35 +1,40 @@
 """The advice ledger: one Application per municipality; its methods are the commands."""
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+from eventsourcing.persistence import IntegrityError, Transcoder
 from eventsourcing.utils import get_topic
 
-from events import BodyKind, Deviation, LedgerEvent, Outcome, Verdict
+from events import BodyKind, Deviation, LedgerEvent, Outcome, Role, SubjectKind, Verdict
+from events.base import RECORDING_CLOCK
 from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS, AdvisoryBody
-from ledger.codec import OrjsonTranscoder, TypedMapper
+from ledger.codec import OrjsonTranscoder
 from ledger.decisions import Decision, DossierAdvice, ListedAdvice
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import (
     ConflictError,
+    ForbiddenError,
     Invalid,
     NotFoundError,
     PreconditionFailedError,
     Refusals,
     ValidationError,
 )
+from ledger.forgetting import Forgetting
 from ledger.index import LedgerIndex
+from ledger.log_integrity import LogIntegrity
+from ledger.personal_data import PersonalMapper
 from ledger.recorders import (
     KEY_ARGUMENT,
     IdempotencyKey,
@@ -38,8 +43,11 @@ from ledger.recorders import (
     LedgerPostgresRecorder,
     LedgerSQLiteRecorder,
 )
-from ledger.rules import Actor, amsterdam_today
+from ledger.rules import ADMINISTRATOR_ROLES, Actor, amsterdam_today
 from ledger.storage import application_env, store_prepared
+from ledger.tokens import AccessToken
+from ledger.tree import Progress
+from personal import ForgottenError, PersonalKeys
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -49,7 +57,19 @@ _NOUNS: dict[type[Aggregate], str] = {
     AdviceRequest: "De adviesaanvraag",
     Advice: "Het advies",
     Decision: "Het besluit",
+    AccessToken: "Het token",
 }
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as the edge store knows it, to record its issue after the fact (a token made
+    before tokens were recorded in the log) when it is revoked."""
+
+    role: Role
+    body_id: UUID | None
+    name: str
+    issued_at: datetime
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,8 @@ class Recorded:
     version: int
     topic: str
     state: bytes
+    # The stored state decoded, its personal texts opened: what the answer shows.
+    data: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,10 +105,18 @@ class AdviceLedger(Application[UUID]):
 
     name = LEDGER_NAME
 
-    def __init__(self, location: LogLocation, today: Callable[[], date] = amsterdam_today) -> None:
+    def __init__(
+        self,
+        location: LogLocation,
+        today: Callable[[], date] = amsterdam_today,
+        tree_progress: Progress | None = None,
+    ) -> None:
         self.municipality = location.municipality
         self.location = location
         self.today = today
+        # The key table of personal data, outside the event store (personal/keys.py).
+        self.personal = PersonalKeys(location)
+        self._forgotten_seen = -1
         # Commands of one process run one at a time per municipality: no needless conflicts, and
         # recorded moments follow log positions.
         self._command_lock = threading.RLock()
@@ -103,12 +133,30 @@ class AdviceLedger(Application[UUID]):
         }
         with store_prepared(location):
             super().__init__(env=env)
+            # The log's Merkle tree: a store written before it existed gets its leaves once, here.
+            self.integrity = LogIntegrity(cast(Any, self.recorder), location.municipality)
+            self.integrity.bring_up_to_date(tree_progress)
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
 
-    def construct_mapper(self) -> Mapper[UUID]:
-        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=TypedMapper)
+    def construct_mapper(self) -> PersonalMapper:
+        mapper = cast(
+            PersonalMapper,
+            self.factory.mapper(
+                transcoder=self.construct_transcoder(), mapper_class=PersonalMapper
+            ),
+        )
+        mapper.keys = self.personal
+        return mapper
+
+    def open_state(self, state: bytes) -> dict[str, Any]:
+        """A stored event's state with its personal texts opened (`[verwijderd]` if forgotten)."""
+        return cast(PersonalMapper, self.mapper).open(state)
+
+    def close(self) -> None:
+        super().close()
+        self.personal.close()
 
     # Commands -------------------------------------------------------------------------------
 
@@ -378,6 +426,83 @@ class AdviceLedger(Application[UUID]):
             )
             return self._save(decision)
 
+    # Who could act when --------------------------------------------------------------------
+
+    def issue_token(
+        self,
+        actor: Actor,
+        *,
+        token_id: UUID,
+        role: Role,
+        name: str,
+        body_id: UUID | None = None,
+        issued_at: datetime | None = None,
+    ) -> Recorded:
+        """Record that a token was made (never its secret): before it is handed out."""
+        _require_token_keeper(actor)
+        if body_id is not None:
+            self._reference(AdvisoryBody, body_id, "body_id")
+        meta = self._meta(actor)
+        with self._command_lock:
+            token = AccessToken.issue(
+                meta, token_id, role, body_id, name, issued_at or RECORDING_CLOCK.now()
+            )
+            return self._save(token)
+
+    def revoke_token(
+        self, actor: Actor, *, token_id: UUID, issued: IssuedToken | None = None
+    ) -> Recorded:
+        """Record that a token was revoked; a token the log never saw issued (`issued`: as the
+        edge store knows it) gets its issue recorded first, in the same transaction."""
+        _require_token_keeper(actor)
+        meta = self._meta(actor)
+        with self._command_lock:
+            token = self._find(AccessToken, token_id)
+            if token is None:
+                if issued is None:
+                    raise NotFoundError("Het token bestaat niet in deze gemeente.")
+                token = AccessToken.issue(
+                    meta, token_id, issued.role, issued.body_id, issued.name, issued.issued_at
+                )
+            token.revoke(meta)
+            return self._save(token)
+
+    # Personal data ---------------------------------------------------------------------------
+
+    def forget_body(self, actor: Actor, body_id: UUID) -> Recorded:
+        """Forget a resident: record that, then destroy its key (its name and texts read
+        `[verwijderd]` everywhere from then on; the views must be rebuilt to drop their copy)."""
+        _require_token_keeper(actor)
+        with self._command_lock:
+            body = self._load(AdvisoryBody, body_id)
+            subject = self.personal.body(str(body_id))
+            if body.kind is not BodyKind.RESIDENT or subject is None:
+                msg = "Alleen van een inwoner (soort inwoner) zijn de gegevens persoonsgegevens."
+                raise ValidationError([Invalid("body_id", msg)])
+            if subject.key is None:
+                raise ConflictError("De gegevens van dit adviesorgaan zijn al vergeten.")
+            recorded = self._save(
+                Forgetting.record(self._meta(actor), SubjectKind.BODY, str(body_id))
+            )
+            self.personal.forget_body(str(body_id))
+            return recorded
+
+    def forget_actor(self, actor: Actor, name: str) -> Recorded:
+        """Forget the actor of this name: record that (with its opaque id, never the name), then
+        destroy its key and name."""
+        _require_token_keeper(actor)
+        with self._command_lock:
+            subject_id = self.personal.actor_id(name)
+            if subject_id is None:
+                raise NotFoundError(
+                    f"Onder deze naam is in gemeente {self.municipality} niets vastgelegd."
+                )
+            recorded = self._save(
+                Forgetting.record(self._meta(actor), SubjectKind.ACTOR, subject_id)
+            )
+            self.personal.forget_actor(name)
+            return recorded
+
     # Reads for the write side ---------------------------------------------------------------
 
     def get_advice(self, advice_id: UUID, version: int | None = None) -> Advice:
@@ -448,6 +573,12 @@ class AdviceLedger(Application[UUID]):
             yield advice
 
     def _find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
+        generation = self.personal.generation()
+        if generation != self._forgotten_seen and isinstance(self.repository.cache, LRUCache):
+            # Something was forgotten (here or in another process): aggregates kept in memory may
+            # hold its texts opened; they are loaded again. (LRUCache.clear keeps its entries.)
+            self.repository.cache = LRUCache(maxsize=self.repository.cache.maxsize)
+        self._forgotten_seen = generation
         try:
             aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
@@ -477,9 +608,15 @@ class AdviceLedger(Application[UUID]):
             except IntegrityError:
                 msg = "Iemand anders legde tegelijk iets vast voor dit record; probeer het opnieuw."
                 raise ConflictError(msg) from None
+            except ForgottenError:
+                msg = (
+                    "De gegevens van dit adviesorgaan zijn vergeten; er kan niets meer van of "
+                    "namens dit adviesorgaan worden vastgelegd."
+                )
+                raise ConflictError(msg) from None
         last = recordings[-1]
         event = cast(LedgerEvent, last.domain_event)
-        stored = self.mapper.to_stored_event(event)
+        stored = last.notification  # the event as stored: its personal texts sealed
         return Recorded(
             id=aggregate.id,
             position=last.notification.id,
@@ -487,6 +624,7 @@ class AdviceLedger(Application[UUID]):
             version=aggregate.version,
             topic=stored.topic,
             state=stored.state,
+            data=self.open_state(stored.state),
         )
 
     def _save_all(self, aggregates: Sequence[Aggregate]) -> Recorded:
@@ -519,3 +657,8 @@ class AdviceLedger(Application[UUID]):
     def _advice_on_dossier(self, dossier_id: UUID) -> list[DossierAdvice]:
         found = (self._find(Advice, i) for i in self._index.advice_on(dossier_id))
         return [DossierAdvice(a.id, a.title, a.withdrawn) for a in found if a is not None]
+
+
+def _require_token_keeper(actor: Actor) -> None:
+    if actor.role not in ADMINISTRATOR_ROLES:
+        raise ForbiddenError("Alleen de beheerder mag tokens uitgeven of intrekken.")

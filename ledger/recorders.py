@@ -9,17 +9,26 @@ PostgreSQL numbers events from a sequence, and a transaction that loses a confli
 its numbers: the log would have gaps, which an auditor reads as deletions. Here positions are
 assigned explicitly as MAX + 1, under the library's table lock that already serialises writers,
 so positions count 1, 2, 3, … whatever fails. SQLite's rowid is MAX + 1 already.
+
+Both also write, in the same transaction, each event's Merkle leaf and the new perfect subtrees
+(ledger/tree.py), and keep the signed checkpoints beside the events (ledger/log_sql.py).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
+from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
+
+from ledger.log_sql import CHECKPOINTS, NODES, LogSql, LogTables, StoredRow, create_statements
+from ledger.tree import append_leaves
 
 KEYS_TABLE: Final = "idempotency_keys"
 KEY_ARGUMENT: Final = "idempotency"
@@ -51,20 +60,55 @@ def _key_of(kwargs: dict[str, Any]) -> IdempotencyKey | None:
     return key
 
 
+def _rows(positions: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[StoredRow]:
+    """The events being inserted, in position order, as the tree's leaves need them."""
+    return [
+        StoredRow(position, UUID(str(e.originator_id)), e.originator_version, e.topic, e.state)
+        for position, e in zip(positions, stored_events, strict=True)
+    ]
+
+
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
-    """The library's SQLite recorder, plus the key table written in the events' transaction."""
+    """The library's SQLite recorder, plus the key table and the Merkle tree written in the
+    events' transaction."""
+
+    writes_leaves = True  # False only in bench/ledger.py, to measure what the leaves cost
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (scope TEXT PRIMARY KEY, "
             "request_hash TEXT NOT NULL, position INTEGER NOT NULL)",
+            *create_statements("sqlite"),
         ]
+
+    @property
+    def tables(self) -> LogTables:
+        return LogTables("sqlite", self.events_table_name, "rowid", NODES, CHECKPOINTS)
+
+    @contextmanager
+    def log_transaction(self, *, write: bool) -> Iterator[LogSql]:
+        """One transaction on the log's tables; `write` takes the writers' lock at once, so what
+        is read is what the writes build on (a reader sees one snapshot throughout)."""
+        with self.datastore.get_connection(commit=write) as conn:
+            cursor = conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield LogSql(cursor, self.tables)
+            except BaseException:
+                conn.rollback()
+                raise
+            if write:
+                conn.commit()
+            else:
+                conn.rollback()
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
+        if positions and self.writes_leaves:
+            append_leaves(LogSql(c, self.tables), _rows(positions, stored_events))
         key = _key_of(kwargs)
         if key is not None and positions:
             c.execute(
@@ -87,7 +131,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
-    """The library's PostgreSQL recorder with dense positions and the key table."""
+    """The library's PostgreSQL recorder with dense positions, the key table and the tree."""
+
+    writes_leaves = True  # False only in bench/ledger.py, to measure what the leaves cost
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,6 +143,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 "CREATE TABLE IF NOT EXISTS {schema}.{keys} (scope text PRIMARY KEY, "
                 "request_hash text NOT NULL, position bigint NOT NULL)"
             ).format(schema=schema, keys=Identifier(KEYS_TABLE))
+        )
+        self.tables = LogTables(
+            "postgresql",
+            f'"{self.datastore.schema}"."{self.events_table_name}"',
+            "notification_id",
+            f'"{self.datastore.schema}".{NODES}',
+            f'"{self.datastore.schema}".{CHECKPOINTS}',
+        )
+        self.sql_create_statements.extend(
+            # The names come from a checked slug (letters, digits, underscores), quoted.
+            SQL(statement).format()
+            for statement in create_statements("postgresql", self.tables.prefix())
         )
         self._last_position = SQL("SELECT COALESCE(MAX(notification_id), 0) FROM {}.{}").format(
             schema, table
@@ -143,11 +201,28 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     for e, position in zip(stored_events, positions, strict=True)
                 ],
             )
+            if self.writes_leaves:
+                append_leaves(LogSql(curs, self.tables), _rows(positions, stored_events))
             if key is not None:
                 curs.execute(self._insert_key, (key.scope, key.request_hash, positions[-1]))
                 if curs.rowcount != 1:
                     raise KeyTakenError(key.scope)
         return positions
+
+    @contextmanager
+    def log_transaction(self, *, write: bool) -> Iterator[LogSql]:
+        """One transaction on the log's tables; `write` takes the writers' table lock first, and
+        a reader sees one snapshot throughout (REPEATABLE READ)."""
+        with self.datastore.get_connection() as conn:
+            if not write:
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            try:
+                with conn.transaction(force_rollback=not write), conn.cursor() as curs:
+                    if write:
+                        self._lock_table(curs)
+                    yield LogSql(curs, self.tables)
+            finally:
+                conn.isolation_level = None
 
     @retry((OperationalError,), max_attempts=10, wait=0.2)
     def find_key(self, scope: str) -> KeyRecord | None:

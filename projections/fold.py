@@ -22,6 +22,9 @@ KIND_OF_EVENT: dict[str, str] = {
     "RejoinderGiven": "advice",
     "AdviceWithdrawn": "advice",
     "DecisionTaken": "decision",
+    "TokenIssued": "token",
+    "TokenRevoked": "token",
+    "PersonalDataForgotten": "forgetting",
 }
 
 _CLASS_VERSIONS = {
@@ -199,6 +202,18 @@ def _decided(doc: Doc, s: Any, _position: int, _at: str) -> None:
     )
 
 
+def _token_issued(doc: Doc, s: Any, _position: int, _at: str) -> None:
+    doc.update(role=s["role"], body_id=s["body_id"], name=s["name"], revoked_at=None)
+
+
+def _token_revoked(doc: Doc, _s: Any, _position: int, at: str) -> None:
+    doc["revoked_at"] = at
+
+
+def _forgotten(doc: Doc, s: Any, _position: int, _at: str) -> None:
+    doc.update(subject_kind=s["subject_kind"], subject=s["subject"])
+
+
 _APPLY = {
     "AdvisoryBodyRegistered": _body,
     "DossierOpened": _dossier,
@@ -211,4 +226,7 @@ _APPLY = {
     "RejoinderGiven": _rejoined,
     "AdviceWithdrawn": _withdrawn,
     "DecisionTaken": _decided,
+    "TokenIssued": _token_issued,
+    "TokenRevoked": _token_revoked,
+    "PersonalDataForgotten": _forgotten,
 }

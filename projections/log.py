@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 
 from events.store import LogLocation
+from personal import MARK_BYTES, PersonalKeys, revealer
 
 RawRow = tuple[int, Any, int, str, bytes]
 
@@ -54,13 +55,23 @@ class LogReader:
         self._lock = threading.Lock()
         self._sqlite: sqlite3.Connection | None = None
         self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._personal: PersonalKeys | None = None
 
     def read(self, after: int, limit: int, upto: int | None = None) -> list[LogRow]:
-        """Rows with position > `after` (and ≤ `upto`), oldest first, at most `limit`."""
+        """Rows with position > `after` (and ≤ `upto`), oldest first, at most `limit`; their
+        sealed personal texts opened (`[verwijderd]` once forgotten). `raw` gives the bytes."""
         return [
-            LogRow(position, canonical_id(aggregate_id), version, topic, orjson.loads(state))
+            LogRow(position, canonical_id(aggregate_id), version, topic, self._state(state))
             for position, aggregate_id, version, topic, state in self.raw(after, limit, upto)
         ]
+
+    def _state(self, data: bytes) -> Any:
+        state = orjson.loads(data)
+        if MARK_BYTES not in data:
+            return state
+        if self._personal is None:
+            self._personal = PersonalKeys(self.location)
+        return revealer(self._personal.keys)(state)
 
     def pages(self, after: int = 0, page_size: int = 5000) -> Iterator[list[LogRow]]:
         while True:
@@ -94,7 +105,10 @@ class LogReader:
                 self._sqlite.close()
             if self._postgres is not None:
                 self._postgres.close()
+            if self._personal is not None:
+                self._personal.close()
             self._sqlite = self._postgres = None
+            self._personal = None
 
     def _query_sqlite(self, query: str, params: tuple[int, ...]) -> list[Any]:
         if self._sqlite is None and not self.location.events_file.exists():

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from events.store import LogLocation
+from personal import MARK, MARK_BYTES, PersonalKeys, revealer
 from projections import answers, fold, search, swap, views
 from projections.answers import Context
 from projections.fold import Doc
@@ -84,10 +85,30 @@ class ReadModel:
         self.log = LogReader(location)
         self.store = _open_views(location)
         self._lock = threading.Lock()
+        # Personal texts are stored sealed (personal/); the views hold them opened, until the
+        # subject is forgotten and the views are rebuilt (api/cli_forget.py).
+        self.personal = PersonalKeys(location)
+        self._reveal = revealer(self.personal.keys)
+        # The fold never reads `meta` (who recorded it): left sealed there, it costs nothing.
+        self._reveal_data = revealer(self.personal.keys, skip=frozenset({"meta"}))
 
     def close(self) -> None:
         self.log.close()
         self.store.close()
+        self.personal.close()
+
+    def _state(self, data: bytes, with_meta: bool = False) -> Any:
+        """A stored event's state, its sealed personal texts opened (or `[verwijderd]`); those
+        in `meta` only when asked for (the fold never reads them)."""
+        state = orjson.loads(data)
+        marks = data.count(MARK_BYTES)
+        if not marks:
+            return state
+        if with_meta:
+            return self._reveal(state)
+        if marks == 1 and str(state.get("meta", {}).get("actor", "")).startswith(MARK):
+            return state  # only who recorded it is sealed, and the fold never reads that
+        return self._reveal_data(state)
 
     # The projection ------------------------------------------------------------------------
 
@@ -161,7 +182,7 @@ class ReadModel:
                     version,
                     topic.rpartition(":")[2],
                     data,
-                    orjson.loads(data),
+                    self._state(data),
                 )
                 for position, agg, version, topic, data in rows
             ]
@@ -186,6 +207,7 @@ class ReadModel:
         """Build every view anew from the log, apart, and only then put them in place of the
         current ones; returns the log position they reach. If the rebuild fails, the current views
         stay as they were."""
+        self.personal.refresh()  # keys forgotten a moment ago are not used again
         fresh = swap.apart(self.location)
         swap.discard(fresh)  # what an interrupted rebuild may have left
         built = ReadModel(fresh, self.page_size)
@@ -219,7 +241,7 @@ class ReadModel:
     def _replay(self, rows: Iterable[tuple[Any, ...]]) -> dict[str, Doc]:
         docs: dict[str, Doc] = {}
         for position, agg, event_type, data in rows:
-            docs[agg] = fold.apply(docs.get(agg), position, agg, event_type, orjson.loads(data))
+            docs[agg] = fold.apply(docs.get(agg), position, agg, event_type, self._state(data))
         return docs
 
     def _events_upto(self, upto: int) -> Iterator[tuple[Any, ...]]:
@@ -266,7 +288,7 @@ class ReadModel:
         )
         result = []
         for position, event_type, recorded_at, data in rows:
-            state = orjson.loads(data)
+            state = self._state(data, with_meta=True)
             # The stored state whole (its class version and moment are what upcasters read).
             meta = state.pop("meta")
             result.append(

@@ -99,6 +99,17 @@ def new_municipality(store_url: "StoreUrl") -> Iterator[Callable[[], str]]:
         for slug in handed_out:
             schema = store_url.location(slug).schema
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        # The key tables of personal data live outside the municipalities' schemas.
+        for table in ("personal_subjects", "personal_records", "personal_generation"):
+            if conn.execute("SELECT to_regclass(%s)", (f"adviesspoor.{table}",)).fetchone() != (
+                None,
+            ):
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE municipality = ANY(%s)").format(
+                        sql.Identifier("adviesspoor", table)
+                    ),
+                    (handed_out,),
+                )
 
 
 @pytest.fixture

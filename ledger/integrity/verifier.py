@@ -122,9 +122,15 @@ def _argument_text(value: str) -> str:
     return value
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `adviesspoor verify`, for the project's command line to register too."""
-    parser.add_argument("file", metavar="BESTAND", help="de export van `adviesspoor export`")
+def add_arguments(parser: argparse.ArgumentParser, *, file_required: bool = True) -> None:
+    """The options of `adviesspoor verify`, for the project's command line to register too
+    (which also checks the live store, without a file)."""
+    parser.add_argument(
+        "file",
+        metavar="BESTAND",
+        nargs=None if file_required else "?",
+        help="de export van `adviesspoor export`",
+    )
     parser.add_argument(
         "--checkpoint",
         action="append",

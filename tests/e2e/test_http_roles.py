@@ -54,6 +54,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "haalStatistiekentabel":  (200, 200, 200, 200, 200, 200, 401),
     "lijstPunten":            (200, 200, 200, 200, 200, 200, 401),
     "stroomGebeurtenissen":   (200, 200, 200, 200, 200, 200, 401),
+    "haalLaatsteControlepunt": (200, 200, 200, 200, 200, 200, 200),
+    "haalOpnamebewijs":       (403, 403, 403, 403, 200, 200, 401),
+    "haalConsistentiebewijs": (403, 403, 403, 403, 200, 200, 401),
 }
 # fmt: on
 
@@ -283,6 +286,27 @@ async def _points(w: World) -> Request:
 @builds("stroomGebeurtenissen")
 async def _stream(_w: World) -> Request:
     return "GET", "/gebeurtenissen/stroom?vanaf=1", None
+
+
+@builds("haalLaatsteControlepunt")
+async def _checkpoint(w: World) -> Request:
+    from api.app import SERVICES
+    from ledger.integrity import SignerKey
+
+    services = w.api.app[SERVICES]
+    integrity = services.ledgers[w.api.municipality].integrity
+    await services.run(lambda: integrity.make_checkpoint(SignerKey.generate(integrity.origin)))
+    return "GET", f"/controlepunten/laatste?gemeente={w.api.municipality}", None
+
+
+@builds("haalOpnamebewijs")
+async def _inclusion(_w: World) -> Request:
+    return "GET", "/bewijzen/opname?positie=1", None
+
+
+@builds("haalConsistentiebewijs")
+async def _consistency(_w: World) -> Request:
+    return "GET", "/bewijzen/consistentie?van=1", None
 
 
 def _allowed_roles(api: Api, operation: str) -> frozenset[str]:

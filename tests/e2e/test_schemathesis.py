@@ -82,6 +82,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
     """`python -m api serve` on a fresh SQLite store with the demo; stopped after the test."""
     env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'data'}"}
     _cli(env, "demo")
+    # A signed checkpoint, for the public GET /controlepunten/laatste to answer with.
+    _cli(env, "keys", "create", "--gemeente", MUNICIPALITY)
+    _cli(env, "checkpoint", "--gemeente", MUNICIPALITY)
     port = _free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as out:
@@ -161,6 +164,8 @@ def _configure(server: Server, directory: Path) -> tuple[Path, dict[str, str]]:
         + _values("adviezen", [a["id"] for a in advice])
         + _values("besluiten", decisions)
         + _values("datums", dates)
+        + _values("gemeenten", [MUNICIPALITY, "midden-groningen"])
+        + f"posities = {{ values = {list(range(1, 40, 3))} }}\n"
     )
     return config, variables
 

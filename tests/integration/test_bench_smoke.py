@@ -20,11 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
         ("bench.ledger", "ledger command"),
         ("bench.projections", "raw pass"),
         ("bench.http", "hello world"),
+        ("bench.integrity", "the leaf in the write path"),
     ],
 )
 def test_the_benchmark_runs_in_its_smoke_size(module: str, expected: str) -> None:
     args = [sys.executable, "-m", module, "--quick"]
-    if module == "bench.ledger":
+    if module in ("bench.ledger", "bench.integrity"):
         args += ["--store", "sqlite"]
 
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)

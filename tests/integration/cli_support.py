@@ -1,0 +1,65 @@
+"""Running the command line in this process, and a PostgreSQL database of a test's own, for the
+tests of the log commands (export, import, verify, checkpoints, tokens, forget)."""
+
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+if TYPE_CHECKING:
+    from events.store import StoreUrl
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+def runner(
+    store: "StoreUrl", monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
+    """`adviesspoor ARGS` in this process on `store`, with what it printed."""
+    from api.cli import main
+
+    def run(*args: str) -> Result:
+        monkeypatch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse refuses bad arguments by exiting
+            code = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
+
+
+@contextmanager
+def own_database(store_url: "StoreUrl") -> Iterator["StoreUrl"]:
+    """A database of its own on the test server (dropped afterwards), for a store that must be
+    empty while the test's municipality already exists in the shared one."""
+    from events.store import StoreUrl
+
+    server = store_url.server
+    assert server is not None
+    name = "adviesspoor_log_" + secrets.token_hex(4)
+    with psycopg.connect(server.conninfo(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield StoreUrl.parse(urlsplit(store_url.url)._replace(path=f"/{name}").geturl())
+    finally:
+        with psycopg.connect(server.conninfo(), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
