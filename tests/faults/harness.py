@@ -1,0 +1,468 @@
+"""What the fault proofs share: stores of their own (a SQLite directory or a PostgreSQL database),
+`adviesspoor serve` and `adviesspoor project` as real processes, the command line, and reading the
+log through the API as an auditor would.
+
+Nothing here imports our packages at module level (typeguard, see tests/conftest.py); the store
+names come from `events.store`, imported where they are needed.
+"""
+
+import asyncio
+import os
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+import psycopg
+from aiohttp import ClientSession, ClientTimeout
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE_PATH = "/api/v1"
+POSTGRES_URL_SETTING = "ADVIESSPOOR_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+START_SECONDS = 30.0
+
+
+def postgres_url() -> str:
+    """The PostgreSQL server the tests use, as tests/conftest.py names it."""
+    return os.environ.get(POSTGRES_URL_SETTING) or DEFAULT_POSTGRES_URL
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    """The end of a process's log, to show with a failure."""
+    if not path.exists():
+        return "(geen log)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Store:
+    """One store of our own: `sqlite:///<directory>`, or a PostgreSQL database made for it."""
+
+    url: str
+    directory: Path | None = None  # SQLite
+    database: str | None = None  # PostgreSQL: the database's name
+    maintenance: str | None = None  # PostgreSQL: conninfo of a database to administer it from
+
+    @property
+    def backend(self) -> str:
+        return "sqlite" if self.directory is not None else "postgresql"
+
+    @classmethod
+    def sqlite(cls, directory: Path) -> "Store":
+        directory.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{directory}", directory=directory)
+
+    @classmethod
+    def postgresql(cls, base_url: str, purpose: str) -> "Store":
+        """A fresh database `adviesspoor_<purpose>_<random>` on the server of `base_url`."""
+        parts = urlsplit(base_url)
+        name = f"adviesspoor_{purpose}_{secrets.token_hex(4)}"
+        maintenance = _conninfo(base_url)
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        url = parts._replace(path=f"/{name}").geturl()
+        return cls(url, database=name, maintenance=maintenance)
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "ADVIESSPOOR_DATABASE_URL": self.url}
+
+    def conninfo(self) -> str:
+        return _conninfo(self.url)
+
+    # The command line ------------------------------------------------------------------------
+
+    def cli(self, *argv: str, timeout: float = 120) -> str:
+        """`adviesspoor <argv>` on this store; its stdout, or AssertionError with its stderr."""
+        done = subprocess.run(  # noqa: S603 - our own command line, with this interpreter
+            [sys.executable, "-m", "api", *argv],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+        if done.returncode != 0:
+            msg = f"adviesspoor {' '.join(argv)} gaf code {done.returncode}: {done.stderr.strip()}"
+            raise AssertionError(msg)
+        return done.stdout.strip()
+
+    def token(self, municipality: str, role: str, body: str | None = None) -> str:
+        more = ["--adviesorgaan", body] if body else []
+        return self.cli("token", "create", "--gemeente", municipality, "--rol", role, *more)
+
+    # Looking inside ------------------------------------------------------------------------
+
+    def sqlite_files(self) -> list[Path]:
+        assert self.directory is not None
+        return sorted(self.directory.glob("*.sqlite"))
+
+    def integrity(self) -> dict[str, str]:
+        """`PRAGMA integrity_check` of every SQLite file: file name → the answer ("ok")."""
+        answers = {}
+        for path in self.sqlite_files():
+            conn = sqlite3.connect(path, timeout=30)
+            try:
+                rows = conn.execute("PRAGMA integrity_check").fetchall()
+            except sqlite3.DatabaseError as error:
+                rows = [(f"{type(error).__name__}: {error}",)]
+            finally:
+                conn.close()
+            answers[path.name] = "; ".join(str(row[0]) for row in rows)
+        return answers
+
+    def positions(self, municipality: str) -> list[int]:
+        """Every log position of a municipality, read straight from the store, in order."""
+        from events.store import StoreUrl
+
+        location = StoreUrl.parse(self.url).location(municipality)
+        if location.backend == "sqlite":
+            if not location.events_file.exists():
+                return []
+            conn = sqlite3.connect(f"file:{location.events_file}?mode=ro", uri=True, timeout=30)
+            try:
+                rows = conn.execute(
+                    f"SELECT rowid FROM {location.events_table} ORDER BY rowid"  # noqa: S608 - a constant
+                ).fetchall()
+            finally:
+                conn.close()
+            return [int(row[0]) for row in rows]
+        query = sql.SQL("SELECT notification_id FROM {}.{} ORDER BY notification_id").format(
+            sql.Identifier(location.schema), sql.Identifier(location.events_table)
+        )
+        with psycopg.connect(self.conninfo(), autocommit=True) as conn:
+            try:
+                return [int(row[0]) for row in conn.execute(query).fetchall()]
+            except psycopg.errors.UndefinedTable:
+                return []
+
+    # Copies and clean-up ---------------------------------------------------------------------
+
+    def copy(self, target: Path | None = None) -> "Store":
+        """A copy of the whole store as it is now (nothing may be writing to it)."""
+        if self.directory is not None:
+            assert target is not None
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            for path in self.directory.iterdir():
+                # The shared-memory index is rebuilt from the WAL; copying it would only go stale.
+                if path.is_file() and not path.name.endswith("-shm"):
+                    shutil.copy2(path, target / path.name)
+            return Store.sqlite(target)
+        assert self.database is not None and self.maintenance is not None
+        name = f"{self.database}_kopie"
+        with psycopg.connect(self.maintenance, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            # A template may have no other sessions: the killed server's backends may linger.
+            for _ in range(50):
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (self.database,),
+                )
+                try:
+                    conn.execute(
+                        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                            sql.Identifier(name), sql.Identifier(self.database)
+                        )
+                    )
+                    break
+                except psycopg.errors.ObjectInUse:
+                    time.sleep(0.1)
+            else:
+                msg = f"Kon {self.database} niet kopiëren: er blijven sessies open."
+                raise AssertionError(msg)
+        url = urlsplit(self.url)._replace(path=f"/{name}").geturl()
+        return Store(url, database=name, maintenance=self.maintenance)
+
+    def drop(self) -> None:
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return
+        assert self.database is not None and self.maintenance is not None
+        with psycopg.connect(self.maintenance, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(self.database)
+                )
+            )
+
+
+def _conninfo(url: str) -> str:
+    from events.store import StoreUrl
+
+    server = StoreUrl.parse(url).server
+    assert server is not None
+    return server.conninfo()
+
+
+@dataclass
+class Process:
+    """`adviesspoor serve` (or `project`) as a process of its own, with its output in files."""
+
+    store: Store
+    logs: Path
+    name: str = "server"
+    command: str = "serve"
+    port: int = field(default_factory=free_port)
+    popen: subprocess.Popen[bytes] | None = None
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    starts: int = 0
+    _offset: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.logs / f"{self.name}.stderr.log"
+
+    @property
+    def stdout_path(self) -> Path:
+        return self.logs / f"{self.name}.stdout.log"
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None
+        return self.popen.pid
+
+    def start(self) -> None:
+        """Start, and for `serve` return once it says it listens (its first line on stdout)."""
+        self.spawn()
+        self.ready()
+
+    def spawn(self) -> None:
+        """Start the process without waiting for it (start several, then `ready` each)."""
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.starts += 1
+        argv = [sys.executable, "-m", "api", self.command]
+        if self.command == "serve":
+            argv += ["--port", str(self.port)]
+        # Appending keeps the output of every start (and every crash) in one file.
+        with self.stdout_path.open("ab") as out, self.stderr_path.open("ab") as err:
+            self._offset = out.tell()
+            self.popen = subprocess.Popen(  # noqa: S603 - our own command line
+                argv, cwd=ROOT, env={**self.store.env(), **self.extra_env}, stdout=out, stderr=err
+            )
+
+    def ready(self) -> None:
+        """Wait until `serve` says it listens; AssertionError with its log when it does not."""
+        assert self.popen is not None
+        if self.command != "serve":
+            return
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            with self.stdout_path.open("rb") as out:
+                out.seek(self._offset)
+                if b"luistert op" in out.read():
+                    return
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                code = self.popen.poll()
+                self.kill()
+                msg = f"{self.name} start niet (code {code}):\n{tail(self.stderr_path)}"
+                raise AssertionError(msg)
+            time.sleep(0.02)
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as a power cut or the OOM killer would do it."""
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGKILL)
+        if self.popen is not None:
+            self.popen.wait()
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM, and SIGKILL when it does not stop in time; the exit code."""
+        if self.popen is None:
+            return None
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.popen.returncode
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the server answered: status, the JSON body (or the text), and the headers we check."""
+
+    status: int
+    body: Any
+    content_type: str
+    retry_after: str | None
+    location: str | None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def session(seconds: float = 60) -> ClientSession:
+    """A client session whose requests give up after `seconds` (a hung server fails a proof)."""
+    return ClientSession(timeout=ClientTimeout(total=seconds))
+
+
+async def request(
+    client: ClientSession,
+    method: str,
+    url: str,
+    token: str,
+    body: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> Answer:
+    """One request; connection errors are raised to the caller (that means: no answer)."""
+    sent = {"Authorization": f"Bearer {token}", **(headers or {})}
+    data = None
+    if body is not None:
+        data = orjson.dumps(body)
+        sent["Content-Type"] = "application/json"
+    async with client.request(method, url, data=data, headers=sent) as response:
+        raw = await response.read()
+        try:
+            parsed: Any = orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError:
+            parsed = raw.decode(errors="replace")
+        return Answer(
+            response.status,
+            parsed,
+            response.content_type,
+            response.headers.get("Retry-After"),
+            response.headers.get("Location"),
+        )
+
+
+async def get_ok(client: ClientSession, url: str, token: str, attempts: int = 20) -> Any:
+    """A GET that must succeed; a 503 (views catching up, storage briefly away) is asked again."""
+    answer = None
+    for _ in range(attempts):
+        answer = await request(client, "GET", url, token)
+        if answer.status != 503:
+            break
+        await asyncio.sleep(0.25)
+    assert answer is not None
+    if answer.status != 200:
+        msg = f"GET {url} gaf {answer.status}: {answer.body}"
+        raise AssertionError(msg)
+    return answer.body
+
+
+async def read_log(client: ClientSession, base: str, auditor: str) -> list[dict[str, Any]]:
+    """The municipality's whole log, page by page, through `GET /gebeurtenissen`."""
+    events: list[dict[str, Any]] = []
+    path: str | None = f"{BASE_PATH}/gebeurtenissen?limiet=1000"
+    while path is not None:
+        page = await get_ok(client, base + path, auditor)
+        events.extend(page["gebeurtenissen"])
+        path = page["volgende"]
+    return events
+
+
+def gaps(positions: list[int]) -> list[int]:
+    """The positions missing from 1..n, or repeated (a log without gaps gives [])."""
+    expected = list(range(1, len(positions) + 1))
+    if positions == expected:
+        return []
+    present = set(positions)
+    top = max(positions, default=0)
+    missing = [p for p in range(1, top + 1) if p not in present]
+    return missing or [p for p in positions if positions.count(p) > 1]
+
+
+def amsterdam_day(offset: int = 0) -> str:
+    """Today in the Netherlands (the servers' business date), moved by `offset` days."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    return (today + timedelta(days=offset)).isoformat()
+
+
+def nonce() -> str:
+    """A unique word to put in a text field, so the log shows how often a write was recorded."""
+    return f"nonce-{secrets.token_hex(8)}"
+
+
+@dataclass
+class Municipality:
+    """A fresh municipality of a store, with a token per role, and a body to give advice."""
+
+    store: Store
+    slug: str = field(default_factory=lambda: "t" + secrets.token_hex(4))
+    tokens: dict[str, str] = field(default_factory=dict)
+    body_id: str = ""
+
+    def token(self, role: str) -> str:
+        if role not in self.tokens:
+            self.tokens[role] = self.store.token(self.slug, role)
+        return self.tokens[role]
+
+    async def created(
+        self, client: ClientSession, base: str, path: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A POST by the beheerder that must succeed (201); its body."""
+        answer = await request(client, "POST", base + BASE_PATH + path, self.token("beheerder"), body)
+        assert answer.status == 201, f"POST {path} gaf {answer.status}: {answer.body}"
+        created: dict[str, Any] = answer.body
+        return created
+
+    async def new_advice(self, client: ClientSession, base: str, points: int = 3) -> str:
+        if not self.body_id:
+            body = {"naam": "Adviesraad", "soort": "adviesraad"}
+            self.body_id = (await self.created(client, base, "/adviesorganen", body))["id"]
+        advice = {
+            "adviesorgaan": self.body_id,
+            "titel": f"Advies {nonce()}",
+            "uitgebrachtOp": amsterdam_day(-10),
+            "gevraagd": False,
+            "punten": [{"tekst": f"Punt {n}"} for n in range(1, points + 1)],
+        }
+        return str((await self.created(client, base, "/adviezen", advice))["id"])
+
+    async def log(self, client: ClientSession, base: str) -> list[dict[str, Any]]:
+        return await read_log(client, base, self.token("auditor"))
+
+
+def reaction(text: str, point: int = 1) -> dict[str, Any]:
+    """The body of a reactie on `point` whose text is `text` (a nonce, say)."""
+    return {
+        "punt": point,
+        "uitkomst": "kennisgenomen",
+        "reactie": f"Reactie {text}",
+        "gegevenOp": amsterdam_day(-1),
+    }
+
+
+def nonce_counts(events: list[dict[str, Any]]) -> Counter[str]:
+    """How many events carry each nonce (an event counts once, however often it names it)."""
+    import re
+
+    found: Counter[str] = Counter()
+    for event in events:
+        found.update(set(re.findall(r"nonce-[0-9a-f]{16}", orjson.dumps(event["gegevens"]).decode())))
+    return found
