@@ -388,7 +388,8 @@ class CrashLoop:
 
     def copy_store(self, cycle: int) -> Store:
         if self.projector is not None:
-            self.projector.stop()  # a PostgreSQL template has no other sessions
+            # A PostgreSQL template has no other sessions; the worker may die as the server did.
+            self.projector.kill()
         return self.store.copy(self.work / f"kopie-{cycle}")
 
     async def cycle(self, cycle: int, runs: int) -> None:

@@ -225,6 +225,7 @@ class Process:
     logs: Path
     name: str = "server"
     command: str = "serve"
+    module: str = "api"  # what `python -m` runs: our command line, or a wrapper around it
     port: int = field(default_factory=free_port)
     popen: subprocess.Popen[bytes] | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
@@ -257,7 +258,7 @@ class Process:
         """Start the process without waiting for it (start several, then `ready` each)."""
         self.logs.mkdir(parents=True, exist_ok=True)
         self.starts += 1
-        argv = [sys.executable, "-m", "api", self.command]
+        argv = [sys.executable, "-m", self.module, self.command]
         if self.command == "serve":
             argv += ["--port", str(self.port)]
         # Appending keeps the output of every start (and every crash) in one file.
