@@ -93,7 +93,7 @@ class Store:
 
     def cli(self, *argv: str, timeout: float = 120) -> str:
         """`adviesspoor <argv>` on this store; its stdout, or AssertionError with its stderr."""
-        done = subprocess.run(  # noqa: S603 - our own command line, with this interpreter
+        done = subprocess.run(
             [sys.executable, "-m", "api", *argv],
             cwd=ROOT,
             env=self.env(),
@@ -139,13 +139,14 @@ class Store:
         if location.backend == "sqlite":
             if not location.events_file.exists():
                 return []
-            conn = sqlite3.connect(f"file:{location.events_file}?mode=ro", uri=True, timeout=30)
+            uri = f"file:{location.events_file}?mode=ro"
+            reader = sqlite3.connect(uri, uri=True, timeout=30)
             try:
-                rows = conn.execute(
+                rows = reader.execute(
                     f"SELECT rowid FROM {location.events_table} ORDER BY rowid"  # noqa: S608 - a constant
                 ).fetchall()
             finally:
-                conn.close()
+                reader.close()
             return [int(row[0]) for row in rows]
         query = sql.SQL("SELECT notification_id FROM {}.{} ORDER BY notification_id").format(
             sql.Identifier(location.schema), sql.Identifier(location.events_table)
@@ -170,10 +171,13 @@ class Store:
                 if path.is_file() and not path.name.endswith("-shm"):
                     shutil.copy2(path, target / path.name)
             return Store.sqlite(target)
-        assert self.database is not None and self.maintenance is not None
+        assert self.database is not None
+        assert self.maintenance is not None
         name = f"{self.database}_kopie"
         with psycopg.connect(self.maintenance, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
             # A template may have no other sessions: the killed server's backends may linger.
             for _ in range(50):
                 conn.execute(
@@ -200,7 +204,8 @@ class Store:
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
             return
-        assert self.database is not None and self.maintenance is not None
+        assert self.database is not None
+        assert self.maintenance is not None
         with psycopg.connect(self.maintenance, autocommit=True) as conn:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
@@ -264,7 +269,7 @@ class Process:
         # Appending keeps the output of every start (and every crash) in one file.
         with self.stdout_path.open("ab") as out, self.stderr_path.open("ab") as err:
             self._offset = out.tell()
-            self.popen = subprocess.Popen(  # noqa: S603 - our own command line
+            self.popen = subprocess.Popen(
                 argv, cwd=ROOT, env={**self.store.env(), **self.extra_env}, stdout=out, stderr=err
             )
 
@@ -427,7 +432,9 @@ class Municipality:
         self, client: ClientSession, base: str, path: str, body: dict[str, Any]
     ) -> dict[str, Any]:
         """A POST by the beheerder that must succeed (201); its body."""
-        answer = await request(client, "POST", base + BASE_PATH + path, self.token("beheerder"), body)
+        answer = await request(
+            client, "POST", base + BASE_PATH + path, self.token("beheerder"), body
+        )
         assert answer.status == 201, f"POST {path} gaf {answer.status}: {answer.body}"
         created: dict[str, Any] = answer.body
         return created
@@ -465,5 +472,7 @@ def nonce_counts(events: list[dict[str, Any]]) -> Counter[str]:
 
     found: Counter[str] = Counter()
     for event in events:
-        found.update(set(re.findall(r"nonce-[0-9a-f]{16}", orjson.dumps(event["gegevens"]).decode())))
+        found.update(
+            set(re.findall(r"nonce-[0-9a-f]{16}", orjson.dumps(event["gegevens"]).decode()))
+        )
     return found

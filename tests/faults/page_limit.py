@@ -56,11 +56,13 @@ _connect = sqlite3.connect
 
 def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
     kwargs.setdefault("factory", CappedConnection)
-    return _connect(*args, **kwargs)
+    connection: sqlite3.Connection = _connect(*args, **kwargs)
+    return connection
 
 
 if __name__ == "__main__":
-    sqlite3.connect = connect
+    # The one change: every connection of this process, the library's too, is a capped one.
+    sqlite3.connect = connect  # type: ignore[assignment]  # one keyword defaulted
     from api.cli import main
 
     sys.exit(main(sys.argv[1:]))

@@ -69,7 +69,8 @@ class Disk:
                     try:
                         os.write(descriptor, block)
                     except OSError as error:
-                        assert error.errno == errno.ENOSPC, error
+                        if error.errno != errno.ENOSPC:
+                            raise
                         break
         finally:
             os.close(descriptor)
@@ -151,9 +152,11 @@ async def _scenario(disk: Disk, logs: Path) -> Observed:
     store = Store.sqlite(disk.path / "data")
     town = Municipality(store)
     token, auditor = town.token("secretariaat"), town.token("auditor")
-    wrapper = {"module": "tests.faults.page_limit"} if disk.mode != "tmpfs" else {}
     server = Process(
-        store, logs, extra_env={"ADVIESSPOOR_TEST_PAGE_LIMIT": str(disk.control)}, **wrapper
+        store,
+        logs,
+        module="api" if disk.mode == "tmpfs" else "tests.faults.page_limit",
+        extra_env={"ADVIESSPOOR_TEST_PAGE_LIMIT": str(disk.control)},
     )
     server.start()
     seen = Observed(disk.mode)
@@ -170,7 +173,9 @@ async def _scenario(disk: Disk, logs: Path) -> Observed:
             await request(client, "GET", server.url + BASE_PATH + reads[0][0], token)
             for _ in range(LAGGING_WRITES):
                 word = nonce()
-                seen.lagging.append((word, await request(client, "POST", url, token, _big_reaction(word))))
+                seen.lagging.append(
+                    (word, await request(client, "POST", url, token, _big_reaction(word)))
+                )
 
             disk.fill()
             in_a_row = 0
@@ -184,7 +189,9 @@ async def _scenario(disk: Disk, logs: Path) -> Observed:
                 if in_a_row == FULL_IN_A_ROW:
                     break
             for path, who in reads:
-                seen.full_reads.append((path, await request(client, "GET", server.url + BASE_PATH + path, who)))
+                seen.full_reads.append(
+                    (path, await request(client, "GET", server.url + BASE_PATH + path, who))
+                )
 
             disk.free()
             for word, key, answer in seen.full_writes:
@@ -204,10 +211,14 @@ async def _scenario(disk: Disk, logs: Path) -> Observed:
                     await asyncio.sleep(0.1 if not tries[-1].ok else 0)
                 seen.after_writes.append((word, tries))
             for path, who in reads:
-                seen.after_reads.append((path, await request(client, "GET", server.url + BASE_PATH + path, who)))
+                seen.after_reads.append(
+                    (path, await request(client, "GET", server.url + BASE_PATH + path, who))
+                )
 
             seen.events = await town.log(client, server.url)
-            view = await request(client, "GET", server.url + BASE_PATH + f"/adviezen/{advice}", token)
+            view = await request(
+                client, "GET", server.url + BASE_PATH + f"/adviezen/{advice}", token
+            )
             seen.advice_version = view.body["versie"] if view.ok else -1
         seen.advice_events = sum(1 for event in seen.events if event.get("id") == advice)
         seen.positions = store.positions(town.slug)
