@@ -72,6 +72,7 @@ class Write:
     lost_first_answer: bool = False  # the first attempt got no answer (the kill cut it off)
     acknowledged: Answer | None = None
     refused_after_crash: int = 0  # keyed retries answered 409 although the first process was gone
+    recorded: int = 0  # how often the log held it at the last check
 
     @property
     def answered(self) -> bool:
@@ -338,6 +339,7 @@ class CrashLoop:
                 self.figures.fail(cycle, f"{nonce} ({label} sleutel) staat {count} keer in de log")
         for write in self.writes:
             count = counts[write.nonce]
+            write.recorded = count
             if (
                 write.acknowledged is not None
                 and count == 0
@@ -457,13 +459,16 @@ def summary(loop: CrashLoop, runs: int) -> list[str]:
     keyed = [w for w in loop.writes if w.key]
     keyed_unanswered = [w for w in keyed if w.lost_first_answer]
     refused = [w for w in keyed if w.refused_after_crash]
+    refused_recorded = [w for w in refused if w.needs_retry and w.recorded]
     doubled_keyed = [n for n in figures.duplicated if loop.by_nonce[n].key]
     lines = [
         f"schrijfverzoeken {len(loop.writes)}, waarvan {len(keyed)} met Idempotency-Key; "
         f"antwoorden: {dict(sorted(figures.statuses.items()))}",
         f"met sleutel en zonder antwoord door de kill: {len(keyed_unanswered)}; daarvan na de "
         f"herstart met 409 geweigerd: {len(refused)}, nog zonder uitkomst: "
-        f"{sum(1 for w in keyed if w.needs_retry)}; dubbel vastgelegd: {len(doubled_keyed)}",
+        f"{sum(1 for w in keyed if w.needs_retry)}, waarvan al in de log: "
+        f"{len(refused_recorded)}; dubbel vastgelegd: {len(doubled_keyed)}",
+        f"gaten of dubbele posities: {len(figures.gaps)}",
     ]
     if figures.failures:
         lines.append(f"MISLUKT: {len(figures.failures)} controle(s):")
