@@ -53,6 +53,7 @@ NONCE = re.compile(r"nonce-[0-9a-f]{16}")
 KILL_AFTER = (0.15, 1.5)  # seconds of writing before the SIGKILL, drawn per cycle
 REPLAY_OLDER = 10  # acknowledged keyed writes of earlier cycles asked again per cycle
 COMPARED_ADVICE = 30  # advice read one by one from both servers per cycle
+SHOWN = 5  # failures shown per kind at the end
 KINDS = (("advies", 0.15), ("reactie", 0.4), ("toezegging", 0.25), ("besluit", 0.2))
 
 
@@ -101,12 +102,16 @@ class Figures:
     acknowledged: int = 0
     lost: set[str] = field(default_factory=set)
     duplicated: set[str] = field(default_factory=set)
-    failures: list[str] = field(default_factory=list)
+    failures: dict[str, list[str]] = field(default_factory=dict)  # per kind, in order
     statuses: Counter[int] = field(default_factory=Counter)
     gaps: set[int] = field(default_factory=set)
 
-    def fail(self, cycle: int, message: str) -> None:
-        self.failures.append(f"ronde {cycle}: {message}")
+    def fail(self, cycle: int, kind: str, message: str) -> None:
+        self.failures.setdefault(kind, []).append(f"ronde {cycle}: {message}")
+
+    @property
+    def failed(self) -> int:
+        return sum(len(found) for found in self.failures.values())
 
 
 class CrashLoop:
@@ -277,7 +282,11 @@ class CrashLoop:
             for write in pending:
                 answer = await self.send(client, write)
                 if answer is None:
-                    self.figures.fail(cycle, f"geen antwoord op de herhaling van {write.nonce}")
+                    self.figures.fail(
+                        cycle,
+                        "geen antwoord op een herhaling",
+                        f"geen antwoord op de herhaling van {write.nonce}",
+                    )
                 elif answer.ok:
                     acknowledged += 1
                 elif answer.status == 409:
@@ -285,6 +294,7 @@ class CrashLoop:
                     if not write.refused_after_crash:
                         self.figures.fail(
                             cycle,
+                            "409 op een herhaling na de herstart",
                             f"herhaling van {write.nonce} (met sleutel) na de herstart: "
                             f"{_last(write)}, terwijl het eerste proces al weg is",
                         )
@@ -297,6 +307,7 @@ class CrashLoop:
                     got = "geen antwoord" if again is None else f"{again.status} {again.body}"
                     self.figures.fail(
                         cycle,
+                        "herhaling anders beantwoord",
                         f"{write.nonce} met Idempotency-Key kreeg bij herhaling {got}, "
                         f"eerst {first.status} {first.body}",
                     )
@@ -308,7 +319,7 @@ class CrashLoop:
             return "n.v.t."
         bad = {name: answer for name, answer in self.store.integrity().items() if answer != "ok"}
         for name, answer in bad.items():
-            self.figures.fail(cycle, f"PRAGMA integrity_check van {name}: {answer}")
+            self.figures.fail(cycle, "integriteit", f"PRAGMA integrity_check van {name}: {answer}")
         return "ok" if not bad else f"{len(bad)} bestand(en) beschadigd"
 
     async def check_log(self, cycle: int) -> tuple[int, int]:
@@ -323,6 +334,7 @@ class CrashLoop:
             shown = ", ".join(str(p) for p in new[:10])
             self.figures.fail(
                 cycle,
+                "gaten in de posities",
                 f"log van {len(positions)} posities niet 1..{len(positions)}: {len(new)} nieuwe "
                 f"gat(en) of dubbele, o.a. {shown}",
             )
@@ -332,11 +344,15 @@ class CrashLoop:
         for nonce, count in counts.items():
             write = self.by_nonce.get(nonce)
             if write is None and nonce != "nonce-" + "0" * 16:
-                self.figures.fail(cycle, f"onbekende {nonce} in de log")
+                self.figures.fail(cycle, "onbekend in de log", f"onbekende {nonce} in de log")
             elif count > 1 and nonce not in self.figures.duplicated:
                 self.figures.duplicated.add(nonce)
                 label = "met" if write is not None and write.key else "zonder"
-                self.figures.fail(cycle, f"{nonce} ({label} sleutel) staat {count} keer in de log")
+                self.figures.fail(
+                    cycle,
+                    "dubbel vastgelegd",
+                    f"{nonce} ({label} sleutel) staat {count} keer in de log",
+                )
         for write in self.writes:
             count = counts[write.nonce]
             write.recorded = count
@@ -346,10 +362,14 @@ class CrashLoop:
                 and write.nonce not in self.figures.lost
             ):
                 self.figures.lost.add(write.nonce)
-                self.figures.fail(cycle, f"bevestigde {write.nonce} ontbreekt in de log")
+                self.figures.fail(cycle, "kwijt", f"bevestigde {write.nonce} ontbreekt in de log")
             elif write.failed and count > 0:
                 status = write.answers[-1].status
-                self.figures.fail(cycle, f"{write.nonce} kreeg {status} maar staat in de log")
+                self.figures.fail(
+                    cycle,
+                    "geweigerd maar vastgelegd",
+                    f"{write.nonce} kreeg {status} maar staat in de log",
+                )
         return len(events), len(missing)
 
     async def compare_with_rebuild(self, cycle: int, copy: Store) -> int:
@@ -367,7 +387,9 @@ class CrashLoop:
                     theirs = await get_ok(client, twin.url + BASE_PATH + path, token)
                     if ours != theirs:
                         self.figures.fail(
-                            cycle, f"GET {path} verschilt van de herbouwde overzichten"
+                            cycle,
+                            "overzichten wijken af van een herbouw",
+                            f"GET {path} verschilt van de herbouwde overzichten",
                         )
         finally:
             twin.stop()
@@ -420,8 +442,9 @@ class CrashLoop:
             f"{len(unanswered)} zonder antwoord ({sum(1 for w in unanswered if w.key)} met "
             f"sleutel); herhaald {retried}: {retry_ok} bevestigd, {refused} geweigerd (409); "
             f"log {length} posities, {missing} gaten; integriteit {integrity}; "
-            f"{compared} antwoorden vergeleken met herbouw; "
-            f"{len(self.figures.failures)} fout(en) tot nu; {time.monotonic() - started:.1f} s",
+            f"{compared} antwoorden vergeleken met herbouw; kwijt {len(self.figures.lost)}, "
+            f"dubbel {len(self.figures.duplicated)}, {self.figures.failed} fout(en) tot nu; "
+            f"{time.monotonic() - started:.1f} s",
             flush=True,
         )
 
@@ -433,16 +456,18 @@ class CrashLoop:
             if write.needs_retry and not write.refused_after_crash:
                 self.figures.fail(
                     runs + 1,
+                    "met sleutel zonder uitkomst",
                     f"{write.nonce} met Idempotency-Key heeft na {write.attempts} pogingen nog "
                     f"geen antwoord (laatste: {_last(write)})",
                 )
         if self.unexpected_disconnects:
             self.figures.fail(
                 runs,
+                "verbinding verbroken vóór de kill",
                 f"{self.unexpected_disconnects} verzoek(en) verloren hun verbinding vóór de kill",
             )
         if self.figures.statuses[500]:
-            self.figures.fail(runs, f"{self.figures.statuses[500]} keer 500 als antwoord")
+            self.figures.fail(runs, "500", f"{self.figures.statuses[500]} keer 500 als antwoord")
 
 
 def _last(write: Write) -> str:
@@ -471,10 +496,12 @@ def summary(loop: CrashLoop, runs: int) -> list[str]:
         f"gaten of dubbele posities: {len(figures.gaps)}",
     ]
     if figures.failures:
-        lines.append(f"MISLUKT: {len(figures.failures)} controle(s):")
-        lines.extend(f"  {failure}" for failure in figures.failures[:200])
-        if len(figures.failures) > 200:
-            lines.append(f"  … en nog {len(figures.failures) - 200}")
+        lines.append(f"MISLUKT: {figures.failed} controle(s), per soort:")
+        for kind, found in figures.failures.items():
+            lines.append(f"  {kind}: {len(found)}")
+            lines.extend(f"    {failure}" for failure in found[:SHOWN])
+            if len(found) > SHOWN:
+                lines.append(f"    … en nog {len(found) - SHOWN}")
     lines.append(
         f"RESULT runs={runs} acknowledged={figures.acknowledged} lost={len(figures.lost)} "
         f"duplicated={len(figures.duplicated)}"
@@ -493,7 +520,9 @@ async def run(store: Store, work: Path, runs: int, writers: int, seed: int) -> C
             done = cycle
         await loop.finish(runs)
     except Exception as error:
-        loop.figures.fail(done + 1, f"de proef brak af: {type(error).__name__}: {error}")
+        loop.figures.fail(
+            done + 1, "proef afgebroken", f"de proef brak af: {type(error).__name__}: {error}"
+        )
     finally:
         loop.close()
     loop.runs_done = done
