@@ -1,7 +1,7 @@
 """The kill -9 loop of `make crash-test` (tests/faults/crash_loop.py) in the normal suite: a few
 cycles on SQLite and on PostgreSQL (with `adviesspoor project` beside the server).
 
-`ADVIESSPOOR_CRASH_RUNS` sets the cycles (default 6); `make crash-test` runs 20, `RUNS=200` more.
+`ADVIESSPOOR_CRASH_RUNS` sets the cycles (default 5); `make crash-test` runs 20, `RUNS=200` more.
 """
 
 import os
@@ -13,7 +13,7 @@ import pytest
 
 from tests.faults.harness import ROOT
 
-RUNS = int(os.environ.get("ADVIESSPOOR_CRASH_RUNS") or 6)
+RUNS = int(os.environ.get("ADVIESSPOOR_CRASH_RUNS") or 5)
 RESULT = re.compile(r"^RESULT runs=(\d+) acknowledged=(\d+) lost=(\d+) duplicated=(\d+)$")
 
 

@@ -52,6 +52,16 @@ class Cluster:
     def url(self, index: int, path: str) -> str:
         return self.servers[index % len(self.servers)].url + BASE_PATH + path
 
+    def restart(self) -> None:
+        """Every process killed and started again: their connections go with them."""
+        for process in [self.projector, *self.servers]:
+            process.kill()
+        self.projector.spawn()
+        for server in self.servers:
+            server.spawn()
+        for server in self.servers:
+            server.ready()
+
     def errors(self) -> str:
         """The error lines the processes logged (first 300 characters each), to show on failure."""
         lines = []
@@ -88,9 +98,13 @@ def cluster(
 
 
 @pytest.fixture
-def town(cluster: Cluster) -> Municipality:
-    """A fresh municipality in the cluster's database (its schema goes with the database)."""
-    return Municipality(cluster.store)
+def town(cluster: Cluster) -> Iterator[Municipality]:
+    """A fresh municipality in the cluster's database (its schema goes with the database).
+
+    Afterwards the processes start anew: each keeps connection pools per municipality it has
+    served, and a shared PostgreSQL server has only so many connections."""
+    yield Municipality(cluster.store)
+    cluster.restart()
 
 
 async def _post(
@@ -109,25 +123,32 @@ async def _post(
 async def _warm_up(
     client: ClientSession, cluster: Cluster, town: Municipality, advice: str
 ) -> None:
-    """One write through each server in turn, so that each has opened the municipality's ledger
-    and views before a race (opening them at once is a test of its own)."""
+    """One write and one read through each server in turn, so that each has opened the
+    municipality's ledger and views before a race. Opening them on several servers at once is a
+    test of its own (the first below), so a 5xx here is asked again, a few times."""
     token = town.token("secretariaat")
     for index in range(len(cluster.servers)):
         url = cluster.url(index, f"/adviezen/{advice}/reacties")
-        answer = await _post(client, url, token, reaction(nonce()))
+        for _ in range(5):
+            answer = await _post(client, url, token, reaction(nonce()))
+            read = await _get(client, cluster.url(index, f"/adviezen/{advice}"), token)
+            done = answer is not None and answer.status == 201
+            if done and read is not None and read.status == 200:
+                break
+            await asyncio.sleep(0.2)
         assert answer is not None
-        assert answer.status == 201, answer
-        read = await request(client, "GET", cluster.url(index, f"/adviezen/{advice}"), token)
-        assert read.status == 200, read
+        assert answer.status == 201, f"{answer.body}\n{cluster.errors()}"
+        assert read is not None
+        assert read.status == 200, f"{read.body}\n{cluster.errors()}"
 
 
 async def test_a_new_municipality_written_through_every_server_at_once_is_answered_without_500(
-    cluster: Cluster,
+    cluster: Cluster, town: Municipality
 ) -> None:
     answers: list[Answer | None] = []
     async with session() as client:
-        for _ in range(3):
-            town = Municipality(cluster.store)
+        for round_ in range(3):
+            town = town if round_ == 0 else Municipality(cluster.store)
             token = town.token("secretariaat")
             advice = await town.new_advice(client, cluster.servers[0].url)
             path = f"/adviezen/{advice}"
@@ -184,7 +205,7 @@ async def test_exactly_one_writer_per_version_wins_when_servers_race_with_if_mat
     assert all(after == before + 1 for before, after in winners_versions), winners_versions
     assert {a.status for a in losers} <= {409, 412}, rounds
     assert {a.content_type for a in losers} == {PROBLEM_JSON}
-    assert final.body["versie"] == 1 + len(cluster.servers) + ROUNDS
+    assert final.body["versie"] == winners_versions[-1][1]  # nothing recorded after the last win
 
 
 async def test_identical_keyed_requests_racing_across_servers_are_recorded_once(
@@ -299,12 +320,15 @@ async def test_a_writer_session_terminated_mid_transaction_leaves_no_partial_sta
 
         # A keyed write that failed is repeated with its key until it is acknowledged.
         settled: dict[str, Answer | None] = {}
+        attempts: dict[str, list[int | None]] = {}
         for word, key, url, body, answer in sent:
+            attempts[word] = [answer.status if answer else None]
             for _ in range(40):
                 if key is None or (answer is not None and answer.ok):
                     break
                 await asyncio.sleep(0.1)
                 answer = await _post(client, url, token, body, {"Idempotency-Key": key})
+                attempts[word].append(answer.status if answer else None)
             settled[word] = answer
         # Every server takes writes and answers reads again.
         recovered = []
@@ -339,7 +363,8 @@ async def test_a_writer_session_terminated_mid_transaction_leaves_no_partial_sta
     assert terminated > 0, "geen enkele schrijvende sessie afgebroken: de proef bewees niets"
     assert recovered == [(201, 200)] * len(cluster.servers), cluster.errors()
     assert [w for w in acknowledged if counts[w] != 1] == []
-    assert [w for w in keyed if counts[w] != 1] == [], "met sleutel niet precies één keer"
+    not_once = {w: (counts[w], attempts[w]) for w in keyed if counts[w] != 1}
+    assert not_once == {}, "met sleutel niet precies één keer: (keer in de log, antwoorden)"
     assert [w for w in keyed if not (settled[w] and settled[w].ok)] == []  # type: ignore[union-attr]
     refused_recorded = [(w, answer_of[w]) for w in refused if counts[w] > 0]
     assert refused_recorded == [], "geweigerd (4xx) maar toch vastgelegd"
