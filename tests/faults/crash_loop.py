@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -32,24 +31,21 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-import orjson
 from aiohttp import ClientError, ClientSession
 
-from tests.faults.harness import (
+from tests.faults.client import (
     BASE_PATH,
     Answer,
-    Process,
-    Store,
     gaps,
     get_ok,
-    postgres_url,
+    nonce_counts,
     read_log,
     request,
     session,
 )
+from tests.faults.harness import Process, Store, postgres_url
 
 MUNICIPALITY = "crashtest"
-NONCE = re.compile(r"nonce-[0-9a-f]{16}")
 KILL_AFTER = (0.15, 1.5)  # seconds of writing before the SIGKILL, drawn per cycle
 REPLAY_OLDER = 10  # acknowledged keyed writes of earlier cycles asked again per cycle
 COMPARED_ADVICE = 30  # advice read one by one from both servers per cycle
@@ -338,9 +334,7 @@ class CrashLoop:
                 f"log van {len(positions)} posities niet 1..{len(positions)}: {len(new)} nieuwe "
                 f"gat(en) of dubbele, o.a. {shown}",
             )
-        counts: Counter[str] = Counter()
-        for event in events:
-            counts.update(set(NONCE.findall(orjson.dumps(event["gegevens"]).decode())))
+        counts = nonce_counts(events)
         for nonce, count in counts.items():
             write = self.by_nonce.get(nonce)
             if write is None and nonce != "nonce-" + "0" * 16:

@@ -21,12 +21,10 @@ from uuid import uuid4
 
 import pytest
 
-from tests.faults.harness import (
+from tests.faults.client import (
     BASE_PATH,
     Answer,
     Municipality,
-    Process,
-    Store,
     amsterdam_day,
     gaps,
     nonce,
@@ -34,6 +32,7 @@ from tests.faults.harness import (
     request,
     session,
 )
+from tests.faults.harness import Process, Store
 
 PROBLEM_JSON = "application/problem+json"
 TMPFS_SIZE = "8m"

@@ -15,20 +15,18 @@ import psycopg
 import pytest
 from aiohttp import ClientError, ClientSession
 
-from tests.faults.harness import (
+from tests.faults.client import (
     BASE_PATH,
     Answer,
     Municipality,
-    Process,
-    Store,
     gaps,
     nonce,
     nonce_counts,
     reaction,
     request,
     session,
-    tail,
 )
+from tests.faults.harness import Process, Store, tail
 
 pytestmark = pytest.mark.postgres
 
