@@ -395,8 +395,10 @@ class CrashLoop:
             for w in self.writes
             if w.cycle == cycle and w.path.startswith("/adviezen/")
         }
-        created = [a for a, _ in self.advice[-COMPARED_ADVICE:]]
-        advice = sorted(touched | {self.advice[0][0]} | set(created))[:COMPARED_ADVICE]
+        # Those written to in this cycle first, then the first advice, then the newest ones.
+        newest = [a for a, _ in reversed(self.advice[-COMPARED_ADVICE:])]
+        ordered = [*sorted(touched), self.advice[0][0], *newest]
+        advice = list(dict.fromkeys(ordered))[:COMPARED_ADVICE]
         return [
             "/statistieken",
             f"/volglijst?adviesorgaan={self.body_id}",
