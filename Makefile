@@ -17,7 +17,7 @@ SPECTRAL_STAMP := .spectral/node_modules/.package-lock.json
 # The page tests' npm tools (axe-core, html-validate, and the NL Design System CSS they compare).
 PAGES_NPM_STAMP := api/pages/npm/node_modules/.package-lock.json
 
-.PHONY: run serve test lint spectral pages-npm clean
+.PHONY: run serve test lint spectral pages-npm clean crash-test
 
 run: $(RUN_STAMP)
 	$(BIN)/adviesspoor demo
@@ -34,6 +34,15 @@ serve: $(RUN_STAMP)
 # fails `make test` like any other failure.
 test: lint spectral pages-npm
 	$(BIN)/pytest
+
+# The kill -9 loop of issue 7 (tests/faults/crash_loop.py, docs/reliability.md): `adviesspoor serve`
+# killed at random moments under 16 writers, restarted, and checked after every restart. 20 cycles;
+# RUNS=200 for the full loop; STORE=postgresql on ADVIESSPOOR_TEST_POSTGRES_URL's server, with
+# `adviesspoor project` beside the server. Its last line: RESULT runs= acknowledged= lost= duplicated=
+RUNS ?= 20
+STORE ?= sqlite
+crash-test: $(TEST_STAMP)
+	$(BIN)/python -m tests.faults.crash_loop --runs $(RUNS) --store $(STORE)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
