@@ -1,7 +1,7 @@
 """`adviesspoor forget`: erase a resident's or an actor's personal data without breaking the proof.
 
 In this order: the forgetting is recorded in the municipality's log (whose, by whom, when; never
-the data); the subject's key is destroyed (personal/keys.py), so its sealed texts read
+the data); the subject's key is destroyed (ledger/personal_keys.py), so its sealed texts read
 `[verwijderd]` everywhere; an actor's name is wiped from the token table; after every process's
 copy of the keys has expired, all views of the municipality are rebuilt from the log (they held
 the texts opened) and every SQLite file that held them is rewritten (VACUUM, WAL emptied), so no
@@ -24,7 +24,7 @@ from api.cli_log import FAILURES, chosen, failure, opened, progress_bar, store
 from api.edge_store import EdgeStore
 from events.store import LogLocation
 from ledger import LedgerError
-from personal.keys import TTL_SECONDS
+from ledger.personal_keys import TTL_SECONDS
 from projections.read_model import ReadModel
 from projections.store import ViewTables
 

@@ -16,9 +16,9 @@ from ledger.integrity import NoteError, VerificationError, VerifierKey, verify_f
 from ledger.integrity import verifier as offline
 from ledger.log_transfer import export_log, import_log, read_export_head
 from ledger.log_verify import verify_store
+from ledger.personal_keys import dump, load
+from ledger.personal_transfer import KeyFileError, open_keys, seal_keys
 from ledger.signing_keys import SigningKeys
-from personal.keys import dump, load
-from personal.transfer import KeyFileError, open_keys, seal_keys
 from projections.registry import municipalities
 
 PASSPHRASE_SETTING = "ADVIESSPOOR_KEY_PASSPHRASE"  # noqa: S105 - the name of a setting

@@ -12,6 +12,9 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///./data"
+# The schema of what is kept beside every municipality's log on PostgreSQL: tokens and the key
+# tables of personal data (written by the ledger, read by the views).
+SHARED_SCHEMA = "adviesspoor"
 # Matched whole (`fullmatch`): with `$` a trailing newline would pass, and name another schema.
 SLUG = re.compile(r"[a-z][a-z0-9-]{0,40}")
 LEDGER_NAME = "AdviceLedger"
@@ -74,6 +77,12 @@ class LogLocation:
     def views_schema(self) -> str:
         # No slug gives a schema name starting with "herbouw_": theirs all start "gemeente_".
         return "herbouw_" + self.schema if self.rebuilding else self.schema
+
+    @property
+    def keys_file(self) -> Path:
+        """The key table of personal data (SQLite): beside the events, never in them."""
+        assert self.directory is not None
+        return self.directory / f"{self.municipality}.keys.sqlite"
 
     @property
     def schema(self) -> str:

@@ -35,6 +35,7 @@ from ledger.forgetting import Forgetting
 from ledger.index import LedgerIndex
 from ledger.log_integrity import LogIntegrity
 from ledger.personal_data import PersonalMapper
+from ledger.personal_keys import ForgottenError, PersonalKeys
 from ledger.recorders import (
     KEY_ARGUMENT,
     IdempotencyKey,
@@ -47,7 +48,6 @@ from ledger.rules import ADMINISTRATOR_ROLES, Actor, amsterdam_today
 from ledger.storage import application_env, store_prepared
 from ledger.tokens import AccessToken
 from ledger.tree import Progress
-from personal import ForgottenError, PersonalKeys
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -114,7 +114,7 @@ class AdviceLedger(Application[UUID]):
         self.municipality = location.municipality
         self.location = location
         self.today = today
-        # The key table of personal data, outside the event store (personal/keys.py).
+        # The key table of personal data, outside the event store (ledger/personal_keys.py).
         self.personal = PersonalKeys(location)
         self._forgotten_seen = -1
         # Commands of one process run one at a time per municipality: no needless conflicts, and

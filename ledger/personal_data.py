@@ -1,6 +1,7 @@
 """Personal texts sealed on their way into the store and opened on their way out (the write side).
 
-Which texts are personal, and whose (personal/ holds the envelope and the key table):
+Which texts are personal, and whose (events/sealing.py holds the envelope, ledger/personal_keys.py
+the key table):
 
 - every event's `meta.actor`, the name of who recorded it, and a token's `name`: the actor's;
 - a resident's (body kind `resident`, `inwoner`) name when it is registered: the body's;
@@ -16,8 +17,9 @@ import orjson
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
 
+from events.sealing import MARK_BYTES, reveal, seal, subjects_in
 from ledger.codec import TypedMapper
-from personal import MARK_BYTES, ForgottenError, PersonalKeys, Subject, reveal, seal, subjects_in
+from ledger.personal_keys import ForgottenError, PersonalKeys, Subject
 
 # Per kind of event, the fields that hold the words of the subject its record belongs to.
 _RESIDENT_WORDS = {

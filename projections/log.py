@@ -10,8 +10,9 @@ import orjson
 import psycopg
 from psycopg import sql
 
+from events.sealing import MARK_BYTES, revealer
 from events.store import LogLocation
-from personal import MARK_BYTES, PersonalKeys, revealer
+from projections.keys import KeyReader
 
 RawRow = tuple[int, Any, int, str, bytes]
 
@@ -55,7 +56,7 @@ class LogReader:
         self._lock = threading.Lock()
         self._sqlite: sqlite3.Connection | None = None
         self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
-        self._personal: PersonalKeys | None = None
+        self._personal: KeyReader | None = None
 
     def read(self, after: int, limit: int, upto: int | None = None) -> list[LogRow]:
         """Rows with position > `after` (and ≤ `upto`), oldest first, at most `limit`; their
@@ -70,7 +71,7 @@ class LogReader:
         if MARK_BYTES not in data:
             return state
         if self._personal is None:
-            self._personal = PersonalKeys(self.location)
+            self._personal = KeyReader(self.location)
         return revealer(self._personal.keys)(state)
 
     def pages(self, after: int = 0, page_size: int = 5000) -> Iterator[list[LogRow]]:

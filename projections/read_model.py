@@ -11,11 +11,12 @@ from typing import Any
 
 import orjson
 
+from events.sealing import MARK, MARK_BYTES, revealer
 from events.store import LogLocation
-from personal import MARK, MARK_BYTES, PersonalKeys, revealer
 from projections import answers, fold, search, swap, views
 from projections.answers import Context
 from projections.fold import Doc
+from projections.keys import KeyReader
 from projections.log import LogReader, canonical_id
 from projections.store import ViewStore
 
@@ -85,9 +86,9 @@ class ReadModel:
         self.log = LogReader(location)
         self.store = _open_views(location)
         self._lock = threading.Lock()
-        # Personal texts are stored sealed (personal/); the views hold them opened, until the
-        # subject is forgotten and the views are rebuilt (api/cli_forget.py).
-        self.personal = PersonalKeys(location)
+        # Personal texts are stored sealed (events/sealing.py); the views hold them opened, until
+        # the subject is forgotten and the views are rebuilt (api/cli_forget.py).
+        self.personal = KeyReader(location)
         self._reveal = revealer(self.personal.keys)
         # The fold never reads `meta` (who recorded it): left sealed there, it costs nothing.
         self._reveal_data = revealer(self.personal.keys, skip=frozenset({"meta"}))

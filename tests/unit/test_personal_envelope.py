@@ -4,8 +4,7 @@ from typing import Any
 
 
 def test_a_sealed_text_opens_with_its_key_in_its_field_only() -> None:
-    from personal import ERASED, seal, subject_of, unseal
-    from personal.envelope import new_key
+    from events.sealing import ERASED, new_key, seal, subject_of, unseal
 
     key, other = new_key(), new_key()
     sealed = seal("Jantje Zwartkop", key, "body-1", "name")
@@ -21,7 +20,7 @@ def test_a_sealed_text_opens_with_its_key_in_its_field_only() -> None:
 
 
 def test_texts_that_are_not_sealed_are_left_as_they_are() -> None:
-    from personal import MARK, reveal, subject_of
+    from events.sealing import MARK, reveal, subject_of
 
     odd = MARK + "v1.niet-verzegeld"
     state: dict[str, Any] = {"name": "WIJ-raad", "odd": odd, "n": 3, "none": None}
@@ -31,8 +30,7 @@ def test_texts_that_are_not_sealed_are_left_as_they_are() -> None:
 
 
 def test_reveal_opens_nested_texts_and_lists_by_their_path() -> None:
-    from personal import reveal, seal, subjects_in
-    from personal.envelope import new_key
+    from events.sealing import new_key, reveal, seal, subjects_in
 
     body, actor = new_key(), new_key()
     state = {

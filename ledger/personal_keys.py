@@ -1,5 +1,8 @@
 """The key table of personal data: one AES key per data subject, OUTSIDE the event store.
 
+The ledger writes it (keys made, destroyed); the views read it (projections/keys.py), as they
+read the log the ledger writes.
+
 Subjects: a resident body (kind `body`, its id) and an actor (kind `actor`, an opaque id, found
 by the actor's name, kept here only). Where: SQLite, the file `<municipality>.keys.sqlite` beside
 the events file (rollback journal, `secure_delete`: a destroyed key or name is overwritten, not
@@ -20,11 +23,11 @@ from typing import Any, Final
 
 import psycopg
 
-from events.store import LogLocation
-from personal.envelope import Keys, new_key
+from events.sealing import Keys, new_key
+from events.store import SHARED_SCHEMA, LogLocation
 
 TTL_SECONDS: Final = 1.0
-SCHEMA: Final = "adviesspoor"
+SCHEMA: Final = SHARED_SCHEMA
 _SQLITE: Final = (
     "CREATE TABLE IF NOT EXISTS subjects (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
     "label TEXT UNIQUE, key BLOB, created TEXT NOT NULL, forgotten TEXT)",
@@ -271,8 +274,9 @@ class PersonalKeys:
         if self._sqlite is None:
             assert self.location.directory is not None
             self.location.directory.mkdir(parents=True, exist_ok=True)
-            path = self.location.directory / f"{self.location.municipality}.keys.sqlite"
-            conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.location.keys_file, timeout=10, isolation_level=None, check_same_thread=False
+            )
             # A rollback journal (deleted at each commit) rather than a WAL that keeps old pages,
             # and deleted rows overwritten with zeros: a destroyed key leaves nothing in the file.
             conn.execute("PRAGMA journal_mode=DELETE")

@@ -4,7 +4,7 @@ AES-256-GCM), in a file of its own beside the export.
     {"formaat": "adviesspoor-sleutels", "versie": 1, "gemeente": "<slug>",
      "scrypt": {"n": 32768, "r": 8, "p": 1, "zout": "<base64>"}, "sleutels": "<base64>"}
 
-`sleutels` is nonce ‖ AES-GCM(the JSON of `personal.keys.dump`), its associated data the
+`sleutels` is nonce ‖ AES-GCM(the JSON of `ledger.personal_keys.dump`), its associated data the
 municipality. Without the file (or the passphrase) a restored log verifies, but its personal
 texts read `[verwijderd]`.
 """
