@@ -166,7 +166,11 @@ class LogGenerator:
         kinds = list(BodyKind)
         for i in range(min(BODIES, self.total)):
             body = AdvisoryBody.register(
-                self.meta, f"Adviesraad {i + 1}", kinds[i % len(kinds)], (28, 42, 56)[i % 3], None
+                self.meta,
+                name=f"Adviesraad {i + 1}",
+                kind=kinds[i % len(kinds)],
+                response_term_days=(28, 42, 56)[i % 3],
+                id=None,
             )
             self.bodies.append(body)
             self.emit(body)
@@ -212,12 +216,12 @@ class LogGenerator:
             if rng.random() < 0.8:
                 dossier = Dossier.open(
                     self.meta,
-                    f"Beleidsnota sociaal domein {self.serial}",
-                    f"OS {self.serial}",
-                    "wethouder Zorg",
-                    day - timedelta(days=30),
-                    self.today,
-                    None,
+                    title=f"Beleidsnota sociaal domein {self.serial}",
+                    reference=f"OS {self.serial}",
+                    portfolio_holder="wethouder Zorg",
+                    opened_on=day - timedelta(days=30),
+                    today=self.today,
+                    id=None,
                 )
                 self.emit(dossier)
                 self.filling = DossierPlan(dossier, unstarted=rng.randint(1, 4))
@@ -229,13 +233,13 @@ class LogGenerator:
         if plan is not None and rng.random() < 0.7:
             request = AdviceRequest.request(
                 self.meta,
-                plan.dossier,
-                body,
-                "Wilt u het college adviseren over de nota?",
-                day - timedelta(days=20),
-                day + timedelta(days=30),
-                self.today,
-                None,
+                dossier=plan.dossier,
+                body=body,
+                question="Wilt u het college adviseren over de nota?",
+                requested_on=day - timedelta(days=20),
+                due_on=day + timedelta(days=30),
+                today=self.today,
+                id=None,
             )
             self.emit(request)
             if self.produced >= self.total:
@@ -248,16 +252,16 @@ class LogGenerator:
         advice = Advice.submit(
             OFFICE,
             self.meta,
-            body,
-            f"Advies over de beleidsnota sociaal domein {self.serial}",
-            day,
-            request is not None or rng.random() < 0.5,
-            points,
-            plan.dossier if plan else None,
-            request,
-            f"AR-{self.serial}",
-            self.today,
-            None,
+            body=body,
+            title=f"Advies over de beleidsnota sociaal domein {self.serial}",
+            submitted_on=day,
+            solicited=request is not None or rng.random() < 0.5,
+            points=points,
+            dossier=plan.dossier if plan else None,
+            request=request,
+            reference=f"AR-{self.serial}",
+            today=self.today,
+            id=None,
         )
         self.emit(advice)
         if plan is not None:
@@ -279,14 +283,30 @@ class LogGenerator:
 
         def move() -> Aggregate:
             new_due_on = advice.due_on_at(today) + timedelta(days=14)
-            advice.move_due_date(meta, new_due_on, "Zomerreces", later(30), today)
+            advice.move_due_date(
+                meta,
+                new_due_on=new_due_on,
+                reason="Zomerreces",
+                effective_on=later(30),
+                today=today,
+            )
             return advice
 
         def respond(point: int, outcome: Outcome, given_on: date) -> Step:
             def step() -> Aggregate:
                 text = RESPONSE_TEXTS[rng.randrange(len(RESPONSE_TEXTS))]
                 reasons = REASONS if outcome.needs_reasons else None
-                advice.respond(meta, point, outcome, text, reasons, None, given_on, None, today)
+                advice.respond(
+                    meta,
+                    point=point,
+                    outcome=outcome,
+                    text=text,
+                    reasons=reasons,
+                    consequence=None,
+                    given_on=given_on,
+                    decision=None,
+                    today=today,
+                )
                 return advice
 
             return step
@@ -294,7 +314,9 @@ class LogGenerator:
         def promise(point: int, promise_id: UUID, due_on: date) -> Step:
             def step() -> Aggregate:
                 text = "Het college stuurt de raad een uitwerking met planning en kosten."
-                advice.promise(meta, promise_id, point, text, due_on)
+                advice.promise(
+                    meta, promise_id=promise_id, point=point, description=text, due_on=due_on
+                )
                 return advice
 
             return step
@@ -302,7 +324,11 @@ class LogGenerator:
         def fulfil(promise_id: UUID, on: date) -> Step:
             def step() -> Aggregate:
                 advice.fulfil(
-                    meta, promise_id, on, "De uitwerking is naar de raad gestuurd.", today
+                    meta,
+                    promise_id=promise_id,
+                    fulfilled_on=on,
+                    note="De uitwerking is naar de raad gestuurd.",
+                    today=today,
                 )
                 return advice
 
@@ -311,11 +337,19 @@ class LogGenerator:
         def rejoin() -> Aggregate:
             verdict = Verdict.SATISFIED if rng.random() < 0.6 else Verdict.NOT_SATISFIED
             text = "De adviesraad dankt het college voor de reactie op het advies."
-            advice.give_rejoinder(member, member_meta, None, verdict, text, later(45), today)
+            advice.give_rejoinder(
+                member,
+                member_meta,
+                point=None,
+                verdict=verdict,
+                text=text,
+                given_on=later(45),
+                today=today,
+            )
             return advice
 
         def withdraw() -> Aggregate:
-            advice.withdraw(OFFICE, meta, "Het advies is vervangen door een nieuw advies.")
+            advice.withdraw(OFFICE, meta, reason="Het advies is vervangen door een nieuw advies.")
             return advice
 
         if rng.random() < 0.15:
@@ -359,15 +393,15 @@ class LogGenerator:
             ]
             decision = Decision.take(
                 self.meta,
-                dossier.dossier,
-                f"Besluit over {dossier.dossier.title}",
-                min(self.today, self.day() + timedelta(days=60)),
-                [ListedAdvice(advice.id, advice) for advice in dossier.given],
-                [DossierAdvice(a.id, a.title, a.withdrawn) for a in dossier.given],
-                f"B-{self.serial}",
-                deviations,
-                self.today,
-                None,
+                dossier=dossier.dossier,
+                title=f"Besluit over {dossier.dossier.title}",
+                decided_on=min(self.today, self.day() + timedelta(days=60)),
+                listed=[ListedAdvice(advice.id, advice) for advice in dossier.given],
+                on_dossier=[DossierAdvice(a.id, a.title, a.withdrawn) for a in dossier.given],
+                reference=f"B-{self.serial}",
+                deviations=deviations,
+                today=self.today,
+                id=None,
             )
             self.emit(decision)
 
@@ -641,7 +675,12 @@ def catch_up_lag(location: LogLocation, seconds: float, rate: float, seed: int =
                 advice_id, points = rng.choice(candidates)
                 wall = time.perf_counter()
                 ledger.record_response(
-                    OFFICE, advice_id, rng.randint(1, points), Outcome.NOTED, RESPONSE, today
+                    OFFICE,
+                    advice_id=advice_id,
+                    point=rng.randint(1, points),
+                    outcome=Outcome.NOTED,
+                    text=RESPONSE,
+                    given_on=today,
                 )
                 command_ms.append((time.perf_counter() - wall) * 1e3)
                 wrote.set()

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from psycopg.conninfo import make_conninfo
+
 DEFAULT_DATABASE_URL = "sqlite:///./data"
 # Matched whole (`fullmatch`): with `$` a trailing newline would pass, and name another schema.
 SLUG = re.compile(r"[a-z][a-z0-9-]{0,40}")
@@ -38,13 +40,17 @@ class PostgresServer:
     dbname: str
     user: str
     password: str
+    # Connections each municipality's ledger (and views) may hold in the library's pool.
+    pool_size: int = 4
+    max_overflow: int = 4
 
     def conninfo(self) -> str:
-        parts = [f"host={self.host}", f"port={self.port}", f"dbname={self.dbname}"]
-        parts.append(f"user={self.user}")
-        if self.password:
-            parts.append(f"password={self.password}")
-        return " ".join(parts)
+        """libpq's connection string, quoted by psycopg: a password with a space or a quote in
+        it stays one value."""
+        password = {"password": self.password} if self.password else {}
+        return make_conninfo(
+            "", host=self.host, port=self.port, dbname=self.dbname, user=self.user, **password
+        )
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ class StoreUrl:
     server: PostgresServer | None = None
 
     @classmethod
-    def parse(cls, url: str) -> "StoreUrl":
+    def parse(cls, url: str, pool_size: int = 4, max_overflow: int = 4) -> "StoreUrl":
         if url.startswith("sqlite:///"):
             directory = url.removeprefix("sqlite:///")
             if not directory:
@@ -113,6 +119,8 @@ class StoreUrl:
                 dbname=dbname,
                 user=unquote(parts.username or "postgres"),
                 password=unquote(parts.password or ""),
+                pool_size=pool_size,
+                max_overflow=max_overflow,
             )
             return cls(url, "postgresql", server=server)
         msg = f"Onbekende database-instelling '{url}': gebruik sqlite:/// of postgresql://."
@@ -147,7 +155,7 @@ def library_settings(
         "POSTGRES_USER": server.user,
         "POSTGRES_PASSWORD": server.password,
         "POSTGRES_SCHEMA": schema or location.schema,
-        "POSTGRES_POOL_SIZE": "4",
-        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_POOL_SIZE": str(server.pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(server.max_overflow),
         "POSTGRES_LOCK_TIMEOUT": "10",
     }

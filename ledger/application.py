@@ -101,18 +101,22 @@ class AdviceLedger(Application[UUID]):
     def register_body(
         self,
         actor: Actor,
+        *,
         name: str,
         kind: BodyKind,
         response_term_days: int = DEFAULT_RESPONSE_TERM_DAYS,
         id: UUID | None = None,
     ) -> Recorded:
         actor.require_administrator()
-        body = AdvisoryBody.register(self._meta(actor), name, kind, response_term_days, id)
+        body = AdvisoryBody.register(
+            self._meta(actor), name=name, kind=kind, response_term_days=response_term_days, id=id
+        )
         return self._save(body)
 
     def open_dossier(
         self,
         actor: Actor,
+        *,
         title: str,
         opened_on: date,
         reference: str | None = None,
@@ -121,13 +125,20 @@ class AdviceLedger(Application[UUID]):
     ) -> Recorded:
         actor.require_office()
         dossier = Dossier.open(
-            self._meta(actor), title, reference, portfolio_holder, opened_on, self.today(), id
+            self._meta(actor),
+            title=title,
+            reference=reference,
+            portfolio_holder=portfolio_holder,
+            opened_on=opened_on,
+            today=self.today(),
+            id=id,
         )
         return self._save(dossier)
 
     def request_advice(
         self,
         actor: Actor,
+        *,
         dossier_id: UUID,
         body_id: UUID,
         question: str,
@@ -139,13 +150,21 @@ class AdviceLedger(Application[UUID]):
         dossier = self._reference(Dossier, dossier_id, "dossier_id")
         body = self._reference(AdvisoryBody, body_id, "body_id")
         request = AdviceRequest.request(
-            self._meta(actor), dossier, body, question, requested_on, due_on, self.today(), id
+            self._meta(actor),
+            dossier=dossier,
+            body=body,
+            question=question,
+            requested_on=requested_on,
+            due_on=due_on,
+            today=self.today(),
+            id=id,
         )
         return self._save(request)
 
     def submit_advice(
         self,
         actor: Actor,
+        *,
         body_id: UUID,
         title: str,
         submitted_on: date,
@@ -163,22 +182,23 @@ class AdviceLedger(Application[UUID]):
         advice = Advice.submit(
             actor,
             self._meta(actor),
-            body,
-            title,
-            submitted_on,
-            solicited,
-            list(points),
-            dossier,
-            request,
-            reference,
-            self.today(),
-            id,
+            body=body,
+            title=title,
+            submitted_on=submitted_on,
+            solicited=solicited,
+            points=list(points),
+            dossier=dossier,
+            request=request,
+            reference=reference,
+            today=self.today(),
+            id=id,
         )
         return self._save(advice)
 
     def record_response(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         point: int,
         outcome: Outcome,
@@ -193,14 +213,14 @@ class AdviceLedger(Application[UUID]):
         with self._advice(advice_id, expected_version) as advice:
             advice.respond(
                 self._meta(actor),
-                point,
-                outcome,
-                text,
-                reasons,
-                consequence,
-                given_on,
-                decision,
-                self.today(),
+                point=point,
+                outcome=outcome,
+                text=text,
+                reasons=reasons,
+                consequence=consequence,
+                given_on=given_on,
+                decision=decision,
+                today=self.today(),
             )
             return self._save(advice)
 
@@ -219,13 +239,18 @@ class AdviceLedger(Application[UUID]):
         with self._advice(advice_id, expected_version) as advice:
             today = self.today()
             advice.move_due_date(
-                self._meta(actor), new_due_on, reason, effective_on or today, today
+                self._meta(actor),
+                new_due_on=new_due_on,
+                reason=reason,
+                effective_on=effective_on or today,
+                today=today,
             )
             return self._save(advice)
 
     def promise_follow_up(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         point: int,
         description: str,
@@ -235,12 +260,19 @@ class AdviceLedger(Application[UUID]):
     ) -> Recorded:
         actor.require_office()
         with self._advice(advice_id, expected_version) as advice:
-            advice.promise(self._meta(actor), promise_id or uuid4(), point, description, due_on)
+            advice.promise(
+                self._meta(actor),
+                promise_id=promise_id or uuid4(),
+                point=point,
+                description=description,
+                due_on=due_on,
+            )
             return self._save(advice)
 
     def fulfil_promise(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         promise_id: UUID,
         fulfilled_on: date,
@@ -249,7 +281,13 @@ class AdviceLedger(Application[UUID]):
     ) -> Recorded:
         actor.require_office()
         with self._advice(advice_id, expected_version) as advice:
-            advice.fulfil(self._meta(actor), promise_id, fulfilled_on, note, self.today())
+            advice.fulfil(
+                self._meta(actor),
+                promise_id=promise_id,
+                fulfilled_on=fulfilled_on,
+                note=note,
+                today=self.today(),
+            )
             return self._save(advice)
 
     def give_rejoinder(
@@ -270,21 +308,21 @@ class AdviceLedger(Application[UUID]):
             advice.give_rejoinder(
                 actor,
                 self._meta(actor),
-                point,
-                verdict,
-                text,
-                given_on or today,
-                today,
-                self._index.decided_points(advice_id),
+                point=point,
+                verdict=verdict,
+                text=text,
+                given_on=given_on or today,
+                today=today,
+                decided=self._index.decided_points(advice_id),
             )
             return self._save(advice)
 
     def withdraw_advice(
-        self, actor: Actor, advice_id: UUID, reason: str, expected_version: int | None = None
+        self, actor: Actor, *, advice_id: UUID, reason: str, expected_version: int | None = None
     ) -> Recorded:
         actor.require_writer()
         with self._advice(advice_id, expected_version) as advice:
-            advice.withdraw(actor, self._meta(actor), reason)
+            advice.withdraw(actor, self._meta(actor), reason=reason)
             return self._save(advice)
 
     def take_decision(
@@ -308,15 +346,15 @@ class AdviceLedger(Application[UUID]):
             ]
             decision = Decision.take(
                 self._meta(actor),
-                dossier,
-                title,
-                decided_on,
-                listed,
-                self._advice_on_dossier(dossier_id),
-                reference,
-                deviations,
-                self.today(),
-                id,
+                dossier=dossier,
+                title=title,
+                decided_on=decided_on,
+                listed=listed,
+                on_dossier=self._advice_on_dossier(dossier_id),
+                reference=reference,
+                deviations=deviations,
+                today=self.today(),
+                id=id,
             )
             return self._save(decision)
 

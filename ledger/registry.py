@@ -1,19 +1,12 @@
 """One ledger per municipality, opened on first use and shared by the whole process."""
 
-import os
 import threading
 from collections.abc import Callable
 from datetime import date
 
-from events.store import DEFAULT_DATABASE_URL, StoreUrl
+from events.store import StoreUrl
 from ledger.application import AdviceLedger
 from ledger.rules import amsterdam_today
-
-DATABASE_URL_SETTING = "ADVIESSPOOR_DATABASE_URL"
-
-
-def store_url_from_env() -> StoreUrl:
-    return StoreUrl.parse(os.environ.get(DATABASE_URL_SETTING) or DEFAULT_DATABASE_URL)
 
 
 class Ledgers:

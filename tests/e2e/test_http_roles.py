@@ -286,7 +286,7 @@ async def _stream(_w: World) -> Request:
 
 
 def _allowed_roles(api: Api, operation: str) -> frozenset[str]:
-    from api.app import ROUTES
+    from api.http.app import ROUTES
     from api.vocabulary import ROLES
 
     route = next(r for r in api.app[ROUTES] if r.operation_id == operation)
@@ -294,7 +294,7 @@ def _allowed_roles(api: Api, operation: str) -> frozenset[str]:
 
 
 async def test_every_route_has_a_row(api: Api) -> None:
-    from api.app import ROUTES
+    from api.http.app import ROUTES
 
     operations = {route.operation_id for route in api.app[ROUTES]}
 

@@ -50,22 +50,24 @@ def test_typeguard_checks_our_packages_during_tests() -> None:
 
 
 def test_typeguard_checks_the_methods_of_library_made_aggregates() -> None:
-    body = AdvisoryBody.register(META, "WIJ-raad", BodyKind.CLIENT_COUNCIL, 42, None)
+    body = AdvisoryBody.register(
+        META, name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL, response_term_days=42, id=None
+    )
 
     with pytest.raises(TypeCheckError):
         Advice.submit(
             None,  # type: ignore[arg-type]
             META,
-            body,
-            "Advies",
-            date(2024, 5, 1),
-            False,
-            ["p"],
-            None,
-            None,
-            None,
-            date(2024, 5, 1),
-            None,
+            body=body,
+            title="Advies",
+            submitted_on=date(2024, 5, 1),
+            solicited=False,
+            points=["p"],
+            dossier=None,
+            request=None,
+            reference=None,
+            today=date(2024, 5, 1),
+            id=None,
         )
 
 

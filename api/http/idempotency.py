@@ -2,9 +2,10 @@
 
 Scoped per token, method and path. The key is stored by the ledger in the same transaction as the
 command's event (`AdviceLedger.once`), so a repeat finds it after a restart and after a crash at
-any moment; the answer is rebuilt from the stored event (`api.recorded`), byte for byte the first
-one. An equal JSON body (same values, key order aside) answers again and records nothing; another
-body under the same key is 409. Errors are not kept, so a repeat after an error tries again.
+any moment; the answer is rebuilt from the stored event (`api.http.recorded`), byte for byte the
+first one. An equal JSON body (same values, key order aside) answers again and records nothing;
+another body under the same key is 409. Errors are not kept, so a repeat after an error tries
+again.
 """
 
 import hashlib
@@ -12,7 +13,7 @@ from typing import Any, Final
 
 import orjson
 
-from api.problems import InvalidParam, ProblemError, invalid
+from api.http.problems import InvalidParam, ProblemError, invalid
 from ledger import IdempotencyKey, KeyRecord
 
 HEADER: Final = "Idempotency-Key"

@@ -2,23 +2,13 @@
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 import orjson
 import psycopg
 
-from api.cli_common import CommandError, describe, fail, shown, silence_stdout
-from events.store import StoreUrlError
-from ledger import store_url_from_env
-from projections.log import LogReader
+from api.cli.common import CommandError, Subparsers, fail, open_log, shown, silence_stdout
 
 PAGE_SIZE = 1000
-
-# argparse's subparsers type is generic only to type checkers; at run time (typeguard) it is not.
-if TYPE_CHECKING:
-    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
-else:
-    Subparsers = argparse._SubParsersAction
 
 
 def register(subparsers: Subparsers) -> None:
@@ -40,7 +30,7 @@ def register(subparsers: Subparsers) -> None:
 
 def print_events(args: argparse.Namespace) -> int:
     try:
-        reader = open_log(args.gemeente)
+        reader = open_log(args.settings.store, args.gemeente)
     except CommandError as error:
         return fail(error)
     out = sys.stdout.buffer
@@ -76,29 +66,6 @@ def print_events(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     return 0
-
-
-def open_log(municipality: str) -> LogReader:
-    """The reader of an existing municipality's log; an invalid or unknown one is exit code 2."""
-    try:
-        store = store_url_from_env()
-        reader = LogReader(store.location(municipality))
-    except StoreUrlError as error:
-        raise CommandError(str(error), 2) from None
-    try:
-        empty = reader.last_position() == 0
-    except psycopg.OperationalError as error:
-        reader.close()
-        msg = f"De database is niet bereikbaar: {error}"
-        raise CommandError(msg, 1) from None
-    if empty:
-        reader.close()
-        msg = (
-            f"Onbekende gemeente '{municipality}': in {describe(store)} is daarvan niets "
-            "vastgelegd. Laad de demo met: adviesspoor demo"
-        )
-        raise CommandError(msg, 2)
-    return reader
 
 
 def _positive(value: str) -> int:

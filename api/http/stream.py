@@ -11,14 +11,15 @@ from typing import Any, Final
 import orjson
 from aiohttp import web
 
-from api.middlewares import Call, Route
-from api.problems import InvalidParam, invalid
-from api.schemas import LARGEST_QUERY_INTEGER, named
-from api.translate import log_event
+from api.http.pipeline import Call, Route
+from api.http.problems import InvalidParam, invalid
+from api.http.schemas import LARGEST_QUERY_INTEGER, named
+from api.http.translate import log_event
 from events import Role
+from ledger.rules import READING_ROLES
 from projections.log import LogReader, LogRow
 
-READERS: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR})
+READERS: Final = READING_ROLES
 POLL_SECONDS: Final = 0.25
 TOKEN_CHECK_SECONDS: Final = 0.5
 _POSITION: Final = re.compile(r"[0-9]{1,18}")

@@ -4,22 +4,18 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from types import ModuleType
 
-from api.cli_common import CommandError, fail
+from api.cli import demo, demo_tokens, events, project, serve, tokens
+from api.cli.common import CommandError, fail
+from api.settings import Settings
 from events.store import StoreUrlError
 from ledger.storage import is_storage_failure
 from projections import swap
 from projections.read_model import LogDamagedError
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _subcommand_modules() -> list[ModuleType]:
-    # Each module has `register(subparsers)` that adds its parsers and sets `handler`.
-    from api import cli_demo, cli_demo_tokens, cli_events, cli_project, cli_serve, cli_tokens
-
-    return [cli_demo, cli_demo_tokens, cli_events, cli_project, cli_serve, cli_tokens]
+# Each command group's `register(subparsers)` adds its parsers and sets their `handler`.
+COMMAND_GROUPS = (demo, demo_tokens, events, project, serve, tokens)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,8 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Adviesspoor: wat er van elk adviespunt terechtkwam.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="opdracht")
-    for module in _subcommand_modules():
-        module.register(subparsers)
+    for group in COMMAND_GROUPS:
+        group.register(subparsers)
     return parser
 
 
@@ -39,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    try:
+        args.settings = Settings.from_env()
+    except StoreUrlError as error:
+        return fail(CommandError(str(error), 2))
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -18,11 +18,11 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_server import Server
 
+from api.http.openapi import API_VERSION, SECURITY_HEADERS
+from api.http.problems import PROBLEM_JSON, TYPE_PREFIX
 from api.logging import get_logger
-from api.openapi import API_VERSION, SECURITY_HEADERS
-from api.problems import PROBLEM_JSON, TYPE_PREFIX
 
-log = get_logger("api.server")
+log = get_logger("api.http.server")
 
 UNREADABLE: Final = {
     "type": TYPE_PREFIX + "ongeldig-verzoek",

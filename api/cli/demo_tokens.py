@@ -6,13 +6,12 @@ The demo's earlier tokens (named `demo-…`) are revoked first, so `make run` ne
 import argparse
 from typing import Any
 
-from api.cli_common import CommandError, fail
+from api.cli.common import CommandError, fail
 from api.demo.loader import demo_id
 from api.edge_store import EdgeStore
 from api.vocabulary import ROLES
 from events import Role
 from events.store import StoreUrlError
-from ledger import store_url_from_env
 
 MUNICIPALITY = "groningen"
 # The bodies whose members get a token: (key in the demo data, name for people).
@@ -29,7 +28,7 @@ def register(subparsers: Any) -> None:
 
 def demo_tokens(args: argparse.Namespace) -> int:
     try:
-        store = store_url_from_env()
+        store = args.settings.store
         edge = EdgeStore(store)
         try:
             edge.prepare()

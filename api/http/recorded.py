@@ -10,8 +10,8 @@ from typing import Any, Final
 
 import orjson
 
-from api.schemas import BASE_PATH, moment
-from api.translate import event_data
+from api.http.schemas import BASE_PATH, moment
+from api.http.translate import event_data
 from ledger import Recorded
 from projections.log import LogRow, canonical_id
 

@@ -7,14 +7,21 @@ from typing import Any
 
 import psycopg
 
-from api.cli_common import CommandError, describe, fail, shown, silence_stdout
-from api.cli_events import Subparsers, open_log
+from api.cli.common import (
+    CommandError,
+    Subparsers,
+    describe,
+    fail,
+    open_log,
+    shown,
+    silence_stdout,
+)
 from api.demo import DemoError, read_demo
 from api.demo.loader import load_municipality
 from api.vocabulary import BODY_KIND_LABELS, MONTHS, OUTCOME_LABELS
 from events import BodyKind, Outcome
 from events.store import StoreUrlError
-from ledger import LedgerError, Ledgers, amsterdam_today, store_url_from_env
+from ledger import LedgerError, Ledgers, amsterdam_today
 from projections import ReadModel
 
 POINT_TEXT_WIDTH = 80
@@ -39,9 +46,9 @@ def register(subparsers: Subparsers) -> None:
     overview.set_defaults(handler=show_overview)
 
 
-def run_demo(_args: argparse.Namespace) -> int:
+def run_demo(args: argparse.Namespace) -> int:
     try:
-        store = store_url_from_env()
+        store = args.settings.store
         municipalities = read_demo()
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
@@ -69,8 +76,8 @@ def run_demo(_args: argparse.Namespace) -> int:
 def show_overview(args: argparse.Namespace) -> int:
     municipality: str = args.gemeente
     try:
-        open_log(municipality).close()
-        model = ReadModel(store_url_from_env().location(municipality))
+        open_log(args.settings.store, municipality).close()
+        model = ReadModel(args.settings.store.location(municipality))
     except CommandError as error:
         return fail(error)
     try:

@@ -8,7 +8,6 @@ import time
 from types import FrameType
 from typing import Any
 
-from ledger import store_url_from_env
 from projections import ReadModels
 from projections.worker import run_worker
 
@@ -25,8 +24,8 @@ def register(subparsers: Any) -> None:
     rebuild.set_defaults(handler=rebuild_views)
 
 
-def project_views(_args: argparse.Namespace) -> int:
-    store = store_url_from_env()
+def project_views(args: argparse.Namespace) -> int:
+    store = args.settings.store
     stop = threading.Event()
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:
@@ -74,7 +73,7 @@ def _number(value: int) -> str:
 
 
 def rebuild_views(args: argparse.Namespace) -> int:
-    store = store_url_from_env()
+    store = args.settings.store
     models = ReadModels(store)
     known = models.municipalities()
     if args.gemeente and args.gemeente not in known:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from api.schemas import moment
+from api.http.schemas import moment
 from api.vocabulary import (
     ADVICE_STATUSES,
     BODY_KINDS,

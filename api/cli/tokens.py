@@ -13,13 +13,13 @@ from uuid import UUID
 
 import psycopg
 
-from api.auth import TOKEN_ROLES
-from api.cli_common import CommandError, describe, fail, shown
+from api.cli.common import CommandError, describe, fail, shown
 from api.edge_store import EdgeStore
+from api.http.auth import TOKEN_ROLES
 from api.vocabulary import ROLES
 from events import Role
 from events.store import StoreUrl, StoreUrlError, check_municipality
-from ledger import Ledgers, NotFoundError, store_url_from_env
+from ledger import Ledgers, NotFoundError
 
 
 def register(subparsers: Any) -> None:
@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
 
 def create_token(args: argparse.Namespace) -> int:
     try:
-        store = store_url_from_env()
+        store = args.settings.store
         municipality = check_municipality(args.gemeente)
         role = ROLES.english(args.rol)
         body_id = _body(store, municipality, role, args.adviesorgaan)
@@ -67,7 +67,7 @@ def create_token(args: argparse.Namespace) -> int:
 
 def list_tokens(args: argparse.Namespace) -> int:
     try:
-        with _edge_store(store_url_from_env()) as edge:
+        with _edge_store(args.settings.store) as edge:
             tokens = edge.tokens()
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
@@ -86,7 +86,7 @@ def list_tokens(args: argparse.Namespace) -> int:
 
 def revoke_token(args: argparse.Namespace) -> int:
     try:
-        with _edge_store(store_url_from_env()) as edge:
+        with _edge_store(args.settings.store) as edge:
             revoked = edge.revoke_token(args.id)
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))

@@ -6,7 +6,7 @@ from typing import Final
 from uuid import UUID
 
 from api.edge_store import EdgeStore, TokenRecord
-from api.problems import ProblemError
+from api.http.problems import ProblemError
 from api.vocabulary import ROLES
 from events import Role
 from ledger import Actor

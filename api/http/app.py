@@ -4,59 +4,50 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from types import ModuleType
-from typing import Final
 
 from aiohttp import web
 
 from api.edge_store import EdgeStore
+from api.http import routes_read, routes_write, stream
+from api.http.openapi import API_VERSION, SECURITY_HEADERS, with_document
+from api.http.pipeline import MIDDLEWARES, REQUEST_ID, Route, Services, endpoint
+from api.http.schemas import BASE_PATH
 from api.logging import ensure_logging
-from api.middlewares import (
-    MAX_BODY,
-    MIDDLEWARES,
-    REQUEST_ID,
-    Route,
-    Services,
-    endpoint,
-)
-from api.openapi import API_VERSION, SECURITY_HEADERS, with_document
-from api.schemas import BASE_PATH
+from api.settings import Settings
 from events.store import StoreUrl
 from ledger import Ledgers, amsterdam_today
 from projections import ReadModels
 
-DEFAULT_WORKERS: Final = 8
-
 SERVICES = web.AppKey("services", Services)
 ROUTES = web.AppKey("routes", tuple[Route, ...])
-
-
-def _route_modules() -> list[ModuleType]:
-    # Each module has `ROUTES` (a list of Route) and may have `setup(app)` for what its handlers
-    # need (added to the app before the routes); imported here because they import this package's
-    # middlewares, which must not import them back.
-    from api import routes_read, routes_stream, routes_write
-
-    return [routes_write, routes_read, routes_stream]
+# Every operation, by resource; the pages and the proofs add their tables here.
+ROUTE_TABLES: tuple[tuple[Route, ...], ...] = (
+    tuple(routes_write.ROUTES),
+    tuple(routes_read.ROUTES),
+    tuple(stream.ROUTES),
+)
 
 
 def create_app(
     store: StoreUrl,
     *,
     today: Callable[[], date] = amsterdam_today,
-    workers: int = DEFAULT_WORKERS,
+    settings: Settings | None = None,
 ) -> web.Application:
     """The HTTP API on one store: `/api/v1`, every municipality, as API.md describes it."""
+    settings = settings or Settings()
     ensure_logging()
-    app = web.Application(middlewares=MIDDLEWARES, client_max_size=MAX_BODY)
+    app = web.Application(middlewares=MIDDLEWARES, client_max_size=settings.max_body)
     services = Services(
         ledgers=Ledgers(store, today),
         edge_store=EdgeStore(store),
         read_models=ReadModels(store),
-        executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ledger"),
+        executor=ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="ledger"),
+        settings=settings,
     )
     setup_services(app, services)
     setup_headers(app)
+    stream.setup(app)
     setup_routes(app, services)
     return app
 
@@ -93,14 +84,7 @@ def setup_headers(app: web.Application) -> None:
 
 def setup_routes(app: web.Application, services: Services) -> None:
     """Every route of every route module, and the OpenAPI document describing all of them."""
-    modules = _route_modules()
-    routes: list[Route] = []
-    for module in modules:
-        setup = getattr(module, "setup", None)
-        if setup is not None:
-            setup(app)
-        routes.extend(module.ROUTES)
-    table = with_document(routes)
+    table = with_document([route for routes in ROUTE_TABLES for route in routes])
     app[ROUTES] = tuple(table)
     for route in table:
         app.router.add_route(

@@ -16,13 +16,14 @@ import orjson
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler as AiohttpHandler
 
-from api import idempotency
-from api.auth import Principal, authenticate, authorize
 from api.edge_store import EdgeStore
+from api.http import idempotency
+from api.http.auth import Principal, authenticate, authorize
+from api.http.problems import InvalidParam, ProblemError, from_http, from_ledger, invalid
+from api.http.recorded import answer, row_of
+from api.http.schemas import WHOLE_BODY, NamedSchema, Schema, check, parse_query
 from api.logging import get_logger
-from api.problems import InvalidParam, ProblemError, from_http, from_ledger, invalid
-from api.recorded import answer, row_of
-from api.schemas import WHOLE_BODY, NamedSchema, Schema, check, parse_query
+from api.settings import Settings
 from events import Role
 from ledger import (
     Actor,
@@ -39,7 +40,6 @@ from projections.log import LogReader, LogRow
 from projections.read_model import LogDamagedError
 
 T = TypeVar("T")
-MAX_BODY: Final = 1024 * 1024
 CLIENT_GONE: Final = 499  # logged (never sent) when the caller hung up before the answer
 # Patterns are matched whole (`fullmatch`): `$` would let a trailing newline through.
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -58,6 +58,7 @@ class Services:
     edge_store: EdgeStore
     read_models: ReadModels
     executor: ThreadPoolExecutor
+    settings: Settings
 
     async def run(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, work)
@@ -187,7 +188,7 @@ def json_response(
     )
 
 
-async def read_json(request: web.Request) -> Any:
+async def read_json(request: web.Request, max_body: int) -> Any:
     """The JSON body: 415 for another content type, 413 above 1 MiB, 400 for broken JSON or
     none at all (a missing body is missing input, whatever type it would have had)."""
     charset = (request.charset or "utf-8").lower()
@@ -197,8 +198,8 @@ async def read_json(request: web.Request) -> Any:
         raise ProblemError(415, "Stuur de inhoud als JSON: Content-Type: application/json.")
     if charset not in ("utf-8", "utf8"):
         raise ProblemError(415, "Stuur JSON in UTF-8.")
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise from_http(web.HTTPRequestEntityTooLarge(MAX_BODY, request.content_length))
+    if request.content_length is not None and request.content_length > max_body:
+        raise from_http(web.HTTPRequestEntityTooLarge(max_body, request.content_length))
     raw = await request.read()
     try:
         parsed = orjson.loads(raw)
@@ -245,7 +246,7 @@ def endpoint(route: Route, services: Services) -> AiohttpHandler:
         call.query = parse_query(route.query, request.query, [k for k, _ in request.query.items()])
         if route.method != "POST":
             return await route.handler(call)
-        body = await read_json(request)
+        body = await read_json(request, services.settings.max_body)
         if route.body is not None:
             check(route.body.schema, body)
         if route.if_match:

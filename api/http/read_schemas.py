@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Final
 
-from api.schemas import DATE, ID, MOMENT, POSITION, NamedSchema, Schema, named
+from api.http.schemas import DATE, ID, MOMENT, POSITION, NamedSchema, Schema, named
 from api.vocabulary import (
     ADVICE_STATUSES,
     BODY_KINDS,

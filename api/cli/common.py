@@ -1,12 +1,23 @@
 """What every `adviesspoor` command shares: its failures as one Dutch sentence, texts shown on a
 terminal without their control characters, the store named without its password."""
 
+import argparse
 import os
 import re
 import sys
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from events.store import StoreUrl
+import psycopg
+
+from events.store import StoreUrl, StoreUrlError
+from projections.log import LogReader
+
+# argparse's subparsers type is generic only to type checkers; at run time (typeguard) it is not.
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subparsers = argparse._SubParsersAction
+
 
 # C0 and C1 control characters and DEL: an ESC would let a stored text clear the screen of
 # whoever runs `overzicht` (or set the terminal's title, or worse). Shown as \x1b and the like.
@@ -51,3 +62,25 @@ def describe(store: StoreUrl) -> str:
 def silence_stdout() -> None:
     """The reader stopped listening (`| head`): not an error; keep Python quiet at exit."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def open_log(store: StoreUrl, municipality: str) -> LogReader:
+    """The reader of an existing municipality's log; an invalid or unknown one is exit code 2."""
+    try:
+        reader = LogReader(store.location(municipality))
+    except StoreUrlError as error:
+        raise CommandError(str(error), 2) from None
+    try:
+        empty = reader.last_position() == 0
+    except psycopg.OperationalError as error:
+        reader.close()
+        msg = f"De database is niet bereikbaar: {error}"
+        raise CommandError(msg, 1) from None
+    if empty:
+        reader.close()
+        msg = (
+            f"Onbekende gemeente '{municipality}': in {describe(store)} is daarvan niets "
+            "vastgelegd. Laad de demo met: adviesspoor demo"
+        )
+        raise CommandError(msg, 2)
+    return reader

@@ -8,17 +8,17 @@ from uuid import UUID, uuid4
 
 from aiohttp import web
 
-from api import schemas
-from api.middlewares import Call, Route
+from api.http import schemas
+from api.http.pipeline import Call, Route
 from api.vocabulary import BODY_KINDS, OUTCOMES, VERDICTS
 from events import Deviation, Role
 from ledger import Actor, AdviceLedger, Recorded
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS
+from ledger.rules import ADMINISTRATOR_ROLES, OFFICE_ROLES, WRITING_ROLES
 
-ADMIN: Final = frozenset({Role.ADMINISTRATOR})
-OFFICE: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT})
-WRITERS: Final = OFFICE | {Role.MEMBER}
-AUDITORS: Final = frozenset({Role.AUDITOR})
+ADMIN: Final = ADMINISTRATOR_ROLES
+OFFICE: Final = OFFICE_ROLES
+WRITERS: Final = WRITING_ROLES
 
 
 async def register_body(call: Call) -> web.Response:
@@ -26,7 +26,10 @@ async def register_body(call: Call) -> web.Response:
     term = body.get("reactietermijnDagen", DEFAULT_RESPONSE_TERM_DAYS)
     return await call.record(
         lambda ledger: ledger.register_body(
-            actor, body["naam"], BODY_KINDS.english(body["soort"]), int(term)
+            actor,
+            name=body["naam"],
+            kind=BODY_KINDS.english(body["soort"]),
+            response_term_days=int(term),
         )
     )
 
@@ -36,8 +39,8 @@ async def open_dossier(call: Call) -> web.Response:
     return await call.record(
         lambda ledger: ledger.open_dossier(
             actor,
-            body["titel"],
-            date.fromisoformat(body["geopendOp"]),
+            title=body["titel"],
+            opened_on=date.fromisoformat(body["geopendOp"]),
             reference=body.get("kenmerk"),
             portfolio_holder=body.get("portefeuillehouder"),
         )
@@ -49,11 +52,11 @@ async def request_advice(call: Call) -> web.Response:
     return await call.record(
         lambda ledger: ledger.request_advice(
             actor,
-            UUID(body["dossier"]),
-            UUID(body["adviesorgaan"]),
-            body["vraag"],
-            date.fromisoformat(body["aangevraagdOp"]),
-            date.fromisoformat(body["uiterlijkOp"]),
+            dossier_id=UUID(body["dossier"]),
+            body_id=UUID(body["adviesorgaan"]),
+            question=body["vraag"],
+            requested_on=date.fromisoformat(body["aangevraagdOp"]),
+            due_on=date.fromisoformat(body["uiterlijkOp"]),
         )
     )
 
@@ -63,11 +66,11 @@ async def submit_advice(call: Call) -> web.Response:
     return await call.record(
         lambda ledger: ledger.submit_advice(
             actor,
-            UUID(body["adviesorgaan"]),
-            body["titel"],
-            date.fromisoformat(body["uitgebrachtOp"]),
-            body["gevraagd"],
-            [point["tekst"] for point in body["punten"]],
+            body_id=UUID(body["adviesorgaan"]),
+            title=body["titel"],
+            submitted_on=date.fromisoformat(body["uitgebrachtOp"]),
+            solicited=body["gevraagd"],
+            points=[point["tekst"] for point in body["punten"]],
             dossier_id=UUID(body["dossier"]) if "dossier" in body else None,
             request_id=UUID(body["adviesaanvraag"]) if "adviesaanvraag" in body else None,
             reference=body.get("kenmerk"),
@@ -90,11 +93,11 @@ async def record_response(call: Call) -> web.Response:
         call,
         lambda ledger, actor, advice_id, expected: ledger.record_response(
             actor,
-            advice_id,
-            int(body["punt"]),
-            OUTCOMES.english(body["uitkomst"]),
-            body["reactie"],
-            date.fromisoformat(body["gegevenOp"]),
+            advice_id=advice_id,
+            point=int(body["punt"]),
+            outcome=OUTCOMES.english(body["uitkomst"]),
+            text=body["reactie"],
+            given_on=date.fromisoformat(body["gegevenOp"]),
             reasons=body.get("motivering"),
             consequence=body.get("consequentie"),
             decision=body.get("besluit"),
@@ -109,10 +112,10 @@ async def promise_follow_up(call: Call) -> web.Response:
         call,
         lambda ledger, actor, advice_id, expected: ledger.promise_follow_up(
             actor,
-            advice_id,
-            int(body["punt"]),
-            body["omschrijving"],
-            date.fromisoformat(body["uiterlijkOp"]),
+            advice_id=advice_id,
+            point=int(body["punt"]),
+            description=body["omschrijving"],
+            due_on=date.fromisoformat(body["uiterlijkOp"]),
             promise_id=promise_id,
             expected_version=expected,
         ),
@@ -125,10 +128,10 @@ async def fulfil_promise(call: Call) -> web.Response:
         call,
         lambda ledger, actor, advice_id, expected: ledger.fulfil_promise(
             actor,
-            advice_id,
-            promise_id,
-            date.fromisoformat(body["nagekomenOp"]),
-            body["toelichting"],
+            advice_id=advice_id,
+            promise_id=promise_id,
+            fulfilled_on=date.fromisoformat(body["nagekomenOp"]),
+            note=body["toelichting"],
             expected_version=expected,
         ),
     )
@@ -171,7 +174,7 @@ async def withdraw_advice(call: Call) -> web.Response:
     return await _on_advice(
         call,
         lambda ledger, actor, advice_id, expected: ledger.withdraw_advice(
-            actor, advice_id, body["reden"], expected_version=expected
+            actor, advice_id=advice_id, reason=body["reden"], expected_version=expected
         ),
     )
 

@@ -4,16 +4,13 @@ import argparse
 import sys
 from typing import Any
 
-from api import server
-from api.app import create_app
-from api.cli_common import CommandError, describe, fail
+from api.cli.common import CommandError, describe, fail
+from api.http import server
+from api.http.app import create_app
+from api.http.schemas import BASE_PATH
 from api.logging import configure_logging
-from api.schemas import BASE_PATH
 from events.store import StoreUrlError
-from ledger import store_url_from_env
 from ledger.storage import damaged_logs
-
-SHUTDOWN_SECONDS = 30.0
 
 
 def port_number(value: str) -> int:
@@ -38,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 def serve_api(args: argparse.Namespace) -> int:
     try:
-        store = store_url_from_env()
+        store = args.settings.store
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
     damaged = damaged_logs(store)
@@ -46,7 +43,7 @@ def serve_api(args: argparse.Namespace) -> int:
         msg = "De server start niet: " + " ".join(damaged) + " Zet een reservekopie terug."
         return fail(CommandError(msg, 1))
     configure_logging()
-    app = create_app(store)
+    app = create_app(store, settings=args.settings)
 
     def announce() -> None:
         print(
@@ -56,7 +53,13 @@ def serve_api(args: argparse.Namespace) -> int:
         )
 
     try:
-        server.run(app, args.host, args.port, shutdown_timeout=SHUTDOWN_SECONDS, announce=announce)
+        server.run(
+            app,
+            args.host,
+            args.port,
+            shutdown_timeout=args.settings.shutdown_seconds,
+            announce=announce,
+        )
     except OSError as error:
         reason = error.strerror or str(error)
         return fail(CommandError(f"Kan niet luisteren op {args.host}:{args.port}: {reason}.", 1))

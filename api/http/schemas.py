@@ -15,7 +15,7 @@ from jsonschema import (  # type: ignore[import-untyped]
 )
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
-from api.problems import InvalidParam, invalid
+from api.http.problems import InvalidParam, invalid
 from api.vocabulary import BODY_KINDS, OUTCOMES, VERDICTS
 from events import Outcome
 

@@ -10,20 +10,20 @@ from uuid import UUID
 
 from aiohttp import web
 
-from api import csv_answer, translate
-from api import read_schemas as R  # noqa: N812 - R reads as the schema table it is
-from api.middlewares import Call, Route, json_response
-from api.problems import InvalidParam, ProblemError, invalid
-from api.schemas import ID, LARGEST_QUERY_INTEGER, NamedSchema, Schema, moment, named
+from api.http import csv, translate
+from api.http import read_schemas as R  # noqa: N812 - R reads as the schema table it is
+from api.http.pipeline import Call, Route, json_response
+from api.http.problems import InvalidParam, ProblemError, invalid
+from api.http.schemas import ID, LARGEST_QUERY_INTEGER, NamedSchema, Schema, moment, named
 from api.vocabulary import ADVICE_STATUSES, EVENT_TYPES_ENGLISH, OUTCOMES
 from events import Role
+from ledger.rules import LOG_READING_ROLES, READING_ROLES
 from projections import ReadModel
 from projections.log import LogRow
 
 T = TypeVar("T")
-READERS: Final = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR})
-AUDITORS: Final = frozenset({Role.AUDITOR})
-READ_WAIT_SECONDS: Final = 5.0
+READERS: Final = READING_ROLES
+AUDITORS: Final = LOG_READING_ROLES
 _STATUS_WORDS: Final = {nl: en for en, nl in ADVICE_STATUSES.items()}
 
 
@@ -44,14 +44,14 @@ def _as_of(call: Call) -> date:
 
 async def _read(call: Call, work: Callable[[ReadModel, date, int | None], T]) -> T:
     """Wait until the views hold every event committed before this request, then read."""
-    model = call.read_model
+    model, wait = call.read_model, call.services.settings.read_wait_seconds
     as_of = _as_of(call)
     raw_moment = call.query.get("vastgelegdTot")
     until = _moment(raw_moment) if raw_moment is not None else None
 
     def run() -> T:
         try:
-            model.ensure_current(timeout=READ_WAIT_SECONDS)
+            model.ensure_current(timeout=wait)
         except TimeoutError:
             msg = "De overzichten lopen achter op de log; probeer het zo opnieuw."
             raise ProblemError(503, msg, headers={"Retry-After": "1"}) from None
@@ -80,8 +80,8 @@ def _answer(
     call: Call, key: str, items: list[Any], schema: NamedSchema, paged: bool
 ) -> web.Response:
     """A list as JSON (paged when `paged`), or as CSV, all pages at once, when asked for."""
-    if csv_answer.wanted(call.request.headers.get("Accept")):
-        return csv_answer.response(csv_answer.columns(_item_schema(schema, key)), items)
+    if csv.wanted(call.request.headers.get("Accept")):
+        return csv.response(csv.columns(_item_schema(schema, key)), items)
     if not paged:
         return json_response({key: items})
     page, size = call.query["pagina"], call.query["paginaGrootte"]
@@ -288,8 +288,8 @@ async def statistics(call: Call) -> web.Response:
         call, lambda model, as_of, upto: model.statistics(as_of, upto, body_id, year)
     )
     answer = translate.statistics(stats)
-    if csv_answer.wanted(call.request.headers.get("Accept")):
-        return csv_answer.response(csv_answer.columns(R.STATISTICS.schema), [answer])
+    if csv.wanted(call.request.headers.get("Accept")):
+        return csv.response(csv.columns(R.STATISTICS.schema), [answer])
     return json_response(answer)
 
 
@@ -331,9 +331,9 @@ async def list_events(call: Call) -> web.Response:
         query = {k: v for k, v in call.request.query.items() if k != "vanaf"}
         following = f"{call.request.path}?{urlencode({**query, 'vanaf': rows[-1].position + 1})}"
     items = [translate.log_event(row) for row in rows]
-    if csv_answer.wanted(call.request.headers.get("Accept")):
-        header = csv_answer.columns(_item_schema(R.EVENTS, "gebeurtenissen"))
-        return csv_answer.response(header, items)
+    if csv.wanted(call.request.headers.get("Accept")):
+        header = csv.columns(_item_schema(R.EVENTS, "gebeurtenissen"))
+        return csv.response(header, items)
     return json_response({"gebeurtenissen": items, "volgende": following})
 
 

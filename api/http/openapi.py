@@ -8,12 +8,12 @@ from typing import Any, Final
 import orjson
 from aiohttp import web
 
-from api.auth import TOKEN_ROLES
-from api.idempotency import HEADER as IDEMPOTENCY_HEADER
-from api.idempotency import MAX_KEY_LENGTH
-from api.middlewares import Call, Route
-from api.problems import PROBLEM_JSON
-from api.schemas import BASE_PATH, NamedSchema
+from api.http.auth import TOKEN_ROLES
+from api.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from api.http.idempotency import MAX_KEY_LENGTH
+from api.http.pipeline import Call, Route
+from api.http.problems import PROBLEM_JSON
+from api.http.schemas import BASE_PATH, NamedSchema
 from api.vocabulary import ROLES
 
 API_VERSION: Final = "1.1.0"
