@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -107,12 +108,18 @@ class EdgeStore:
         )[1]
         return _token(rows[0]) if rows else None
 
-    def token_valid(self, token_id: str) -> bool:
-        """Whether the token with this id exists and is not revoked."""
+    def valid_tokens(self, token_ids: Iterable[str]) -> set[str]:
+        """Which of these token ids exist and are not revoked (one query for all)."""
+        ids = list(token_ids)
+        if not ids:
+            return set()
+        marks = ", ".join("?" * len(ids))
         rows = self._execute(
-            "SELECT 1 FROM {s}tokens WHERE id = ? AND revoked IS NULL", (token_id,)
+            # Only "?" marks are interpolated; the ids travel as parameters.
+            f"SELECT id FROM {{s}}tokens WHERE revoked IS NULL AND id IN ({marks})",  # noqa: S608
+            tuple(ids),
         )[1]
-        return bool(rows)
+        return {row[0] for row in rows}
 
     def tokens(self) -> list[TokenRecord]:
         """Every token still valid, oldest first."""

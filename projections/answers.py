@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from events import Outcome, Verdict
 from projections.fold import Doc
 
 Item = dict[str, Any]
@@ -105,7 +106,7 @@ def point_view(doc: Doc, point: Doc, day: str, ctx: Context) -> Item:
     return {
         "number": point["number"],
         "text": point["text"],
-        "outcome": latest["outcome"] if latest else "pending",
+        "outcome": Outcome(latest["outcome"]) if latest else Outcome.PENDING,
         "response": latest["text"] if latest else None,
         "reasons": latest["reasons"] if latest else None,
         "consequence": latest["consequence"] if latest else None,
@@ -126,7 +127,7 @@ def point_view(doc: Doc, point: Doc, day: str, ctx: Context) -> Item:
         ),
         "rejoinder_unsatisfied": bool(
             rejoinder
-            and rejoinder["verdict"] == "not_satisfied"
+            and rejoinder["verdict"] == Verdict.NOT_SATISFIED
             and not any(a["position"] > rejoinder["position"] for a in given)
         ),
     }

@@ -308,11 +308,20 @@ class ReadModel:
         return views.advice_view(doc, as_of, self.context(upto, advice_titles=False))
 
     def advice_list(
-        self, as_of: date, upto: int | None = None, body_id: str | None = None
+        self,
+        as_of: date,
+        upto: int | None = None,
+        body_id: str | None = None,
+        dossier_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Every advice (of one body) at business date `as_of`, oldest first."""
+        """Every advice (of one body, in one dossier) at business date `as_of`, oldest first."""
         ctx = self.context(upto, advice_titles=False)
-        return [views.advice_view(doc, as_of, ctx) for doc in self._advice_docs(upto, body_id)]
+        docs = self._advice_docs(upto, body_id)
+        return [
+            views.advice_view(doc, as_of, ctx)
+            for doc in docs
+            if dossier_id in (None, doc["dossier_id"])
+        ]
 
     def _advice_docs(self, upto: int | None, body_id: str | None) -> list[Doc]:
         if upto is not None or body_id is None:
@@ -329,9 +338,13 @@ class ReadModel:
         return views.follow_up_board(self.advice_list(as_of, upto, body_id), body_id)
 
     def points(
-        self, as_of: date, upto: int | None = None, body_id: str | None = None
+        self,
+        as_of: date,
+        upto: int | None = None,
+        body_id: str | None = None,
+        dossier_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        return views.points_view(self.advice_list(as_of, upto, body_id))
+        return views.points_view(self.advice_list(as_of, upto, body_id, dossier_id))
 
     def search(self, query: str, upto: int | None = None) -> set[search.Found]:
         """The points a Dutch full-text query finds: from the index, or (time travel) by

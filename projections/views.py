@@ -6,21 +6,41 @@ Pure functions; English keys (the API translates to Dutch).
 import statistics as stats
 from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
 
+from events import Outcome
 from projections.answers import Context, Item, due_on_at, point_view
 from projections.fold import Doc
 
-OUTCOMES = ("pending", "followed", "partially_followed", "not_followed", "deferred", "noted")
-FOLLOWED = ("followed", "partially_followed")
+
+class AdviceStatus(StrEnum):
+    """Where an advice stands: derived from its points, never recorded."""
+
+    OPEN = "open"
+    PARTIALLY_ANSWERED = "partially_answered"
+    ANSWERED = "answered"
+    WITHDRAWN = "withdrawn"
 
 
-def advice_status(points: list[Item], withdrawn: bool) -> str:
+class FollowUpReason(StrEnum):
+    """Why a point is on the follow-up board."""
+
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    DEFERRED = "deferred"
+    PROMISE_OPEN = "promise_open"
+    PROMISE_OVERDUE = "promise_overdue"
+    RESPONSE_WITHOUT_REJOINDER = "response_without_rejoinder"
+    REJOINDER_UNSATISFIED = "rejoinder_unsatisfied"
+
+
+def advice_status(points: list[Item], withdrawn: bool) -> AdviceStatus:
     if withdrawn:
-        return "withdrawn"
-    answered = sum(1 for p in points if p["outcome"] != "pending")
+        return AdviceStatus.WITHDRAWN
+    answered = sum(1 for p in points if p["outcome"] != Outcome.PENDING)
     if answered == 0:
-        return "open"
-    return "answered" if answered == len(points) else "partially_answered"
+        return AdviceStatus.OPEN
+    return AdviceStatus.ANSWERED if answered == len(points) else AdviceStatus.PARTIALLY_ANSWERED
 
 
 def advice_view(doc: Doc, as_of: date, ctx: Context) -> Item:
@@ -57,7 +77,7 @@ def follow_up_board(advice: Iterable[Item], body_id: str | None = None) -> list[
     """What must still be followed up: one item per point and reason; withdrawn left out."""
     items: list[Item] = []
     for view in advice:
-        if view["status"] == "withdrawn" or body_id not in (None, view["body_id"]):
+        if view["status"] == AdviceStatus.WITHDRAWN or body_id not in (None, view["body_id"]):
             continue
         for point in view["points"]:
             for reason, promise in _reasons(point):
@@ -86,25 +106,28 @@ def follow_up_board(advice: Iterable[Item], body_id: str | None = None) -> list[
     return items
 
 
-def _reasons(point: Item) -> list[tuple[str, Item | None]]:
-    reasons: list[tuple[str, Item | None]] = []
+def _reasons(point: Item) -> list[tuple[FollowUpReason, Item | None]]:
+    reasons: list[tuple[FollowUpReason, Item | None]] = []
     if point["pending"]:
-        reasons.append(("overdue" if point["overdue"] else "pending", None))
-    if point["outcome"] == "deferred":
-        reasons.append(("deferred", None))
+        overdue = point["overdue"]
+        reasons.append((FollowUpReason.OVERDUE if overdue else FollowUpReason.PENDING, None))
+    if point["outcome"] == Outcome.DEFERRED:
+        reasons.append((FollowUpReason.DEFERRED, None))
     for promise in point["promises"]:
         if promise["open"]:
-            reasons.append(("promise_overdue" if promise["overdue"] else "promise_open", promise))
-    if point["outcome"] != "pending" and not point["rejoinder_after_response"]:
-        reasons.append(("response_without_rejoinder", None))
+            late = promise["overdue"]
+            reason = FollowUpReason.PROMISE_OVERDUE if late else FollowUpReason.PROMISE_OPEN
+            reasons.append((reason, promise))
+    if point["outcome"] != Outcome.PENDING and not point["rejoinder_after_response"]:
+        reasons.append((FollowUpReason.RESPONSE_WITHOUT_REJOINDER, None))
     if point["rejoinder_unsatisfied"]:
-        reasons.append(("rejoinder_unsatisfied", None))
+        reasons.append((FollowUpReason.REJOINDER_UNSATISFIED, None))
     return reasons
 
 
 def points_view(advice: Iterable[Item]) -> list[Item]:
     """Every point of the non-withdrawn advice, newest advice first, points by number."""
-    listed = [v for v in advice if v["status"] != "withdrawn"]
+    listed = [v for v in advice if v["status"] != AdviceStatus.WITHDRAWN]
     listed.sort(key=lambda v: (v["submitted_on"], v["created_at"]), reverse=True)
     return [
         {
@@ -131,24 +154,25 @@ def median(days: list[int]) -> int | float | None:
 
 def statistics(advice: Iterable[Item]) -> Item:
     """Points, count per outcome, overdue, late, follow rate, median response days, promises."""
-    per_outcome = dict.fromkeys(OUTCOMES, 0)
+    per_outcome = dict.fromkeys(Outcome, 0)
     overdue = late = promises_open = promises_overdue = 0
     days: list[int] = []
     for view in advice:
-        if view["status"] == "withdrawn":
+        if view["status"] == AdviceStatus.WITHDRAWN:
             continue
         submitted = date.fromisoformat(view["submitted_on"])
         for point in view["points"]:
-            per_outcome[point["outcome"]] += 1
+            per_outcome[Outcome(point["outcome"])] += 1
             overdue += point["overdue"]
             late += point["late"]
-            if point["first_answered_on"] is not None and point["outcome"] != "pending":
+            answered = point["outcome"] != Outcome.PENDING
+            if point["first_answered_on"] is not None and answered:
                 days.append((date.fromisoformat(point["first_answered_on"]) - submitted).days)
             for promise in point["promises"]:
                 promises_overdue += promise["overdue"]
                 promises_open += promise["open"] and not promise["overdue"]
-    answered = sum(per_outcome.values()) - per_outcome["pending"]
-    followed = per_outcome["followed"] + per_outcome["partially_followed"]
+    answered = sum(per_outcome.values()) - per_outcome[Outcome.PENDING]
+    followed = per_outcome[Outcome.FOLLOWED] + per_outcome[Outcome.PARTIALLY_FOLLOWED]
     return {
         "points": sum(per_outcome.values()),
         "per_outcome": per_outcome,
@@ -173,7 +197,7 @@ def statistics_table(
     names: dict[str, str] = {}
     for view in advice:
         year = year_of(view)
-        if view["status"] == "withdrawn":
+        if view["status"] == AdviceStatus.WITHDRAWN:
             continue
         if (first_year is not None and year < first_year) or (
             last_year is not None and year > last_year
@@ -207,7 +231,7 @@ def dossier_overview(
                 "body_name": view["body_name"],
                 "status": view["status"],
                 "overdue": view["overdue"],
-                "outcomes": {o: sum(p["outcome"] == o for p in view["points"]) for o in OUTCOMES},
+                "outcomes": {o: sum(p["outcome"] == o for p in view["points"]) for o in Outcome},
             }
             for view in listed
         ],

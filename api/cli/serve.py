@@ -7,7 +7,7 @@ from typing import Any
 from api.cli.common import CommandError, describe, fail
 from api.http import server
 from api.http.app import create_app
-from api.http.schemas import BASE_PATH
+from api.http.fields import BASE_PATH
 from api.logging import configure_logging
 from events.store import StoreUrlError
 from ledger.storage import damaged_logs

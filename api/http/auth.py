@@ -1,6 +1,5 @@
 """Who calls: the Bearer token, looked up on every request, and what its role may do."""
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 from uuid import UUID
@@ -14,8 +13,6 @@ from ledger import Actor
 # The roles a token can carry; `systeem` is the ledger's own and never a token's.
 TOKEN_ROLES: Final = (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR)
 CHALLENGE: Final = {"WWW-Authenticate": "Bearer"}
-
-Lookup = Callable[[Callable[[], TokenRecord | None]], Awaitable[TokenRecord | None]]
 
 
 @dataclass(frozen=True)
@@ -51,20 +48,20 @@ def bearer_secret(header: str | None) -> str | None:
     return token
 
 
-async def authenticate(header: str | None, store: EdgeStore, run: Lookup) -> Principal:
-    """The caller's principal; 401 with `WWW-Authenticate: Bearer` for a missing/unknown token.
+def unauthenticated(detail: str) -> ProblemError:
+    return ProblemError(401, detail, headers=CHALLENGE)
+
+
+def authenticate(secret: str, store: EdgeStore) -> Principal:
+    """The principal of a token (blocking); 401 with `WWW-Authenticate: Bearer` for an unknown or
+    revoked one.
 
     The store is asked on every request, so tokens made or revoked on the command line count at
     once, also while the server runs.
     """
-    secret = bearer_secret(header)
-    if secret is None:
-        msg = "Meld u aan met een token: Authorization: Bearer <token>."
-        raise ProblemError(401, msg, headers=CHALLENGE)
-    token = await run(lambda: store.find_token(secret))
+    token = store.find_token(secret)
     if token is None:
-        msg = "Dit token is onbekend of ingetrokken."
-        raise ProblemError(401, msg, headers=CHALLENGE)
+        raise unauthenticated("Dit token is onbekend of ingetrokken.")
     return Principal.of(token)
 
 

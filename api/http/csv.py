@@ -5,10 +5,14 @@ lists as JSON text)."""
 import csv
 import io
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 import orjson
 from aiohttp import web
+from pydantic import BaseModel
+
+from api.http.fields import AnswerSchema
 
 MEDIA_TYPE = "text/csv"
 
@@ -42,24 +46,34 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def columns(schema: Mapping[str, Any]) -> list[str]:
-    """The header of an item schema: its fields, nested objects' fields after a dot."""
+@cache
+def columns(model: type[BaseModel]) -> list[str]:
+    """The header of an item model: its fields, a nested object's fields after a dot (one that
+    may be null, a list or a free-form object is one column)."""
+    schema = model.model_json_schema(
+        mode="serialization", by_alias=True, schema_generator=AnswerSchema
+    )
+    defs = schema.get("$defs", {})
     names: list[str] = []
-    for key, field in schema.get("properties", {}).items():
-        nested = field.get("properties") if field.get("type") == "object" else None
-        if nested:
-            names.extend(f"{key}.{inner}" for inner in nested)
-        else:
+    for key, field in schema["properties"].items():
+        ref = field.get("$ref")
+        if ref is None:
             names.append(key)
+            continue
+        nested = defs[ref.rpartition("/")[2]]["properties"]
+        names.extend(f"{key}.{inner}" for inner in nested)
     return names
 
 
-def response(header: list[str], items: Iterable[Mapping[str, Any]]) -> web.Response:
+def response(model: type[BaseModel], items: Iterable[BaseModel]) -> web.Response:
+    """Every item, all pages at once, one row each under the model's header."""
+    header = columns(model)
+    rows = (item.model_dump(by_alias=True, mode="json") for item in items)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    for item in items:
-        writer.writerow([_cell(_value(item, name)) for name in header])
+    for row in rows:
+        writer.writerow([_cell(_value(row, name)) for name in header])
     return web.Response(
         body=("\ufeff" + out.getvalue()).encode(),
         headers={"Content-Type": "text/csv; charset=utf-8"},

@@ -2,18 +2,20 @@
 exactly what the server does: every route is an operation, its schemas are the ones it checks."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import orjson
 from aiohttp import web
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from api.http.auth import TOKEN_ROLES
+from api.http.fields import BASE_PATH, AnswerSchema, Named, RequestSchema
 from api.http.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.http.idempotency import MAX_KEY_LENGTH
 from api.http.pipeline import Call, Route
 from api.http.problems import PROBLEM_JSON
-from api.http.schemas import BASE_PATH, NamedSchema
 from api.vocabulary import ROLES
 
 API_VERSION: Final = "1.1.0"
@@ -121,6 +123,7 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
         }
         for name in _PATH_PARAMETER.findall(route.path)
     ]
+    query = route.query.model_json_schema(by_alias=True, schema_generator=RequestSchema)
     parameters += [
         {
             "name": name,
@@ -129,7 +132,7 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
             "description": schema["description"],
             "schema": {key: value for key, value in schema.items() if key != "description"},
         }
-        for name, schema in route.query.items()
+        for name, schema in query["properties"].items()
     ]
     if route.method == "POST":
         parameters.append(_ref("parameters", "IdempotencyKey"))
@@ -144,7 +147,7 @@ def _error_statuses(route: Route) -> list[int]:
         statuses |= {401, 403}
     if route.method == "POST":
         statuses |= {400, 409, 413, 415}
-    if route.query:
+    if route.query.model_fields:
         statuses.add(400)
     if route.if_match:
         statuses.add(412)
@@ -153,12 +156,13 @@ def _error_statuses(route: Route) -> list[int]:
     return sorted(statuses)
 
 
-def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
-    def use(named: NamedSchema) -> dict[str, str]:
-        if schemas.setdefault(named.name, named.schema) != named.schema:
-            msg = f"Two different schemas are both named {named.name}"
-            raise ValueError(msg)
-        return _ref("schemas", named.name)
+def _name(schema: type[BaseModel] | Named) -> str:
+    return schema.name if isinstance(schema, Named) else schema.__name__
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    def use(schema: type[BaseModel] | Named) -> dict[str, str]:
+        return _ref("schemas", _name(schema))
 
     headers = _response_headers()
     if route.status == 201:
@@ -247,11 +251,41 @@ def _components(schemas: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _model_schemas(
+    models: Iterable[type[BaseModel]], mode: Any, generator: type[GenerateJsonSchema]
+) -> dict[str, Any]:
+    """The JSON Schemas of these models and of every model inside them, by class name."""
+    _, top = models_json_schema(
+        [(model, mode) for model in models],
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
+        schema_generator=generator,
+    )
+    found: dict[str, Any] = top.get("$defs", {})
+    for schema in found.values():
+        schema.pop("title", None)
+    return found
+
+
+def _schemas(routes: Sequence[Route]) -> dict[str, Any]:
+    """Every schema the routes name: their request and answer models, and the named ones."""
+    bodies = {route.body for route in routes if route.body is not None}
+    answers = {r.response for r in routes if isinstance(r.response, type)}
+    schemas = _model_schemas(bodies, "validation", RequestSchema)
+    for name, schema in [
+        *_model_schemas(answers, "serialization", AnswerSchema).items(),
+        *((r.response.name, r.response.schema) for r in routes if isinstance(r.response, Named)),
+    ]:
+        if schemas.setdefault(name, schema) != schema:
+            msg = f"Two different schemas are both named {name}"
+            raise ValueError(msg)
+    return schemas
+
+
 def build_document(routes: Sequence[Route]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    schemas: dict[str, Any] = {}
     for route in routes:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, schemas)
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -273,7 +307,7 @@ def build_document(routes: Sequence[Route]) -> dict[str, Any]:
             for tag in sorted({route.tag for route in routes})
         ],
         "paths": paths,
-        "components": _components(schemas),
+        "components": _components(_schemas(routes)),
     }
 
 
@@ -281,7 +315,7 @@ def with_document(routes: Sequence[Route]) -> list[Route]:
     """The route table plus `GET /openapi.json`, which serves the document of that whole table."""
     served: list[bytes] = []
 
-    async def serve_document(_call: Call) -> web.Response:
+    def serve_document(_call: Call) -> web.Response:
         return web.Response(
             body=served[0],
             content_type="application/json",
@@ -291,11 +325,11 @@ def with_document(routes: Sequence[Route]) -> list[Route]:
     document = Route(
         "GET",
         DOCUMENT_PATH,
-        serve_document,
-        operation_id="openapiDocument",
-        summary="Dit OpenAPI-document",
+        "openapiDocument",
+        "Dit OpenAPI-document",
         tag="documentatie",
         roles=None,
+        work=serve_document,
     )
     table = [document, *routes]
     served.append(orjson.dumps(build_document(table)))

@@ -36,8 +36,8 @@ _KINDS: Final[Mapping[int, tuple[str, str]]] = {
 TYPE_PREFIX: Final = "urn:adviesspoor:probleem:"
 
 # The one translation of the ledger's field names (command terms, English) to the API's (Dutch).
-# A key is one path segment, or `<command>.<segment>` where a command uses a word differently:
-# `points/0/text` → `punten/0/tekst`, but the `text` of `record_response` is the `reactie`.
+# A key is one path segment; where a request model uses a word differently it says so in its
+# `LEDGER_FIELDS` (`points/0/text` → `punten/0/tekst`, but a reactie's `text` is the `reactie`).
 API_FIELDS: Final[Mapping[str, str]] = {
     "advice_id": "advies",
     "advice_ids": "adviezen",
@@ -65,7 +65,6 @@ API_FIELDS: Final[Mapping[str, str]] = {
     "question": "vraag",
     "reason": "reden",
     "reasons": "motivering",
-    "record_response.text": "reactie",
     "reference": "kenmerk",
     "request_id": "adviesaanvraag",
     "requested_on": "aangevraagdOp",
@@ -78,13 +77,9 @@ API_FIELDS: Final[Mapping[str, str]] = {
 }
 
 
-def api_field(command: str | None, path: str) -> str:
-    """`advice_ids/2/points/3` of `take_decision` → `adviezen/2/punten/3`."""
-    segments = []
-    for segment in path.split("/"):
-        qualified = f"{command}.{segment}"
-        segments.append(API_FIELDS.get(qualified) or API_FIELDS.get(segment, segment))
-    return "/".join(segments)
+def api_field(path: str, own: Mapping[str, str]) -> str:
+    """`advice_ids/2/points/3` → `adviezen/2/punten/3`; `own` words first."""
+    return "/".join(own.get(s) or API_FIELDS.get(s, s) for s in path.split("/"))
 
 
 @dataclass(frozen=True)
@@ -138,10 +133,11 @@ def invalid(params: Sequence[InvalidParam], detail: str | None = None) -> Proble
     return ProblemError(400, detail, params)
 
 
-def from_ledger(error: LedgerError, command: str | None) -> ProblemError:
-    """The ledger's refusal as the HTTP answer; its Dutch sentence becomes the detail."""
+def from_ledger(error: LedgerError, own: Mapping[str, str] | None = None) -> ProblemError:
+    """The ledger's refusal as the HTTP answer; its Dutch sentence becomes the detail. `own`: the
+    request's own words for ledger fields."""
     if isinstance(error, ValidationError):
-        params = [InvalidParam(api_field(command, i.field), i.reason) for i in error.invalid]
+        params = [InvalidParam(api_field(i.field, own or {}), i.reason) for i in error.invalid]
         return invalid(params, error.message)
     status = 500
     if isinstance(error, NotFoundError):

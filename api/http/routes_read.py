@@ -1,64 +1,61 @@
 """Every GET of the contract's resources and views, answered from the read models after they have
 caught up with the log (read-your-writes), at a business date and optionally as recorded up to a
-moment (time travel)."""
+moment (time travel). Each runs whole on a worker thread (see pipeline.py)."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import urlencode
-from uuid import UUID
 
 from aiohttp import web
+from pydantic import BaseModel, Field, create_model
 
-from api.http import csv, translate
-from api.http import read_schemas as R  # noqa: N812 - R reads as the schema table it is
+from api.http import answers as A  # noqa: N812 - A reads as the table of answers it is
+from api.http import csv
+from api.http.events import history_item, log_event
+from api.http.fields import Answer, Count, moment
 from api.http.pipeline import Call, Route, json_response
 from api.http.problems import InvalidParam, ProblemError, invalid
-from api.http.schemas import ID, LARGEST_QUERY_INTEGER, NamedSchema, Schema, moment, named
-from api.vocabulary import ADVICE_STATUSES, EVENT_TYPES_ENGLISH, OUTCOMES
+from api.http.queries import (
+    AdviceFilters,
+    BoardQuery,
+    EventsQuery,
+    PagedQuery,
+    PointFilters,
+    ReadQuery,
+    StatisticsQuery,
+    TableQuery,
+)
 from events import Role
 from ledger.rules import LOG_READING_ROLES, READING_ROLES
 from projections import ReadModel
 from projections.log import LogRow
 
 T = TypeVar("T")
-READERS: Final = READING_ROLES
-AUDITORS: Final = LOG_READING_ROLES
-_STATUS_WORDS: Final = {nl: en for en, nl in ADVICE_STATUSES.items()}
+EVENT_SCAN_PAGE: Final = 1000
+Read = Callable[[ReadModel, date, int | None], T]
+
+
+def _read(call: Call, work: Read[T]) -> T:
+    """Once the views hold every event committed before this request: `work` at the business
+    date (`peildatum`), up to the log position recorded at `vastgelegdTot`."""
+    query = call.query_as(ReadQuery)
+    model, wait = call.read_model, call.services.settings.read_wait_seconds
+    as_of = query.peildatum or call.services.ledgers.today()
+    until = _moment(query.vastgelegd_tot) if query.vastgelegd_tot is not None else None
+    try:
+        model.ensure_current(timeout=wait)
+    except TimeoutError:
+        msg = "De overzichten lopen achter op de log; probeer het zo opnieuw."
+        raise ProblemError(503, msg, headers={"Retry-After": "1"}) from None
+    return work(model, as_of, model.position_at(until) if until is not None else None)
 
 
 def _moment(raw: str) -> str:
     try:
-        value = datetime.fromisoformat(raw)
+        return moment(datetime.fromisoformat(raw))
     except ValueError:
         raise invalid([InvalidParam("vastgelegdTot", "Geen bestaand moment.")]) from None
-    return moment(value)
-
-
-def _as_of(call: Call) -> date:
-    raw = call.query.get("peildatum")
-    if raw is None:
-        return call.services.ledgers.today()
-    return date.fromisoformat(raw)
-
-
-async def _read(call: Call, work: Callable[[ReadModel, date, int | None], T]) -> T:
-    """Wait until the views hold every event committed before this request, then read."""
-    model, wait = call.read_model, call.services.settings.read_wait_seconds
-    as_of = _as_of(call)
-    raw_moment = call.query.get("vastgelegdTot")
-    until = _moment(raw_moment) if raw_moment is not None else None
-
-    def run() -> T:
-        try:
-            model.ensure_current(timeout=wait)
-        except TimeoutError:
-            msg = "De overzichten lopen achter op de log; probeer het zo opnieuw."
-            raise ProblemError(503, msg, headers={"Retry-After": "1"}) from None
-        upto = model.position_at(until) if until is not None else None
-        return work(model, as_of, upto)
-
-    return await call.run(run)
 
 
 def _not_found() -> ProblemError:
@@ -67,176 +64,145 @@ def _not_found() -> ProblemError:
     )
 
 
-def _id_text(call: Call) -> str:
-    return str(call.path_id())
+def _context(call: Call) -> dict[str, str]:
+    return {"municipality": call.caller.municipality}
 
 
-def _item_schema(schema: NamedSchema, key: str) -> Schema:
-    items: Schema = schema.schema["properties"][key]["items"]
-    return items
+def page_of(name: str, key: str, item: type[Answer]) -> type[Answer]:
+    """The envelope of a paged list: `{<key>: [...], totaal, volgende}`."""
+    following = (str | None, Field(description="Pad van de volgende pagina."))
+    items = list[item]  # type: ignore[valid-type]
+    fields: dict[str, Any] = {key: (items, ...), "totaal": (Count, ...), "volgende": following}
+    return create_model(name, __base__=Answer, **fields)
 
 
-def _answer(
-    call: Call, key: str, items: list[Any], schema: NamedSchema, paged: bool
-) -> web.Response:
-    """A list as JSON (paged when `paged`), or as CSV, all pages at once, when asked for."""
+def whole_of(name: str, key: str, item: type[Answer]) -> type[Answer]:
+    """The envelope of a list answered whole: `{<key>: [...]}`."""
+    fields: dict[str, Any] = {key: (list[item], ...)}  # type: ignore[valid-type]
+    return create_model(name, __base__=Answer, **fields)
+
+
+def _answer(call: Call, envelope: type[Answer], views: list[Any]) -> web.Response:
+    """A list as JSON (paged when its envelope is), or as CSV, all pages at once, when asked."""
+    key = next(iter(envelope.model_fields))
+    item: type[BaseModel] = envelope.model_fields[key].annotation.__args__[0]  # type: ignore[union-attr]
+    context = _context(call)
     if csv.wanted(call.request.headers.get("Accept")):
-        return csv.response(csv.columns(_item_schema(schema, key)), items)
-    if not paged:
-        return json_response({key: items})
-    page, size = call.query["pagina"], call.query["paginaGrootte"]
+        return csv.response(item, [item.model_validate(v, context=context) for v in views])
+    if "totaal" not in envelope.model_fields:
+        return json_response(envelope.model_validate({key: views}, context=context))
+    query = call.query_as(PagedQuery)
+    page, size = query.pagina, query.pagina_grootte
     start = (page - 1) * size
     following = None
-    if start + size < len(items):
-        query = {k: v for k, v in call.request.query.items() if k != "pagina"}
-        following = f"{call.request.path}?{urlencode({**query, 'pagina': page + 1})}"
-    return json_response(
-        {key: items[start : start + size], "totaal": len(items), "volgende": following}
-    )
+    if start + size < len(views):
+        kept = {k: v for k, v in call.request.query.items() if k != "pagina"}
+        following = f"{call.request.path}?{urlencode({**kept, 'pagina': page + 1})}"
+    data = {key: views[start : start + size], "totaal": len(views), "volgende": following}
+    return json_response(envelope.model_validate(data, context=context))
 
 
-def _kind_list(kind: str, key: str, shape: Callable[[dict[str, Any], str], Any]) -> Any:
-    async def handler(call: Call) -> web.Response:
-        municipality = call.caller.municipality
-        docs = await _read(call, lambda model, _as_of, upto: model.docs(kind, upto))
-        items = [shape(doc, municipality) for doc in docs]
-        return _answer(call, key, items, LISTS[key], paged=True)
-
-    return handler
-
-
-def _kind_item(kind: str, shape: Callable[[dict[str, Any], str], Any]) -> Any:
-    async def handler(call: Call) -> web.Response:
-        record_id = _id_text(call)
-        doc = await _read(call, lambda model, _as_of, upto: model.doc(record_id, upto))
-        if doc is None or doc["kind"] != kind:
-            raise _not_found()
-        return json_response(shape(doc, call.caller.municipality))
-
-    return handler
-
-
-async def list_requests(call: Call) -> web.Response:
-    views = await _read(call, lambda model, _as_of, upto: model.requests(upto))
-    items = [translate.request(v, call.caller.municipality) for v in views]
-    return _answer(call, "adviesaanvragen", items, LISTS["adviesaanvragen"], paged=True)
-
-
-async def get_request(call: Call) -> web.Response:
-    record_id = _id_text(call)
-    view = await _read(call, lambda model, _as_of, upto: model.request(record_id, upto))
+def _one(
+    call: Call, model: type[Answer], view: Any, headers: dict[str, str] | None = None
+) -> web.Response:
     if view is None:
         raise _not_found()
-    return json_response(translate.request(view, call.caller.municipality))
+    return json_response(model.model_validate(view, context=_context(call)), headers=headers)
 
 
-async def list_decisions(call: Call) -> web.Response:
-    views = await _read(call, lambda model, _as_of, upto: model.decisions(upto))
-    items = [translate.decision(v, call.caller.municipality) for v in views]
-    return _answer(call, "besluiten", items, LISTS["besluiten"], paged=True)
+def _kind_list(kind: str, envelope: type[Answer]) -> Callable[[Call], web.Response]:
+    def work(call: Call) -> web.Response:
+        return _answer(call, envelope, _read(call, lambda m, _day, upto: m.docs(kind, upto)))
+
+    return work
 
 
-async def get_decision(call: Call) -> web.Response:
-    record_id = _id_text(call)
-    view = await _read(call, lambda model, _as_of, upto: model.decision(record_id, upto))
-    if view is None:
-        raise _not_found()
-    return json_response(translate.decision(view, call.caller.municipality))
+def _kind_item(kind: str, model: type[Answer]) -> Callable[[Call], web.Response]:
+    def work(call: Call) -> web.Response:
+        record_id = str(call.path_id())
+        doc = _read(call, lambda m, _day, upto: m.doc(record_id, upto))
+        return _one(call, model, doc if doc is not None and doc["kind"] == kind else None)
+
+    return work
 
 
-async def get_dossier(call: Call) -> web.Response:
-    record_id = _id_text(call)
-    view = await _read(call, lambda model, as_of, upto: model.dossier(record_id, as_of, upto))
-    if view is None:
-        raise _not_found()
-    return json_response(translate.dossier_overview(view, call.caller.municipality))
+def list_requests(call: Call) -> web.Response:
+    return _answer(call, REQUESTS, _read(call, lambda m, _day, upto: m.requests(upto)))
 
 
-async def get_advice(call: Call) -> web.Response:
-    advice_id = _id_text(call)
-    view = await _read(call, lambda model, as_of, upto: model.advice(advice_id, as_of, upto))
-    if view is None:
-        raise _not_found()
-    return json_response(
-        translate.advice(view, call.caller.municipality), headers={"ETag": f'"{view["version"]}"'}
-    )
+def get_request(call: Call) -> web.Response:
+    record_id = str(call.path_id())
+    return _one(call, A.Adviesaanvraag, _read(call, lambda m, _d, upto: m.request(record_id, upto)))
 
 
-def _id_query(call: Call, key: str) -> str | None:
-    raw = call.query.get(key)
-    return None if raw is None else str(UUID(raw))
+def list_decisions(call: Call) -> web.Response:
+    return _answer(call, DECISIONS, _read(call, lambda m, _day, upto: m.decisions(upto)))
 
 
-def _found(call: Call, model: ReadModel, upto: int | None) -> set[tuple[str, int]] | None:
+def get_decision(call: Call) -> web.Response:
+    record_id = str(call.path_id())
+    return _one(call, A.Besluit, _read(call, lambda m, _d, upto: m.decision(record_id, upto)))
+
+
+def get_dossier(call: Call) -> web.Response:
+    record_id = str(call.path_id())
+    view = _read(call, lambda m, day, upto: m.dossier(record_id, day, upto))
+    return _one(call, A.Dossieroverzicht, view)
+
+
+def get_advice(call: Call) -> web.Response:
+    advice_id = str(call.path_id())
+    view = _read(call, lambda m, day, upto: m.advice(advice_id, day, upto))
+    etag = {"ETag": f'"{view["version"]}"'} if view is not None else None
+    return _one(call, A.Advies, view, etag)
+
+
+def _found(model: ReadModel, query: str | None, upto: int | None) -> set[tuple[str, int]] | None:
     """The points `zoek` finds (None without `zoek`)."""
-    query = call.query.get("zoek")
     return None if query is None else model.search(query, upto)
 
 
-def _point_filter(call: Call) -> Callable[[dict[str, Any]], bool]:
-    """`uitkomst`, `jaar`, `verlopen` and `dossier` of the points view, on one point row."""
-    query = call.query
-    outcome = OUTCOMES.english(query["uitkomst"]).value if "uitkomst" in query else None
-    year, dossier = query.get("jaar"), _id_query(call, "dossier")
-    overdue = None if "verlopen" not in query else query["verlopen"] == "true"
-
-    def keep(row: dict[str, Any]) -> bool:
-        return (
-            outcome in (None, row["outcome"])
-            and year in (None, int(row["submitted_on"][:4]))
-            and dossier in (None, row["dossier_id"])
-            and overdue in (None, row["overdue"])
-        )
-
-    return keep
-
-
-async def list_advice(call: Call) -> web.Response:
-    query = call.query
-    body_id = _id_query(call, "adviesorgaan")
+def list_advice(call: Call) -> web.Response:
+    query = call.query_as(AdviceFilters)
 
     def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
-        views = model.advice_list(as_of, upto, body_id)
-        found = _found(call, model, upto)
-        if found is not None:
-            views = [v for v in views if any((v["id"], p["number"]) in found for p in v["points"])]
-        return views
-
-    views = await _read(call, work)
-    if "dossier" in query:
-        views = [v for v in views if v["dossier_id"] == _id_query(call, "dossier")]
-    if "status" in query:
-        views = [v for v in views if v["status"] == _STATUS_WORDS[query["status"]]]
-    if "verlopen" in query:
-        views = [v for v in views if v["overdue"] is (query["verlopen"] == "true")]
-    if "uitkomst" in query:
-        wanted = OUTCOMES.english(query["uitkomst"]).value
-        views = [v for v in views if any(p["outcome"] == wanted for p in v["points"])]
-    if "jaar" in query:
-        views = [v for v in views if int(v["submitted_on"][:4]) == query["jaar"]]
-    municipality = call.caller.municipality
-    items = [translate.advice(v, municipality) for v in views]
-    return _answer(call, "adviezen", items, LISTS["adviezen"], paged=True)
-
-
-async def list_points(call: Call) -> web.Response:
-    body_id = _id_query(call, "adviesorgaan")
-    keep = _point_filter(call)
-
-    def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
-        rows = model.points(as_of, upto, body_id)
-        found = _found(call, model, upto)
+        views = model.advice_list(as_of, upto, query.adviesorgaan, query.dossier)
+        found = _found(model, query.zoek, upto)
+        overdue = None if query.verlopen is None else query.verlopen == "true"
         return [
-            r for r in rows if keep(r) and (found is None or (r["advice_id"], r["number"]) in found)
+            v
+            for v in views
+            if (found is None or any((v["id"], p["number"]) in found for p in v["points"]))
+            and query.status in (None, v["status"])
+            and overdue in (None, v["overdue"])
+            and (query.uitkomst is None or any(p["outcome"] == query.uitkomst for p in v["points"]))
+            and query.jaar in (None, int(v["submitted_on"][:4]))
         ]
 
-    rows = await _read(call, work)
-    items = [translate.point_item(r) for r in rows]
-    return _answer(call, "punten", items, LISTS["punten"], paged=True)
+    return _answer(call, ADVICE, _read(call, work))
 
 
-async def advice_history(call: Call) -> web.Response:
-    advice_id = _id_text(call)
+def list_points(call: Call) -> web.Response:
+    query = call.query_as(PointFilters)
+    overdue = None if query.verlopen is None else query.verlopen == "true"
+
+    def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
+        rows = model.points(as_of, upto, query.adviesorgaan, query.dossier)
+        found = _found(model, query.zoek, upto)
+        return [
+            r
+            for r in rows
+            if query.uitkomst in (None, r["outcome"])
+            and query.jaar in (None, int(r["submitted_on"][:4]))
+            and overdue in (None, r["overdue"])
+            and (found is None or (r["advice_id"], r["number"]) in found)
+        ]
+
+    return _answer(call, POINTS, _read(call, work))
+
+
+def advice_history(call: Call) -> web.Response:
+    advice_id = str(call.path_id())
 
     def work(model: ReadModel, _as_of: date, upto: int | None) -> list[dict[str, Any]] | None:
         doc = model.doc(advice_id, upto)
@@ -244,18 +210,16 @@ async def advice_history(call: Call) -> web.Response:
             return None
         return model.history(advice_id, upto)
 
-    items = await _read(call, work)
+    items = _read(call, work)
     if items is None:
         raise _not_found()
-    history = [translate.history_item(i) for i in items]
-    return _answer(call, "gebeurtenissen", history, R.HISTORY, paged=False)
+    return _answer(call, HISTORY, [history_item(i) for i in items])
 
 
 def _body_for_board(call: Call) -> str | None:
     """The body whose board is asked: a `lid` gets its own by default (another body is 403);
     every other role the whole municipality, or the body it names."""
-    asked = _id_query(call, "adviesorgaan")
-    caller = call.caller
+    asked, caller = call.query_as(BoardQuery).adviesorgaan, call.caller
     if caller.role is Role.MEMBER:
         own = str(caller.body_id)
         if asked is not None and asked != own:
@@ -264,7 +228,7 @@ def _body_for_board(call: Call) -> str | None:
     return asked
 
 
-async def follow_up_board(call: Call) -> web.Response:
+def follow_up_board(call: Call) -> web.Response:
     body_id = _body_for_board(call)
 
     def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]] | None:
@@ -274,43 +238,40 @@ async def follow_up_board(call: Call) -> web.Response:
                 return None
         return model.follow_up_board(body_id, as_of, upto)
 
-    items = await _read(call, work)
+    items = _read(call, work)
     if items is None:
         raise _not_found()
-    board = [translate.follow_up_item(i) for i in items]
-    return _answer(call, "items", board, R.FOLLOW_UP, paged=False)
+    return _answer(call, BOARD, items)
 
 
-async def statistics(call: Call) -> web.Response:
-    body_id = _id_query(call, "adviesorgaan")
-    year = call.query.get("jaar")
-    stats = await _read(
-        call, lambda model, as_of, upto: model.statistics(as_of, upto, body_id, year)
+def statistics(call: Call) -> web.Response:
+    query = call.query_as(StatisticsQuery)
+    stats = _read(
+        call, lambda m, day, upto: m.statistics(day, upto, query.adviesorgaan, query.jaar)
     )
-    answer = translate.statistics(stats)
+    answer = A.Statistieken.model_validate(stats)
     if csv.wanted(call.request.headers.get("Accept")):
-        return csv.response(csv.columns(R.STATISTICS.schema), [answer])
+        return csv.response(A.Statistieken, [answer])
     return json_response(answer)
 
 
-async def statistics_table(call: Call) -> web.Response:
-    first, last = call.query.get("jaarVan"), call.query.get("jaarTot")
-    rows = await _read(
-        call, lambda model, as_of, upto: model.statistics_table(as_of, upto, first, last)
+def statistics_table(call: Call) -> web.Response:
+    query = call.query_as(TableQuery)
+    rows = _read(
+        call, lambda m, day, upto: m.statistics_table(day, upto, query.jaar_van, query.jaar_tot)
     )
-    items = [translate.statistics_row(r) for r in rows]
-    return _answer(call, "rijen", items, R.STATISTICS_TABLE, paged=False)
+    return _answer(call, TABLE, rows)
 
 
-async def list_events(call: Call) -> web.Response:
+def list_events(call: Call) -> web.Response:
     """The municipality's own log in order, as recorded up to `vastgelegdTot` when given; with
     `type`, only the events of that kind."""
-    start, limit = call.query["vanaf"], call.query["limiet"]
-    timed = "vastgelegdTot" in call.query
-    wanted = EVENT_TYPES_ENGLISH.get(call.query.get("type", ""))
+    query = call.query_as(EventsQuery)
+    start, limit = query.vanaf, query.limiet
+    wanted = query.type  # the English class name
 
     def work(model: ReadModel, _as_of: date, upto: int | None) -> list[LogRow]:
-        if timed and not upto:
+        if query.vastgelegd_tot is not None and not upto:
             return []
         if wanted is None:
             return model.log.read(after=start - 1, limit=limit + 1, upto=upto)
@@ -324,179 +285,99 @@ async def list_events(call: Call) -> web.Response:
             after = page[-1].position
         return found[: limit + 1]
 
-    rows = await _read(call, work)
+    rows = _read(call, work)
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
-        query = {k: v for k, v in call.request.query.items() if k != "vanaf"}
-        following = f"{call.request.path}?{urlencode({**query, 'vanaf': rows[-1].position + 1})}"
-    items = [translate.log_event(row) for row in rows]
+        kept = {k: v for k, v in call.request.query.items() if k != "vanaf"}
+        following = f"{call.request.path}?{urlencode({**kept, 'vanaf': rows[-1].position + 1})}"
+    items = [log_event(row) for row in rows]
     if csv.wanted(call.request.headers.get("Accept")):
-        header = csv.columns(_item_schema(R.EVENTS, "gebeurtenissen"))
-        return csv.response(header, items)
-    return json_response({"gebeurtenissen": items, "volgende": following})
+        return csv.response(A.Gebeurtenis, [A.Gebeurtenis.model_validate(i) for i in items])
+    return json_response(EVENTS.model_validate({"gebeurtenissen": items, "volgende": following}))
+
+
+BODIES: Final = page_of("Adviesorganen", "adviesorganen", A.Adviesorgaan)
+DOSSIERS: Final = page_of("Dossiers", "dossiers", A.Dossier)
+REQUESTS: Final = page_of("Adviesaanvragen", "adviesaanvragen", A.Adviesaanvraag)
+ADVICE: Final = page_of("Adviezen", "adviezen", A.Advies)
+DECISIONS: Final = page_of("Besluiten", "besluiten", A.Besluit)
+POINTS: Final = page_of("Punten", "punten", A.PuntItem)
+HISTORY: Final = whole_of("Historie", "gebeurtenissen", A.HistorieItem)
+BOARD: Final = whole_of("Volglijst", "items", A.VolglijstItem)
+TABLE: Final = whole_of("Statistiekentabel", "rijen", A.Statistiekrij)
+EVENTS: Final = create_model(
+    "Gebeurtenissen",
+    __base__=Answer,
+    gebeurtenissen=(list[A.Gebeurtenis], ...),
+    volgende=(str | None, Field(description="Pad van de volgende reeks.")),
+)
 
 
 def _get(
     path: str,
-    handler: Any,
+    work: Callable[[Call], web.Response],
     operation_id: str,
     summary: str,
-    response: NamedSchema,
-    query: Mapping[str, Schema] | None = None,
-    paged: bool = False,
+    response: type[BaseModel],
+    query: type[ReadQuery] = ReadQuery,
     **more: Any,
 ) -> Route:
     return Route(
         "GET",
         path,
-        handler,
-        operation_id=operation_id,
-        summary=summary,
+        operation_id,
+        summary,
         tag=path.strip("/").split("/")[0],
-        roles=READERS,
-        query={**R.READ_QUERY, **(R.PAGE_QUERY if paged else {}), **(query or {})},
+        roles=more.pop("roles", READING_ROLES),
+        work=work,
+        query=query,
         response=response,
         **more,
     )
 
 
-def _list(name: str, key: str, item: Schema) -> NamedSchema:
-    return R.page_of(name, key, item)
-
-
-def _one(name: str, schema: Schema) -> NamedSchema:
-    return named(name, schema)
-
-
-LISTS: Final[Mapping[str, NamedSchema]] = {
-    "adviesorganen": _list("Adviesorganen", "adviesorganen", R.BODY),
-    "dossiers": _list("Dossiers", "dossiers", R.DOSSIER),
-    "adviesaanvragen": _list("Adviesaanvragen", "adviesaanvragen", R.REQUEST),
-    "adviezen": _list("Adviezen", "adviezen", R.ADVICE),
-    "besluiten": _list("Besluiten", "besluiten", R.DECISION),
-    "punten": _list("Punten", "punten", R.POINT_ITEM),
-}
-YEAR: Final[Schema] = {"type": "integer", "minimum": 1900, "maximum": 2999}
-SEARCH: Final[Schema] = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": 500,
-    "description": "Zoeken in het Nederlands (woordvormen: `mantelzorger` vindt `mantelzorgers`) "
-    "in de tekst, reactie en motivering van een punt en de titel van het advies.",
-}
-OVERDUE: Final[Schema] = {
-    "type": "string",
-    "enum": ["true", "false"],
-    "description": "Alleen wat (niet) verlopen is op de peildatum.",
-}
-POINT_FILTERS: Final[Mapping[str, Schema]] = {
-    "adviesorgaan": {**ID, "description": "Alleen de punten van dit adviesorgaan."},
-    "dossier": {**ID, "description": "Alleen de punten van adviezen in dit dossier."},
-    "uitkomst": {**R.OUTCOME, "description": "Alleen de punten met deze uitkomst."},
-    "jaar": {**YEAR, "description": "Alleen de punten van adviezen uitgebracht in dit jaar."},
-    "verlopen": OVERDUE,
-    "zoek": SEARCH,
-}
-ADVICE_FILTERS: Final[Mapping[str, Schema]] = {
-    "adviesorgaan": {**ID, "description": "Alleen de adviezen van dit adviesorgaan."},
-    "dossier": {**ID, "description": "Alleen de adviezen in dit dossier."},
-    "status": {**R.STATUS, "description": "Alleen de adviezen met deze status."},
-    "verlopen": OVERDUE,
-    "uitkomst": {
-        **R.OUTCOME,
-        "description": "Alleen de adviezen met minstens één punt met deze uitkomst.",
-    },
-    "jaar": {**YEAR, "description": "Alleen de adviezen uitgebracht in dit jaar."},
-    "zoek": {
-        **SEARCH,
-        "description": "Alleen de adviezen met een punt dat dit vindt. " + SEARCH["description"],
-    },
-}
-BOARD_OF: Final[Schema] = {
-    **ID,
-    "description": "Alleen dit adviesorgaan; een lid krijgt standaard het eigen adviesorgaan.",
-}
-STATISTICS_QUERY: Final[Mapping[str, Schema]] = {
-    "adviesorgaan": {**ID, "description": "Alleen de adviezen van dit adviesorgaan."},
-    "jaar": {**YEAR, "description": "Alleen de adviezen uitgebracht in dit jaar."},
-}
-TABLE_QUERY: Final[Mapping[str, Schema]] = {
-    "jaarVan": {**YEAR, "description": "Vanaf dit jaar (inclusief)."},
-    "jaarTot": {**YEAR, "description": "Tot en met dit jaar."},
-}
-READ_ERRORS: Final = frozenset({503})
-EVENT_SCAN_PAGE: Final = 1000
-
 # fmt: off
-ROUTES: Final = [
-    _get("/adviesorganen", _kind_list("body", "adviesorganen", translate.body),
-         "lijstAdviesorganen", "Adviesorganen", LISTS["adviesorganen"], paged=True, csv=True),
-    _get("/adviesorganen/{id}", _kind_item("body", translate.body), "haalAdviesorgaan",
-         "Eén adviesorgaan", _one("AdviesorgaanWeergave", R.BODY)),
-    _get("/dossiers", _kind_list("dossier", "dossiers", translate.dossier), "lijstDossiers",
-         "Dossiers", LISTS["dossiers"], paged=True, csv=True),
+ROUTES: Final = (
+    _get("/adviesorganen", _kind_list("body", BODIES), "lijstAdviesorganen", "Adviesorganen",
+         BODIES, PagedQuery, csv=True),
+    _get("/adviesorganen/{id}", _kind_item("body", A.Adviesorgaan), "haalAdviesorgaan",
+         "Eén adviesorgaan", A.Adviesorgaan),
+    _get("/dossiers", _kind_list("dossier", DOSSIERS), "lijstDossiers", "Dossiers", DOSSIERS,
+         PagedQuery, csv=True),
     _get("/dossiers/{id}", get_dossier, "haalDossier",
-         "Eén dossier met zijn adviezen (en hun uitkomsten) en besluiten",
-         _one("Dossieroverzicht", R.DOSSIER_OVERVIEW)),
+         "Eén dossier met zijn adviezen (en hun uitkomsten) en besluiten", A.Dossieroverzicht),
     _get("/adviesaanvragen", list_requests, "lijstAdviesaanvragen",
-         "Adviesaanvragen, met de adviezen erop en of het eerste op tijd kwam",
-         LISTS["adviesaanvragen"], paged=True, csv=True),
+         "Adviesaanvragen, met de adviezen erop en of het eerste op tijd kwam", REQUESTS,
+         PagedQuery, csv=True),
     _get("/adviesaanvragen/{id}", get_request, "haalAdviesaanvraag",
          "Eén adviesaanvraag, met de adviezen erop en of het eerste op tijd kwam",
-         _one("AdviesaanvraagWeergave", R.REQUEST)),
+         A.Adviesaanvraag),
     _get("/adviezen", list_advice, "lijstAdviezen", "Adviezen, te filteren en te doorzoeken",
-         LISTS["adviezen"], ADVICE_FILTERS, paged=True, csv=True),
+         ADVICE, AdviceFilters, csv=True),
     _get("/adviezen/{id}", get_advice, "haalAdvies",
-         "Eén advies met per punt de uitkomst (ETag: de versie)", _one("Advies", R.ADVICE)),
+         "Eén advies met per punt de uitkomst (ETag: de versie)", A.Advies),
     _get("/adviezen/{id}/historie", advice_history, "haalHistorie",
-         "Elke gebeurtenis van één advies, oudste eerst", R.HISTORY, csv=True),
-    _get("/besluiten", list_decisions, "lijstBesluiten", "Besluiten", LISTS["besluiten"],
-         paged=True, csv=True),
-    _get("/besluiten/{id}", get_decision, "haalBesluit", "Eén besluit",
-         _one("BesluitWeergave", R.DECISION)),
+         "Elke gebeurtenis van één advies, oudste eerst", HISTORY, csv=True),
+    _get("/besluiten", list_decisions, "lijstBesluiten", "Besluiten", DECISIONS, PagedQuery,
+         csv=True),
+    _get("/besluiten/{id}", get_decision, "haalBesluit", "Eén besluit", A.Besluit),
     _get("/punten", list_points, "lijstPunten",
          "Elk punt van de niet ingetrokken adviezen, nieuwste advies eerst; te filteren en te "
-         "doorzoeken", LISTS["punten"], POINT_FILTERS, paged=True, csv=True),
+         "doorzoeken", POINTS, PointFilters, csv=True),
     _get("/volglijst", follow_up_board, "haalVolglijst",
-         "Wat er nog gevolgd moet worden: één item per punt en reden", R.FOLLOW_UP,
-         {"adviesorgaan": BOARD_OF}, errors=frozenset({404}), csv=True,
+         "Wat er nog gevolgd moet worden: één item per punt en reden", BOARD, BoardQuery,
+         errors=frozenset({404}), csv=True,
          description="Een lid krijgt standaard de volglijst van het eigen adviesorgaan (een ander "
          "adviesorgaan geeft 403); elke andere rol die van de hele gemeente, of van het genoemde "
          "adviesorgaan. Ingetrokken adviezen tellen niet mee."),
     _get("/statistieken", statistics, "haalStatistieken",
-         "Uitkomsten per adviesorgaan en/of jaar", R.STATISTICS, STATISTICS_QUERY, csv=True),
+         "Uitkomsten per adviesorgaan en/of jaar", A.Statistieken, StatisticsQuery, csv=True),
     _get("/statistieken/tabel", statistics_table, "haalStatistiekentabel",
-         "De cijfers per adviesorgaan en jaar (voor het jaarverslag), op naam en jaar",
-         R.STATISTICS_TABLE, TABLE_QUERY, csv=True),
-    Route(
-        "GET",
-        "/gebeurtenissen",
-        list_events,
-        operation_id="lijstGebeurtenissen",
-        summary="De gebeurtenissen van de gemeente, in volgorde van de log",
-        tag="gebeurtenissen",
-        roles=AUDITORS,
-        query={
-            **R.READ_QUERY,
-            "vanaf": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": LARGEST_QUERY_INTEGER,
-                "default": 1,
-                "description": "De eerste positie (inclusief).",
-            },
-            "limiet": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 1000,
-                "default": 100,
-                "description": "Hoeveel gebeurtenissen hoogstens.",
-            },
-            "type": R.EVENT_TYPE_QUERY,
-        },
-        response=R.EVENTS,
-        csv=True,
-    ),
-]
+         "De cijfers per adviesorgaan en jaar (voor het jaarverslag), op naam en jaar", TABLE,
+         TableQuery, csv=True),
+    _get("/gebeurtenissen", list_events, "lijstGebeurtenissen",
+         "De gebeurtenissen van de gemeente, in volgorde van de log", EVENTS, EventsQuery,
+         roles=LOG_READING_ROLES, csv=True),
+)
 # fmt: on

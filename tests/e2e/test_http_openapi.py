@@ -73,7 +73,7 @@ async def test_every_reference_resolves_and_every_schema_is_valid(api: Api) -> N
 
 
 async def test_every_integer_query_parameter_has_a_maximum_the_server_can_read(api: Api) -> None:
-    from api.http.schemas import LARGEST_QUERY_INTEGER
+    from api.http.fields import LARGEST_QUERY_INTEGER
 
     doc = await document(api)
 
