@@ -2,4 +2,6 @@
 
 from api.cli.main import main
 
-raise SystemExit(main())
+# Guarded: `serve --workers` starts its processes afresh, and they import this module again.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
+import orjson
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
@@ -400,8 +401,7 @@ class AdviceLedger(Application[UUID]):
             self._keys.current = None
 
     def find_key(self, scope: str) -> KeyRecord | None:
-        recorder = cast(LedgerSQLiteRecorder | LedgerPostgresRecorder, self.recorder)
-        return recorder.find_key(scope)
+        return self._recorder.find_key(scope)
 
     # Helpers --------------------------------------------------------------------------------
 
@@ -450,17 +450,22 @@ class AdviceLedger(Application[UUID]):
             except IntegrityError:
                 msg = "Iemand anders legde tegelijk iets vast voor dit record; probeer het opnieuw."
                 raise ConflictError(msg) from None
+            # The moment as stored: taken inside the insert transaction (ledger/recorders.py).
+            state = self._recorder.stored_states()[-1]
         last = recordings[-1]
-        event = cast(LedgerEvent, last.domain_event)
-        stored = self.mapper.to_stored_event(event)
+        topic = self.mapper.to_stored_event(cast(LedgerEvent, last.domain_event)).topic
         return Recorded(
             id=aggregate.id,
             position=last.notification.id,
-            recorded_at=event.timestamp,
+            recorded_at=datetime.fromisoformat(orjson.loads(state)["timestamp"]),
             version=aggregate.version,
-            topic=stored.topic,
-            state=stored.state,
+            topic=topic,
+            state=state,
         )
+
+    @property
+    def _recorder(self) -> LedgerSQLiteRecorder | LedgerPostgresRecorder:
+        return cast(LedgerSQLiteRecorder | LedgerPostgresRecorder, self.recorder)
 
     # What one aggregate cannot know of the others ------------------------------------------
 

@@ -222,6 +222,9 @@ class ViewStore:
                     # again, twice (WAL and checkpoint). The views repeat what the log keeps anyway,
                     # so zero freed content only where that costs no extra I/O.
                     cursor.execute("PRAGMA secure_delete = FAST")
+                    # Take the write lock first (waiting for it), so another process's projector
+                    # that committed meanwhile is seen, not met as a stale snapshot ("locked").
+                    cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
                 yield cursor
             return
         with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):

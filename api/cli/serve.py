@@ -8,7 +8,9 @@ from api.cli.common import CommandError, describe, fail
 from api.http import server
 from api.http.app import create_app
 from api.http.fields import BASE_PATH
+from api.http.workers import workers_run
 from api.logging import configure_logging
+from api.settings import Settings
 from events.store import StoreUrlError
 from ledger.storage import damaged_logs
 
@@ -21,6 +23,13 @@ def port_number(value: str) -> int:
     return int(value)
 
 
+def worker_count(value: str) -> int:
+    """A number of server processes: 1 to 64."""
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError(f"'{value}' is geen aantal processen (1 tot en met 64)")
+    return int(value)
+
+
 def register(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
@@ -30,36 +39,48 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="standaard: 127.0.0.1")
     serve.add_argument("--port", type=port_number, default=8080, help="standaard: 8080")
+    serve.add_argument(
+        "--workers",
+        type=worker_count,
+        default=None,
+        help="zoveel serverprocessen op één poort (standaard: ADVIESSPOOR_WORKERS, anders het "
+        "aantal CPU's)",
+    )
     serve.set_defaults(handler=serve_api)
 
 
 def serve_api(args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
     try:
-        store = args.settings.store
+        store = settings.store
     except StoreUrlError as error:
         return fail(CommandError(str(error), 2))
     damaged = damaged_logs(store)
     if damaged:
         msg = "De server start niet: " + " ".join(damaged) + " Zet een reservekopie terug."
         return fail(CommandError(msg, 1))
-    configure_logging()
-    app = create_app(store, settings=args.settings)
-
-    def announce() -> None:
-        print(
-            f"Adviesspoor luistert op http://{args.host}:{args.port}{BASE_PATH} "
-            f"(gegevens: {describe(store)}). Stoppen: Ctrl-C of SIGTERM.",
-            flush=True,
-        )
-
+    workers = args.workers or settings.workers
+    where = f"http://{args.host}:{args.port}{BASE_PATH}"
+    processes = f"{workers} processen" if workers > 1 else "1 proces"
+    announcement = (
+        f"Adviesspoor luistert op {where} (gegevens: {describe(store)}, {processes}). "
+        "Stoppen: Ctrl-C of SIGTERM."
+    )
     try:
-        server.run(
-            app,
-            args.host,
-            args.port,
-            shutdown_timeout=args.settings.shutdown_seconds,
-            announce=announce,
-        )
+        if workers == 1:
+            configure_logging()
+            app = create_app(store, settings=settings)
+            server.run(
+                app,
+                args.host,
+                args.port,
+                shutdown_timeout=settings.shutdown_seconds,
+                announce=lambda: print(announcement, flush=True),
+            )
+        else:
+            code = workers_run(settings, args.host, args.port, workers, announcement)
+            if code != 0:
+                return fail(CommandError(f"Een serverproces stopte met code {code}.", 1))
     except OSError as error:
         reason = error.strerror or str(error)
         return fail(CommandError(f"Kan niet luisteren op {args.host}:{args.port}: {reason}.", 1))

@@ -453,3 +453,21 @@ def test_a_password_with_a_space_and_a_quote_reaches_the_server_whole(
             model.close()
     finally:
         ledgers.close_all()
+
+
+def test_a_moment_behind_the_last_stored_one_is_stored_just_after_it(
+    ledger: AdviceLedger, log: Callable[[], list[LogRow]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from events.base import RECORDING_CLOCK
+
+    first = ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL)
+    # Another process whose clock is an hour behind writes next (a clock set back, or slow).
+    behind = first.recorded_at - timedelta(hours=1)
+    monkeypatch.setattr(RECORDING_CLOCK, "now", lambda: behind)
+
+    second = ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.OTHER)
+
+    stored = [datetime.fromisoformat(row.state["timestamp"]) for row in log()]
+    assert stored == [first.recorded_at, first.recorded_at + timedelta(microseconds=1)]
+    assert second.recorded_at == stored[1]
+    assert orjson.loads(second.state)["timestamp"] == log()[1].state["timestamp"]
