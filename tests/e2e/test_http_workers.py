@@ -26,7 +26,8 @@ async def test_every_process_reads_what_any_other_just_wrote(api: Api) -> None:
                 ) as written:
                     assert written.status == 201, await written.text()
                     version = (await written.json())["versie"]
-                async with session.get(f"{server.url}/adviezen/{advice_id}", headers=office) as read:
+                path = f"{server.url}/adviezen/{advice_id}"
+                async with session.get(path, headers=office) as read:
                     assert read.status == 200
                     versions.append((await read.json())["versie"])
                     assert versions[-1] == version
@@ -40,15 +41,17 @@ async def test_every_process_reads_what_any_other_just_wrote(api: Api) -> None:
 async def test_moments_rise_with_positions_when_two_processes_write(api: Api) -> None:
     body_id = await api.new_body()
     office = {"Authorization": f"Bearer {api.as_('secretariaat')}"}
-    async with served(api.store.url, "--workers", "2") as server:
-        async with ClientSession(connector=TCPConnector(force_close=True)) as session:
+    async with (
+        served(api.store.url, "--workers", "2") as server,
+        ClientSession(connector=TCPConnector(force_close=True)) as session,
+    ):
 
-            async def submit(n: int) -> int:
-                body = {**api.advice_body(body_id, points=1), "titel": f"Advies {n}"}
-                async with session.post(f"{server.url}/adviezen", json=body, headers=office) as r:
-                    return r.status
+        async def submit(n: int) -> int:
+            body = {**api.advice_body(body_id, points=1), "titel": f"Advies {n}"}
+            async with session.post(f"{server.url}/adviezen", json=body, headers=office) as r:
+                return r.status
 
-            statuses = await asyncio.gather(*(submit(n) for n in range(12)))
+        statuses = await asyncio.gather(*(submit(n) for n in range(12)))
     log = await (await api.get("/gebeurtenissen?limiet=1000", api.as_("auditor"))).json()
     moments = [datetime.fromisoformat(e["vastgelegdOp"]) for e in log["gebeurtenissen"]]
 
