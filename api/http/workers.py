@@ -72,4 +72,3 @@ def workers_run(settings: Settings, host: str, port: int, workers: int, announce
             signal.signal(signum, handler)
     codes = [process.exitcode or 0 for process in processes]
     return next((code for code in codes if code != 0), 0)
-
