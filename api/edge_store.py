@@ -21,6 +21,7 @@ import psycopg
 
 from events import Role
 from events.store import StoreUrl
+from projections.connections import PerThread
 
 SQLITE_FILE: Final = "adviesspoor.sqlite"
 POSTGRES_SCHEMA: Final = "adviesspoor"
@@ -76,6 +77,8 @@ class EdgeStore:
         self._sqlite: sqlite3.Connection | None = None
         self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
         self._prefix = "" if store.backend == "sqlite" else POSTGRES_SCHEMA + "."
+        # Every request looks its token up: on a plain connection of its own thread.
+        self._readers: PerThread[Any] = PerThread(self._open_reader)
 
     # Tokens ---------------------------------------------------------------------------------
 
@@ -101,11 +104,11 @@ class EdgeStore:
         return record, secret
 
     def find_token(self, secret: str) -> TokenRecord | None:
-        rows = self._execute(
+        rows = self._read(
             "SELECT id, municipality, role, body_id, name, created FROM {s}tokens"
             " WHERE secret_hash = ? AND revoked IS NULL",
             (secret_hash(secret),),
-        )[1]
+        )
         return _token(rows[0]) if rows else None
 
     def valid_tokens(self, token_ids: Iterable[str]) -> set[str]:
@@ -114,11 +117,11 @@ class EdgeStore:
         if not ids:
             return set()
         marks = ", ".join("?" * len(ids))
-        rows = self._execute(
+        rows = self._read(
             # Only "?" marks are interpolated; the ids travel as parameters.
             f"SELECT id FROM {{s}}tokens WHERE revoked IS NULL AND id IN ({marks})",  # noqa: S608
             tuple(ids),
-        )[1]
+        )
         return {row[0] for row in rows}
 
     def tokens(self) -> list[TokenRecord]:
@@ -141,6 +144,7 @@ class EdgeStore:
     # Storage --------------------------------------------------------------------------------
 
     def close(self) -> None:
+        self._readers.close()
         with self._lock:
             if self._sqlite is not None:
                 self._sqlite.close()
@@ -179,6 +183,26 @@ class EdgeStore:
                 conn.close()
                 self._postgres = None
                 raise
+
+    def _read(self, query: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Rows of one query, on this thread's read connection (no lock, no transaction)."""
+        query = query.replace("{s}", self._prefix)
+        if self._store.backend == "postgresql":
+            query = query.replace("?", "%s")
+        try:
+            rows: list[tuple[Any, ...]] = self._readers.get().execute(query, params).fetchall()
+        except (sqlite3.Error, psycopg.Error):
+            self._readers.discard()
+            raise
+        return rows
+
+    def _open_reader(self) -> Any:
+        if self._store.backend == "sqlite":
+            assert self._store.directory is not None
+            path = self._store.directory / SQLITE_FILE
+            return sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        assert self._store.server is not None
+        return psycopg.connect(self._store.server.conninfo(), autocommit=True)
 
     def _sqlite_execute(
         self, query: str, params: tuple[Any, ...]

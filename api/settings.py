@@ -4,7 +4,7 @@
 |---|---|---|
 | the store | `ADVIESSPOOR_DATABASE_URL` | `sqlite:///./data` |
 | server processes (`serve --workers`) | `ADVIESSPOOR_WORKERS` | the number of CPUs |
-| worker threads per process | `ADVIESSPOOR_THREADS` | 8 |
+| worker threads per process (each with its own read connections) | `ADVIESSPOOR_THREADS` | 4 |
 | read-your-writes wait before a 503 | `ADVIESSPOOR_READ_WAIT_SECONDS` | 5 |
 | graceful stop after SIGTERM | `ADVIESSPOOR_SHUTDOWN_SECONDS` | 30 |
 | largest request body | `ADVIESSPOOR_MAX_BODY` | 1 MiB |
@@ -28,7 +28,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     workers: int = 1
-    threads: int = 8
+    threads: int = 4
     read_wait_seconds: float = 5.0
     shutdown_seconds: float = 30.0
     max_body: int = MEBIBYTE
@@ -55,7 +55,7 @@ class Settings:
         return cls(
             database_url=env.get(DATABASE_URL_SETTING) or DEFAULT_DATABASE_URL,
             workers=int(number("WORKERS", os.cpu_count() or 1)),
-            threads=int(number("THREADS", 8)),
+            threads=int(number("THREADS", 4)),
             read_wait_seconds=number("READ_WAIT_SECONDS", 5.0, float),
             shutdown_seconds=number("SHUTDOWN_SECONDS", 30.0, float),
             max_body=int(number("MAX_BODY", MEBIBYTE)),

@@ -1,7 +1,6 @@
 """The one place where a municipality's event log is read: raw rows in pages, decoded by orjson."""
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 from events.store import LogLocation
+from projections.connections import PerThread
 
 RawRow = tuple[int, Any, int, str, bytes]
 
@@ -46,14 +46,16 @@ class LogRow:
 class LogReader:
     """Reads one municipality's log in position order, a page at a time, never all at once.
 
-    It keeps one read connection (thread-safe by a lock) and reopens it after an error.
+    It keeps a plain read connection per thread and reopens it after an error.
     """
 
     def __init__(self, location: LogLocation) -> None:
         self.location = location
-        self._lock = threading.Lock()
-        self._sqlite: sqlite3.Connection | None = None
-        self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._sqlite: PerThread[sqlite3.Connection] = PerThread(self._open_sqlite)
+        self._postgres: PerThread[psycopg.Connection[tuple[Any, ...]]] = PerThread(
+            self._open_postgres
+        )
+        self._log_exists = False
 
     def read(self, after: int, limit: int, upto: int | None = None) -> list[LogRow]:
         """Rows with position > `after` (and ≤ `upto`), oldest first, at most `limit`."""
@@ -89,42 +91,38 @@ class LogReader:
         return int(rows[0][0] or 0) if rows else 0
 
     def close(self) -> None:
-        with self._lock:
-            if self._sqlite is not None:
-                self._sqlite.close()
-            if self._postgres is not None:
-                self._postgres.close()
-            self._sqlite = self._postgres = None
+        self._sqlite.close()
+        self._postgres.close()
+
+    def _open_sqlite(self) -> sqlite3.Connection:
+        uri = f"file:{self.location.events_file}?mode=ro"
+        return sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+
+    def _open_postgres(self) -> psycopg.Connection[tuple[Any, ...]]:
+        assert self.location.server is not None
+        return psycopg.connect(self.location.server.conninfo(), autocommit=True)
 
     def _query_sqlite(self, query: str, params: tuple[int, ...]) -> list[Any]:
-        if self._sqlite is None and not self.location.events_file.exists():
-            return []
-        with self._lock:
-            if self._sqlite is None:
-                uri = f"file:{self.location.events_file}?mode=ro"
-                self._sqlite = sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
-            try:
-                return self._sqlite.execute(query, params).fetchall()
-            except sqlite3.OperationalError as error:
-                if "no such table" in str(error):
-                    return []
-                self._sqlite.close()
-                self._sqlite = None
-                raise
+        if not self._log_exists:
+            if not self.location.events_file.exists():
+                return []  # no log yet: nothing recorded (a read-only open would fail)
+            self._log_exists = True
+        try:
+            return self._sqlite.get().execute(query, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return []
+            self._sqlite.discard()
+            raise
 
     def _query_postgres(self, query: sql.Composed | str, params: tuple[int, ...]) -> list[Any]:
-        with self._lock:
-            if self._postgres is None or self._postgres.closed:
-                assert self.location.server is not None
-                self._postgres = psycopg.connect(self.location.server.conninfo(), autocommit=True)
-            try:
-                return self._postgres.execute(query, params).fetchall()
-            except psycopg.errors.UndefinedTable:
-                return []
-            except psycopg.Error:
-                self._postgres.close()
-                self._postgres = None
-                raise
+        try:
+            return self._postgres.get().execute(query, params).fetchall()
+        except psycopg.errors.UndefinedTable:
+            return []
+        except psycopg.Error:
+            self._postgres.discard()
+            raise
 
     def _postgres_page(self) -> sql.Composed:
         return sql.SQL(

@@ -7,7 +7,6 @@ position is refused by the tracking table, and the whole page rolls back.
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -28,6 +27,7 @@ from psycopg.sql import SQL
 
 from events.store import LEDGER_NAME, LogLocation, library_settings
 from projections import search
+from projections.connections import PerThread
 from projections.fold import Doc
 
 TRACKED_LOG = LEDGER_NAME
@@ -190,8 +190,7 @@ class ViewStore:
         _ensure_schema(location)
         factory = InfrastructureFactory.construct(_environment(location))
         self.factory = factory
-        self._reader: Any = None
-        self._reader_lock = threading.Lock()
+        self._readers: PerThread[Any] = PerThread(self._open_reader)
         recorder_class = _recorder_class(location, self.tables)
         for attempt in range(3):
             try:
@@ -205,10 +204,7 @@ class ViewStore:
         self._check_version()
 
     def close(self) -> None:
-        with self._reader_lock:
-            if self._reader is not None:
-                self._reader.close()
-                self._reader = None
+        self._readers.close()
         self.factory.close()
 
     @contextmanager
@@ -344,18 +340,15 @@ class ViewStore:
         return found
 
     def query(self, text: str, params: Sequence[Any] = ()) -> list[Row]:
-        """A read on the store's own read connection: queries need no pool, nor a transaction
+        """A read on this thread's own read connection: queries need no pool, nor a transaction
         of more than one statement (each sees one committed state)."""
         statement = self.tables.sql(text)
-        with self._reader_lock:
-            if self._reader is None:
-                self._reader = self._open_reader()
-            try:
-                return [tuple(row) for row in self._reader.execute(statement, params).fetchall()]
-            except (sqlite3.Error, psycopg.Error):
-                self._reader.close()
-                self._reader = None
-                raise
+        reader = self._readers.get()
+        try:
+            return [tuple(row) for row in reader.execute(statement, params).fetchall()]
+        except (sqlite3.Error, psycopg.Error):
+            self._readers.discard()
+            raise
 
     def _open_reader(self) -> Any:
         if self.location.backend == "sqlite":

@@ -68,7 +68,7 @@ def serve_api(args: argparse.Namespace) -> int:
     )
     try:
         if workers == 1:
-            configure_logging()
+            configure_logging(fast=True)
             app = create_app(store, settings=settings)
             server.run(
                 app,

@@ -25,7 +25,7 @@ _CONTEXT = multiprocessing.get_context("spawn")
 
 def _serve(settings: Settings, host: str, port: int, ready: Event) -> None:
     """One server process: until SIGTERM or SIGINT."""
-    configure_logging()
+    configure_logging(fast=True)
     app = create_app(settings.store, settings=settings)
     server.run(
         app,
