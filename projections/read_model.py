@@ -127,6 +127,10 @@ class ReadModel:
         """Read-your-writes: process everything committed before this call."""
         return self.wait_for(self.log.last_position(), timeout)
 
+    def is_current(self) -> bool:
+        """Do the views hold every event committed before this call (two small queries)?"""
+        return self.store.position() >= self.log.last_position()
+
     def wait_for(self, position: int, timeout: float = 5.0) -> int:
         """Return once the views include log `position` (a writer's own write, say)."""
         current = self.store.position()
