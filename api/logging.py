@@ -1,5 +1,6 @@
 """Structured logs: one JSON object per line on stderr (structlog); tokens are never logged."""
 
+import logging
 import sys
 from typing import Any, BinaryIO, TextIO
 
@@ -24,6 +25,7 @@ def configure_logging(stream: TextIO | None = None, *, fast: bool = False) -> No
         out: BinaryIO = sys.stderr.buffer
         structlog.configure(
             processors=[*_processors(), structlog.processors.JSONRenderer(serializer=_bytes)],
+            wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
             logger_factory=structlog.BytesLoggerFactory(file=out),
             cache_logger_on_first_use=True,
         )

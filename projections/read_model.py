@@ -309,7 +309,15 @@ class ReadModel:
         doc = self.doc(advice_id, upto)
         if doc is None or doc["kind"] != "advice":
             return None
-        return views.advice_view(doc, as_of, self.context(upto, advice_titles=False))
+        if upto is not None:
+            return views.advice_view(doc, as_of, self.context(upto, advice_titles=False))
+        # Now: the names of its own body and dossier, and the decisions (which may list it).
+        rows = self.store.query(
+            "SELECT doc FROM {docs} WHERE id IN (?, ?) OR kind = 'decision'",
+            [doc["body_id"], doc["dossier_id"] or doc["body_id"]],
+        )
+        ctx = answers.context(orjson.loads(row[0]) for row in rows)
+        return views.advice_view(doc, as_of, ctx)
 
     def advice_list(
         self,

@@ -10,8 +10,9 @@ from aiohttp import web
 from api.edge_store import EdgeStore
 from api.http import routes_read, routes_write, stream
 from api.http.fields import BASE_PATH
+from api.http.headers import API_VERSION, SECURITY_HEADERS
 from api.http.middleware import MIDDLEWARES
-from api.http.openapi import API_VERSION, SECURITY_HEADERS, with_document
+from api.http.openapi import with_document
 from api.http.pipeline import REQUEST_ID, Route, Services, endpoint
 from api.logging import ensure_logging
 from api.settings import Settings

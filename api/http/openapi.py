@@ -12,13 +12,13 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from api.http.auth import TOKEN_ROLES
 from api.http.fields import BASE_PATH, AnswerSchema, Named, RequestSchema
+from api.http.headers import API_VERSION, SECURITY_HEADERS, header_components
 from api.http.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.http.idempotency import MAX_KEY_LENGTH
 from api.http.pipeline import Call, Route
 from api.http.problems import PROBLEM_JSON
 from api.vocabulary import ROLES
 
-API_VERSION: Final = "1.1.0"
 DOCUMENT_PATH: Final = "/openapi.json"
 _PATH_PARAMETER: Final = re.compile(r"\{([^}]+)\}")
 CSV_SCHEMA: Final = {
@@ -29,26 +29,6 @@ CSV_SCHEMA: Final = {
 
 # NL API Design Rules, /core/transport/security-headers: on every response, errors included.
 # Documented on every response too, so a client (and schemathesis) can check them.
-SECURITY_HEADERS: Final = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Feature-Policy": "'none'",
-}
-_SECURITY_HEADER_PURPOSES: Final = {
-    "Cache-Control": "Niets van het antwoord wordt bewaard.",
-    "Content-Security-Policy": "Het antwoord laadt niets en komt in geen frame.",
-    "Strict-Transport-Security": "Alleen via HTTPS.",
-    "X-Content-Type-Options": "Geen MIME-sniffing.",
-    "X-Frame-Options": "Nooit in een frame.",
-    "Referrer-Policy": "Geen referrer naar elders.",
-    "Feature-Policy": "Geen browserfuncties.",
-}
-
-# Every tag is the first segment of its paths; each needs a description here.
 TAGS: Final = {
     "adviesaanvragen": "Adviesaanvragen aan een adviesorgaan, binnen een dossier.",
     "adviesorganen": "Adviesraden, cliëntenraden, organisaties, inwoners en bijeenkomsten die "
@@ -202,24 +182,6 @@ def _response_headers() -> dict[str, Any]:
     return {name: _ref("headers", name) for name in ("API-Version", *SECURITY_HEADERS)}
 
 
-def _headers() -> dict[str, Any]:
-    version = {
-        "description": "De volledige versie van de API.",
-        "required": True,
-        "schema": {"type": "string", "const": API_VERSION},
-    }
-    location = {"description": "Het pad van wat is vastgelegd.", "schema": {"type": "string"}}
-    security = {
-        name: {
-            "description": _SECURITY_HEADER_PURPOSES[name],
-            "required": True,
-            "schema": {"type": "string", "const": value},
-        }
-        for name, value in SECURITY_HEADERS.items()
-    }
-    return {"API-Version": version, "Location": location, **security}
-
-
 def _components(schemas: dict[str, Any]) -> dict[str, Any]:
     problem = {PROBLEM_JSON: {"schema": _ref("schemas", "Probleem")}}
     responses = {
@@ -228,7 +190,7 @@ def _components(schemas: dict[str, Any]) -> dict[str, Any]:
     }
     return {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "headers": _headers(),
+        "headers": header_components(),
         "parameters": {
             "IdempotencyKey": {
                 "name": IDEMPOTENCY_HEADER,

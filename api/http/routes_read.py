@@ -3,19 +3,19 @@ caught up with the log (read-your-writes), at a business date and optionally as 
 moment (time travel). Each runs whole on a worker thread (see pipeline.py)."""
 
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Any, Final, TypeVar
+from datetime import date
+from typing import Any, Final
 from urllib.parse import urlencode
 
 from aiohttp import web
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel
 
 from api.http import answers as A  # noqa: N812 - A reads as the table of answers it is
 from api.http import csv
 from api.http.events import history_item, log_event
-from api.http.fields import Answer, Count, moment
-from api.http.pipeline import Call, OffTheLoop, Route, json_response
-from api.http.problems import InvalidParam, ProblemError, invalid
+from api.http.fields import Answer
+from api.http.pipeline import Call, Route, json_response
+from api.http.problems import ProblemError
 from api.http.queries import (
     AdviceFilters,
     BoardQuery,
@@ -26,96 +26,34 @@ from api.http.queries import (
     StatisticsQuery,
     TableQuery,
 )
+from api.http.reading import (
+    ADVICE,
+    BOARD,
+    BODIES,
+    DECISIONS,
+    DOSSIERS,
+    EVENTS,
+    HISTORY,
+    POINTS,
+    REQUESTS,
+    TABLE,
+    answer_list,
+    answer_one,
+    found_points,
+    not_found,
+    read,
+)
 from events import Role
 from ledger.rules import LOG_READING_ROLES, READING_ROLES
 from projections import ReadModel
 from projections.log import LogRow
 
-T = TypeVar("T")
 EVENT_SCAN_PAGE: Final = 1000
-Read = Callable[[ReadModel, date, int | None], T]
-
-
-def _read(call: Call, work: Read[T]) -> T:
-    """Once the views hold every event committed before this request: `work` at the business
-    date (`peildatum`), up to the log position recorded at `vastgelegdTot`."""
-    query = call.query_as(ReadQuery)
-    model, wait = call.read_model, call.services.settings.read_wait_seconds
-    as_of = query.peildatum or call.services.ledgers.today()
-    until = _moment(query.vastgelegd_tot) if query.vastgelegd_tot is not None else None
-    try:
-        if not call.on_loop:
-            model.ensure_current(timeout=wait)
-        elif not model.is_current():
-            raise OffTheLoop  # a catch-up may take a while: not on the event loop
-    except TimeoutError:
-        msg = "De overzichten lopen achter op de log; probeer het zo opnieuw."
-        raise ProblemError(503, msg, headers={"Retry-After": "1"}) from None
-    return work(model, as_of, model.position_at(until) if until is not None else None)
-
-
-def _moment(raw: str) -> str:
-    try:
-        return moment(datetime.fromisoformat(raw))
-    except ValueError:
-        raise invalid([InvalidParam("vastgelegdTot", "Geen bestaand moment.")]) from None
-
-
-def _not_found() -> ProblemError:
-    return ProblemError(
-        404, "Dit record bestaat niet in deze gemeente (of nog niet op dat moment)."
-    )
-
-
-def _context(call: Call) -> dict[str, str]:
-    return {"municipality": call.caller.municipality}
-
-
-def page_of(name: str, key: str, item: type[Answer]) -> type[Answer]:
-    """The envelope of a paged list: `{<key>: [...], totaal, volgende}`."""
-    following = (str | None, Field(description="Pad van de volgende pagina."))
-    items = list[item]  # type: ignore[valid-type]
-    fields: dict[str, Any] = {key: (items, ...), "totaal": (Count, ...), "volgende": following}
-    return create_model(name, __base__=Answer, **fields)
-
-
-def whole_of(name: str, key: str, item: type[Answer]) -> type[Answer]:
-    """The envelope of a list answered whole: `{<key>: [...]}`."""
-    fields: dict[str, Any] = {key: (list[item], ...)}  # type: ignore[valid-type]
-    return create_model(name, __base__=Answer, **fields)
-
-
-def _answer(call: Call, envelope: type[Answer], views: list[Any]) -> web.Response:
-    """A list as JSON (paged when its envelope is), or as CSV, all pages at once, when asked."""
-    key = next(iter(envelope.model_fields))
-    item: type[BaseModel] = envelope.model_fields[key].annotation.__args__[0]  # type: ignore[union-attr]
-    context = _context(call)
-    if csv.wanted(call.request.headers.get("Accept")):
-        return csv.response(item, [item.model_validate(v, context=context) for v in views])
-    if "totaal" not in envelope.model_fields:
-        return json_response(envelope.model_validate({key: views}, context=context))
-    query = call.query_as(PagedQuery)
-    page, size = query.pagina, query.pagina_grootte
-    start = (page - 1) * size
-    following = None
-    if start + size < len(views):
-        kept = {k: v for k, v in call.request.query.items() if k != "pagina"}
-        following = f"{call.request.path}?{urlencode({**kept, 'pagina': page + 1})}"
-    data = {key: views[start : start + size], "totaal": len(views), "volgende": following}
-    return json_response(envelope.model_validate(data, context=context))
-
-
-def _one(
-    call: Call, model: type[Answer], view: Any, headers: dict[str, str] | None = None
-) -> web.Response:
-    if view is None:
-        raise _not_found()
-    return json_response(model.model_validate(view, context=_context(call)), headers=headers)
 
 
 def _kind_list(kind: str, envelope: type[Answer]) -> Callable[[Call], web.Response]:
     def work(call: Call) -> web.Response:
-        return _answer(call, envelope, _read(call, lambda m, _day, upto: m.docs(kind, upto)))
+        return answer_list(call, envelope, read(call, lambda m, _day, upto: m.docs(kind, upto)))
 
     return work
 
@@ -123,46 +61,43 @@ def _kind_list(kind: str, envelope: type[Answer]) -> Callable[[Call], web.Respon
 def _kind_item(kind: str, model: type[Answer]) -> Callable[[Call], web.Response]:
     def work(call: Call) -> web.Response:
         record_id = str(call.path_id())
-        doc = _read(call, lambda m, _day, upto: m.doc(record_id, upto))
-        return _one(call, model, doc if doc is not None and doc["kind"] == kind else None)
+        doc = read(call, lambda m, _day, upto: m.doc(record_id, upto))
+        return answer_one(call, model, doc if doc is not None and doc["kind"] == kind else None)
 
     return work
 
 
 def list_requests(call: Call) -> web.Response:
-    return _answer(call, REQUESTS, _read(call, lambda m, _day, upto: m.requests(upto)))
+    return answer_list(call, REQUESTS, read(call, lambda m, _day, upto: m.requests(upto)))
 
 
 def get_request(call: Call) -> web.Response:
     record_id = str(call.path_id())
-    return _one(call, A.Adviesaanvraag, _read(call, lambda m, _d, upto: m.request(record_id, upto)))
+    return answer_one(
+        call, A.Adviesaanvraag, read(call, lambda m, _d, upto: m.request(record_id, upto))
+    )
 
 
 def list_decisions(call: Call) -> web.Response:
-    return _answer(call, DECISIONS, _read(call, lambda m, _day, upto: m.decisions(upto)))
+    return answer_list(call, DECISIONS, read(call, lambda m, _day, upto: m.decisions(upto)))
 
 
 def get_decision(call: Call) -> web.Response:
     record_id = str(call.path_id())
-    return _one(call, A.Besluit, _read(call, lambda m, _d, upto: m.decision(record_id, upto)))
+    return answer_one(call, A.Besluit, read(call, lambda m, _d, upto: m.decision(record_id, upto)))
 
 
 def get_dossier(call: Call) -> web.Response:
     record_id = str(call.path_id())
-    view = _read(call, lambda m, day, upto: m.dossier(record_id, day, upto))
-    return _one(call, A.Dossieroverzicht, view)
+    view = read(call, lambda m, day, upto: m.dossier(record_id, day, upto))
+    return answer_one(call, A.Dossieroverzicht, view)
 
 
 def get_advice(call: Call) -> web.Response:
     advice_id = str(call.path_id())
-    view = _read(call, lambda m, day, upto: m.advice(advice_id, day, upto))
+    view = read(call, lambda m, day, upto: m.advice(advice_id, day, upto))
     etag = {"ETag": f'"{view["version"]}"'} if view is not None else None
-    return _one(call, A.Advies, view, etag)
-
-
-def _found(model: ReadModel, query: str | None, upto: int | None) -> set[tuple[str, int]] | None:
-    """The points `zoek` finds (None without `zoek`)."""
-    return None if query is None else model.search(query, upto)
+    return answer_one(call, A.Advies, view, etag)
 
 
 def list_advice(call: Call) -> web.Response:
@@ -170,7 +105,7 @@ def list_advice(call: Call) -> web.Response:
 
     def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
         views = model.advice_list(as_of, upto, query.adviesorgaan, query.dossier)
-        found = _found(model, query.zoek, upto)
+        found = found_points(model, query.zoek, upto)
         overdue = None if query.verlopen is None else query.verlopen == "true"
         return [
             v
@@ -182,7 +117,7 @@ def list_advice(call: Call) -> web.Response:
             and query.jaar in (None, int(v["submitted_on"][:4]))
         ]
 
-    return _answer(call, ADVICE, _read(call, work))
+    return answer_list(call, ADVICE, read(call, work))
 
 
 def list_points(call: Call) -> web.Response:
@@ -191,7 +126,7 @@ def list_points(call: Call) -> web.Response:
 
     def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
         rows = model.points(as_of, upto, query.adviesorgaan, query.dossier)
-        found = _found(model, query.zoek, upto)
+        found = found_points(model, query.zoek, upto)
         return [
             r
             for r in rows
@@ -201,7 +136,7 @@ def list_points(call: Call) -> web.Response:
             and (found is None or (r["advice_id"], r["number"]) in found)
         ]
 
-    return _answer(call, POINTS, _read(call, work))
+    return answer_list(call, POINTS, read(call, work))
 
 
 def advice_history(call: Call) -> web.Response:
@@ -213,10 +148,10 @@ def advice_history(call: Call) -> web.Response:
             return None
         return model.history(advice_id, upto)
 
-    items = _read(call, work)
+    items = read(call, work)
     if items is None:
-        raise _not_found()
-    return _answer(call, HISTORY, [history_item(i) for i in items])
+        raise not_found()
+    return answer_list(call, HISTORY, [history_item(i) for i in items])
 
 
 def _body_for_board(call: Call) -> str | None:
@@ -241,17 +176,15 @@ def follow_up_board(call: Call) -> web.Response:
                 return None
         return model.follow_up_board(body_id, as_of, upto)
 
-    items = _read(call, work)
+    items = read(call, work)
     if items is None:
-        raise _not_found()
-    return _answer(call, BOARD, items)
+        raise not_found()
+    return answer_list(call, BOARD, items)
 
 
 def statistics(call: Call) -> web.Response:
     query = call.query_as(StatisticsQuery)
-    stats = _read(
-        call, lambda m, day, upto: m.statistics(day, upto, query.adviesorgaan, query.jaar)
-    )
+    stats = read(call, lambda m, day, upto: m.statistics(day, upto, query.adviesorgaan, query.jaar))
     answer = A.Statistieken.model_validate(stats)
     if csv.wanted(call.request.headers.get("Accept")):
         return csv.response(A.Statistieken, [answer])
@@ -260,10 +193,10 @@ def statistics(call: Call) -> web.Response:
 
 def statistics_table(call: Call) -> web.Response:
     query = call.query_as(TableQuery)
-    rows = _read(
+    rows = read(
         call, lambda m, day, upto: m.statistics_table(day, upto, query.jaar_van, query.jaar_tot)
     )
-    return _answer(call, TABLE, rows)
+    return answer_list(call, TABLE, rows)
 
 
 def list_events(call: Call) -> web.Response:
@@ -288,7 +221,7 @@ def list_events(call: Call) -> web.Response:
             after = page[-1].position
         return found[: limit + 1]
 
-    rows = _read(call, work)
+    rows = read(call, work)
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -298,23 +231,6 @@ def list_events(call: Call) -> web.Response:
     if csv.wanted(call.request.headers.get("Accept")):
         return csv.response(A.Gebeurtenis, [A.Gebeurtenis.model_validate(i) for i in items])
     return json_response(EVENTS.model_validate({"gebeurtenissen": items, "volgende": following}))
-
-
-BODIES: Final = page_of("Adviesorganen", "adviesorganen", A.Adviesorgaan)
-DOSSIERS: Final = page_of("Dossiers", "dossiers", A.Dossier)
-REQUESTS: Final = page_of("Adviesaanvragen", "adviesaanvragen", A.Adviesaanvraag)
-ADVICE: Final = page_of("Adviezen", "adviezen", A.Advies)
-DECISIONS: Final = page_of("Besluiten", "besluiten", A.Besluit)
-POINTS: Final = page_of("Punten", "punten", A.PuntItem)
-HISTORY: Final = whole_of("Historie", "gebeurtenissen", A.HistorieItem)
-BOARD: Final = whole_of("Volglijst", "items", A.VolglijstItem)
-TABLE: Final = whole_of("Statistiekentabel", "rijen", A.Statistiekrij)
-EVENTS: Final = create_model(
-    "Gebeurtenissen",
-    __base__=Answer,
-    gebeurtenissen=(list[A.Gebeurtenis], ...),
-    volgende=(str | None, Field(description="Pad van de volgende reeks.")),
-)
 
 
 def _get(

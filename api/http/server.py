@@ -18,7 +18,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_server import Server
 
-from api.http.openapi import API_VERSION, SECURITY_HEADERS
+from api.http.headers import API_VERSION, SECURITY_HEADERS
 from api.http.problems import PROBLEM_JSON, TYPE_PREFIX
 from api.logging import get_logger
 

@@ -184,7 +184,7 @@ def run(args: argparse.Namespace, generator: str) -> None:
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.http", description=__doc__)
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--seconds", type=int, default=10, help="measured seconds, each run")
+    parser.add_argument("--seconds", type=int, help="measured seconds, each run (default 10)")
     parser.add_argument("--warmup", type=int, default=3, help="uncounted seconds before each run")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -203,7 +203,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--load-generator", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
-        args.seconds, args.warmup, args.advices, args.workers = 2, 0, 5, 1
+        args.seconds, args.warmup, args.advices, args.workers = args.seconds or 2, 0, 5, 1
+    args.seconds = args.seconds or 10
     if args.seconds < 1 or args.connections < 1 or args.workers < 1:
         parser.error("--seconds, --connections and --workers must be at least 1")
     return args

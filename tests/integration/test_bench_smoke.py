@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("bench.ledger", "ledger command"),
         ("bench.projections", "raw pass"),
         ("bench.http", "hello world"),
+        ("bench.projections.boards", "volglijst"),
     ],
 )
 def test_the_benchmark_runs_in_its_smoke_size(module: str, expected: str) -> None:
