@@ -10,9 +10,9 @@ from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 import orjson
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+from eventsourcing.persistence import IntegrityError, Mapper, Recording, Transcoder
 from eventsourcing.utils import get_topic
 
 from events import BodyKind, Deviation, LedgerEvent, Outcome, Verdict
@@ -462,6 +462,22 @@ class AdviceLedger(Application[UUID]):
             topic=topic,
             state=state,
         )
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Record, then give each event the moment it was stored with (moved on by the recorder
+        when it was not after the previous stored event's), so what the process holds is what
+        the log holds."""
+        recordings = super()._record(processing_event)
+        if not recordings:
+            return recordings  # nothing inserted: no stored states of this save
+        states = self._recorder.stored_states()
+        for recording, state in zip(recordings, states, strict=True):
+            event = cast(LedgerEvent, recording.domain_event)
+            moment = datetime.fromisoformat(orjson.loads(state)["timestamp"])
+            if event.timestamp != moment:
+                # Frozen: set once, before anyone else sees the event.
+                object.__setattr__(event, "timestamp", moment)
+        return recordings
 
     @property
     def _recorder(self) -> LedgerSQLiteRecorder | LedgerPostgresRecorder:
