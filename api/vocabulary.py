@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from events import BodyKind, Outcome, Role, Verdict
-from projections.views import AdviceStatus, FollowUpReason
+from projections.records import AdviceStatus, FollowUpReason
 
 W = TypeVar("W", bound=StrEnum)
 

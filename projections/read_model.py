@@ -16,6 +16,7 @@ from projections import answers, fold, search, swap, views
 from projections.answers import Context
 from projections.fold import Doc
 from projections.log import LogReader, canonical_id
+from projections.records import AdviceView, FollowUpItem, PointRow, Statistics, StatisticsRow
 from projections.store import ViewStore
 
 Progress = Callable[[int, int], None]
@@ -305,7 +306,7 @@ class ReadModel:
         rows = self.store.query(query, [upto, *types])
         return answers.context(self._replay(rows).values())
 
-    def advice(self, advice_id: str, as_of: date, upto: int | None = None) -> dict[str, Any] | None:
+    def advice(self, advice_id: str, as_of: date, upto: int | None = None) -> AdviceView | None:
         doc = self.doc(advice_id, upto)
         if doc is None or doc["kind"] != "advice":
             return None
@@ -325,7 +326,7 @@ class ReadModel:
         upto: int | None = None,
         body_id: str | None = None,
         dossier_id: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[AdviceView]:
         """Every advice (of one body, in one dossier) at business date `as_of`, oldest first."""
         ctx = self.context(upto, advice_titles=False)
         docs = self._advice_docs(upto, body_id)
@@ -346,7 +347,7 @@ class ReadModel:
 
     def follow_up_board(
         self, body_id: str | None, as_of: date, upto: int | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[FollowUpItem]:
         return views.follow_up_board(self.advice_list(as_of, upto, body_id), body_id)
 
     def points(
@@ -355,7 +356,7 @@ class ReadModel:
         upto: int | None = None,
         body_id: str | None = None,
         dossier_id: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[PointRow]:
         return views.points_view(self.advice_list(as_of, upto, body_id, dossier_id))
 
     def search(self, query: str, upto: int | None = None) -> set[search.Found]:
@@ -371,7 +372,7 @@ class ReadModel:
         upto: int | None = None,
         body_id: str | None = None,
         year: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Statistics:
         listed = self.advice_list(as_of, upto, body_id)
         return views.statistics(v for v in listed if year in (None, views.year_of(v)))
 
@@ -381,7 +382,7 @@ class ReadModel:
         upto: int | None = None,
         first_year: int | None = None,
         last_year: int | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[StatisticsRow]:
         return views.statistics_table(self.advice_list(as_of, upto), first_year, last_year)
 
     def dossier(

@@ -23,6 +23,7 @@ from events import BodyKind, Outcome
 from events.store import StoreUrlError
 from ledger import LedgerError, Ledgers, amsterdam_today
 from projections import ReadModel
+from projections.records import AdviceView
 
 POINT_TEXT_WIDTH = 80
 
@@ -100,7 +101,7 @@ def dutch_date(day: str | date) -> str:
 
 
 def _print_overview(
-    municipality: str, advice: list[dict[str, Any]], bodies: list[dict[str, Any]], today: date
+    municipality: str, advice: list[AdviceView], bodies: list[dict[str, Any]], today: date
 ) -> None:
     count = f"{len(advice)} {'advies' if len(advice) == 1 else 'adviezen'}"
     print(f"Gemeente {municipality}: {count}, stand op {dutch_date(today)}")

@@ -9,7 +9,7 @@ from api.http.fields import LARGEST_QUERY_INTEGER, Date, Id, Omittable, Request,
 from api.http.words import DutchIn
 from api.vocabulary import ADVICE_STATUSES, EVENT_TYPES, OUTCOMES
 from events import Outcome
-from projections.views import AdviceStatus
+from projections.records import AdviceStatus
 
 MOMENT_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"
 MomentQuery = Annotated[

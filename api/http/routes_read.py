@@ -47,6 +47,7 @@ from events import Role
 from ledger.rules import LOG_READING_ROLES, READING_ROLES
 from projections import ReadModel
 from projections.log import LogRow
+from projections.records import AdviceView, FollowUpItem, PointRow
 
 EVENT_SCAN_PAGE: Final = 1000
 
@@ -103,7 +104,7 @@ def get_advice(call: Call) -> web.Response:
 def list_advice(call: Call) -> web.Response:
     query = call.query_as(AdviceFilters)
 
-    def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
+    def work(model: ReadModel, as_of: date, upto: int | None) -> list[AdviceView]:
         views = model.advice_list(as_of, upto, query.adviesorgaan, query.dossier)
         found = found_points(model, query.zoek, upto)
         overdue = None if query.verlopen is None else query.verlopen == "true"
@@ -124,7 +125,7 @@ def list_points(call: Call) -> web.Response:
     query = call.query_as(PointFilters)
     overdue = None if query.verlopen is None else query.verlopen == "true"
 
-    def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]]:
+    def work(model: ReadModel, as_of: date, upto: int | None) -> list[PointRow]:
         rows = model.points(as_of, upto, query.adviesorgaan, query.dossier)
         found = found_points(model, query.zoek, upto)
         return [
@@ -169,7 +170,7 @@ def _body_for_board(call: Call) -> str | None:
 def follow_up_board(call: Call) -> web.Response:
     body_id = _body_for_board(call)
 
-    def work(model: ReadModel, as_of: date, upto: int | None) -> list[dict[str, Any]] | None:
+    def work(model: ReadModel, as_of: date, upto: int | None) -> list[FollowUpItem] | None:
         if body_id is not None:
             body = model.doc(body_id, upto)
             if body is None or body["kind"] != "body":

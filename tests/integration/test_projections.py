@@ -193,15 +193,17 @@ def test_statistics_count_outcomes_follow_rate_and_median_days(
     model: "ReadModel",
     today: date,
 ) -> None:
+    from events import Outcome
+
     _history(ledger, office, member, advice_id, submitted_on)
     model.ensure_current()
 
     stats = model.statistics(today)
 
     assert stats["points"] == 3
-    assert stats["per_outcome"]["deferred"] == 1
-    assert stats["per_outcome"]["not_followed"] == 1
-    assert stats["per_outcome"]["pending"] == 1
+    assert stats["per_outcome"][Outcome("deferred")] == 1
+    assert stats["per_outcome"][Outcome("not_followed")] == 1
+    assert stats["per_outcome"][Outcome("pending")] == 1
     assert stats["follow_rate"] == 0.0
     assert stats["median_response_days"] == 2
     assert model.statistics(today, year=submitted_on.year - 1)["points"] == 0
