@@ -16,6 +16,7 @@ import psycopg
 from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
+    InternalError,
     Tracking,
     TrackingRecorder,
 )
@@ -196,9 +197,10 @@ class ViewStore:
             try:
                 self.recorder: Any = factory.tracking_recorder(recorder_class)
                 break
-            except IntegrityError:
+            except (IntegrityError, InternalError):
                 # Another process created the tables at the same moment and wrote the library's
-                # migration marker first; the tables are there now, so opening again succeeds.
+                # migration marker first (or PostgreSQL's catalog row: "tuple concurrently
+                # updated"); the tables are there now, so opening again succeeds.
                 if attempt == 2:
                     raise
         self._check_version()
