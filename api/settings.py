@@ -9,6 +9,7 @@
 | graceful stop after SIGTERM | `ADVIESSPOOR_SHUTDOWN_SECONDS` | 30 |
 | largest request body | `ADVIESSPOOR_MAX_BODY` | 1 MiB |
 | PostgreSQL pool per municipality | `ADVIESSPOOR_POOL_SIZE`, `ADVIESSPOOR_MAX_OVERFLOW` | 4, 4 |
+| answers kept per process (answer_cache.py; 0: none) | `ADVIESSPOOR_ANSWER_CACHE` | 4096 |
 """
 
 import os
@@ -34,6 +35,7 @@ class Settings:
     max_body: int = MEBIBYTE
     pool_size: int = 4
     max_overflow: int = 4
+    answer_cache: int = 4096
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -61,6 +63,7 @@ class Settings:
             max_body=int(number("MAX_BODY", MEBIBYTE)),
             pool_size=int(number("POOL_SIZE", 4)),
             max_overflow=int(number("MAX_OVERFLOW", 4)),
+            answer_cache=int(env.get("ADVIESSPOOR_ANSWER_CACHE") or 4096),
         )
 
     @property

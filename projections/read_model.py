@@ -128,9 +128,11 @@ class ReadModel:
         """Read-your-writes: process everything committed before this call."""
         return self.wait_for(self.log.last_position(), timeout)
 
-    def is_current(self) -> bool:
-        """Do the views hold every event committed before this call (two small queries)?"""
-        return self.store.position() >= self.log.last_position()
+    def current_position(self) -> int | None:
+        """The views' position when they hold every event committed before this call, else None
+        (two small queries, no catch-up)."""
+        position = self.store.position()
+        return position if position >= self.log.last_position() else None
 
     def wait_for(self, position: int, timeout: float = 5.0) -> int:
         """Return once the views include log `position` (a writer's own write, say)."""

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from api.edge_store import EdgeStore
 from api.http import routes_read, routes_write, stream
+from api.http.answer_cache import AnswerCache
 from api.http.fields import BASE_PATH
 from api.http.headers import API_VERSION, SECURITY_HEADERS
 from api.http.middleware import MIDDLEWARES
@@ -46,6 +47,7 @@ def create_app(
         read_models=ReadModels(store),
         executor=ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="ledger"),
         settings=settings,
+        answers=AnswerCache(settings.answer_cache),
     )
     setup_services(app, services)
     setup_headers(app)

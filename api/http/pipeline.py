@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from api.edge_store import EdgeStore
 from api.http import idempotency
+from api.http.answer_cache import AnswerCache
 from api.http.auth import Principal, authenticate, authorize, bearer_secret, unauthenticated
 from api.http.fields import CANONICAL_ID, Request
 from api.http.invalid import WHOLE_BODY, decode, query_of
@@ -58,6 +59,7 @@ class Services:
     read_models: ReadModels
     executor: ThreadPoolExecutor
     settings: Settings
+    answers: AnswerCache[tuple[bytes, str]]
 
     async def run(self, work: Callable[[], T]) -> T:
         """`work` on a worker thread, with this request's log context (request id, caller)."""
@@ -110,6 +112,7 @@ class Call:
     body: Command | None = None
     document: Any = None  # the body as plain JSON
     on_loop: bool = False  # running on the event loop: a read that must not wait
+    views_position: int = 0  # where the views were when this read began (read-your-writes)
 
     @property
     def caller(self) -> Principal:

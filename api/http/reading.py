@@ -33,9 +33,12 @@ def read(call: Call, work: Read[T]) -> T:
     until = moment_of(query.vastgelegd_tot) if query.vastgelegd_tot is not None else None
     try:
         if not call.on_loop:
-            model.ensure_current(timeout=wait)
-        elif not model.is_current():
-            raise OffTheLoop  # a catch-up may take a while: not on the event loop
+            call.views_position = model.ensure_current(timeout=wait)
+        else:
+            position = model.current_position()
+            if position is None:
+                raise OffTheLoop  # a catch-up may take a while: not on the event loop
+            call.views_position = position
     except TimeoutError:
         msg = "De overzichten lopen achter op de log; probeer het zo opnieuw."
         raise ProblemError(503, msg, headers={"Retry-After": "1"}) from None

@@ -39,6 +39,7 @@ from api.http.reading import (
     TABLE,
     answer_list,
     answer_one,
+    context_of,
     found_points,
     not_found,
     read,
@@ -95,10 +96,29 @@ def get_dossier(call: Call) -> web.Response:
 
 
 def get_advice(call: Call) -> web.Response:
-    advice_id = str(call.path_id())
-    view = read(call, lambda m, day, upto: m.advice(advice_id, day, upto))
-    etag = {"ETag": f'"{view["version"]}"'} if view is not None else None
-    return answer_one(call, A.Advies, view, etag)
+    """One advice, its encoded answer kept by (municipality, views position, advice, business
+    date): see answer_cache.py."""
+    advice_id, cache = str(call.path_id()), call.services.answers
+
+    def work(model: ReadModel, as_of: date, upto: int | None) -> tuple[bytes, str] | None:
+        key = (call.caller.municipality, call.views_position, advice_id, as_of)
+        found = cache.get(key) if upto is None else None
+        if found is not None:
+            return found
+        view = model.advice(advice_id, as_of, upto)
+        if view is None:
+            return None
+        answer = A.Advies.model_validate(view, context=context_of(call))
+        made = (answer.__pydantic_serializer__.to_json(answer, by_alias=True), view["version"])
+        if upto is None:
+            cache.put(key, (made[0], f'"{made[1]}"'))
+        return made[0], f'"{made[1]}"'
+
+    made = read(call, work)
+    if made is None:
+        raise not_found()
+    body, etag = made
+    return web.Response(body=body, content_type="application/json", headers={"ETag": etag})
 
 
 def list_advice(call: Call) -> web.Response:

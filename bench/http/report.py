@@ -31,7 +31,7 @@ class Plan:
     load: Load
     warmup: int
     baseline: str
-    role: str = ""  # "hello", "reads", "before", "workers" or "writes": rows the goals are about
+    role: str = ""  # "hello", "reads", "before", "uncached", "workers", "writes": rows of the goals
 
 
 def load_average() -> str:
@@ -81,7 +81,7 @@ def report(chosen: Sequence[Plan], results: dict[str, Result]) -> None:
         )
     role = {plan.role: results[plan.label] for plan in chosen if plan.role}
     hello = role["hello"]
-    for name in ("before", "reads", "workers", "writes"):
+    for name in ("before", "uncached", "reads", "workers", "writes"):
         if name in role:
             result = role[name]
             print(

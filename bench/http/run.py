@@ -80,6 +80,7 @@ def plans(
     chosen = [Plan(hello_n, hello, load(hello, [("GET", "/", None)], n), warm, hello_n, "hello")]
     labels = {
         "before": f"GET  /adviezen/{{id}}, {n}, before",
+        "uncached": f"GET  /adviezen/{{id}}, {n}, no answer cache",
         "reads": f"GET  /adviezen/{{id}}, {n}",
         "workers": f"GET  /adviezen/{{id}}, {n}, --workers {args.workers}",
     }
@@ -138,6 +139,10 @@ def run(args: argparse.Namespace, generator: str) -> None:
         api.wait_ready()
         history = asyncio.run(make_history(api.base_url, tokens["beheerder"], args.advices))
         servers["reads"] = (api, tokens["beheerder"], list(history.advices))
+        uncached_env = {**env, "ADVIESSPOOR_ANSWER_CACHE": "0"}
+        plain = _api(stack, "serve, no cache", uncached_env, workdir / "plain.log", 1, None)
+        plain.wait_ready()
+        servers["uncached"] = (plain, tokens["beheerder"], list(history.advices))
         if args.workers > 1:
             many = _api(stack, "serve --workers", env, workdir / "workers.log", args.workers, None)
             many.wait_ready()
