@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -20,6 +21,7 @@ import psycopg
 
 from events import Role
 from events.store import StoreUrl
+from projections.connections import PerThread
 
 SQLITE_FILE: Final = "adviesspoor.sqlite"
 POSTGRES_SCHEMA: Final = "adviesspoor"
@@ -75,6 +77,8 @@ class EdgeStore:
         self._sqlite: sqlite3.Connection | None = None
         self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
         self._prefix = "" if store.backend == "sqlite" else POSTGRES_SCHEMA + "."
+        # Every request looks its token up: on a plain connection of its own thread.
+        self._readers: PerThread[Any] = PerThread(self._open_reader)
 
     # Tokens ---------------------------------------------------------------------------------
 
@@ -108,19 +112,25 @@ class EdgeStore:
         return record, secret
 
     def find_token(self, secret: str) -> TokenRecord | None:
-        rows = self._execute(
+        rows = self._read(
             "SELECT id, municipality, role, body_id, name, created FROM {s}tokens"
             " WHERE secret_hash = ? AND revoked IS NULL",
             (secret_hash(secret),),
-        )[1]
+        )
         return _token(rows[0]) if rows else None
 
-    def token_valid(self, token_id: str) -> bool:
-        """Whether the token with this id exists and is not revoked."""
-        rows = self._execute(
-            "SELECT 1 FROM {s}tokens WHERE id = ? AND revoked IS NULL", (token_id,)
-        )[1]
-        return bool(rows)
+    def valid_tokens(self, token_ids: Iterable[str]) -> set[str]:
+        """Which of these token ids exist and are not revoked (one query for all)."""
+        ids = list(token_ids)
+        if not ids:
+            return set()
+        marks = ", ".join("?" * len(ids))
+        rows = self._read(
+            # Only "?" marks are interpolated; the ids travel as parameters.
+            f"SELECT id FROM {{s}}tokens WHERE revoked IS NULL AND id IN ({marks})",  # noqa: S608
+            tuple(ids),
+        )
+        return {row[0] for row in rows}
 
     def tokens(self) -> list[TokenRecord]:
         """Every token still valid, oldest first."""
@@ -158,6 +168,7 @@ class EdgeStore:
     # Storage --------------------------------------------------------------------------------
 
     def close(self) -> None:
+        self._readers.close()
         with self._lock:
             if self._sqlite is not None:
                 self._sqlite.close()
@@ -196,6 +207,26 @@ class EdgeStore:
                 conn.close()
                 self._postgres = None
                 raise
+
+    def _read(self, query: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Rows of one query, on this thread's read connection (no lock, no transaction)."""
+        query = query.replace("{s}", self._prefix)
+        if self._store.backend == "postgresql":
+            query = query.replace("?", "%s")
+        try:
+            rows: list[tuple[Any, ...]] = self._readers.get().execute(query, params).fetchall()
+        except (sqlite3.Error, psycopg.Error):
+            self._readers.discard()
+            raise
+        return rows
+
+    def _open_reader(self) -> Any:
+        if self._store.backend == "sqlite":
+            assert self._store.directory is not None
+            path = self._store.directory / SQLITE_FILE
+            return sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        assert self._store.server is not None
+        return psycopg.connect(self._store.server.conninfo(), autocommit=True)
 
     def _sqlite_execute(
         self, query: str, params: tuple[Any, ...]

@@ -1,7 +1,8 @@
 """Structured logs: one JSON object per line on stderr (structlog); tokens are never logged."""
 
+import logging
 import sys
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 import structlog
@@ -13,22 +14,43 @@ def _dumps(event: Any, **_options: Any) -> str:
     return orjson.dumps(event, default=str).decode()
 
 
-def configure_logging(stream: TextIO | None = None) -> None:
-    """JSON lines with an ISO 8601 UTC timestamp and the level; exceptions as structured data."""
+def configure_logging(stream: TextIO | None = None, *, fast: bool = False) -> None:
+    """JSON lines with an ISO 8601 UTC timestamp and the level; exceptions as structured data.
+
+    `fast` (a server): bytes straight from orjson to stderr, and loggers cached on first use, so a
+    request's line costs a few microseconds (structlog's own advice for speed). Tests capture logs
+    by reconfiguring, which cached loggers would not see, so they leave it off.
+    """
+    if fast:
+        out: BinaryIO = sys.stderr.buffer
+        structlog.configure(
+            processors=[*_processors(), structlog.processors.JSONRenderer(serializer=_bytes)],
+            wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+            logger_factory=structlog.BytesLoggerFactory(file=out),
+            cache_logger_on_first_use=True,
+        )
+        return
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            # Frame locals would carry request headers, the Bearer token among them: never shown.
-            structlog.processors.ExceptionRenderer(
-                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
-            ),
-            structlog.processors.JSONRenderer(serializer=_dumps),
-        ],
+        processors=[*_processors(), structlog.processors.JSONRenderer(serializer=_dumps)],
         logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def _processors() -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # Frame locals would carry request headers, the Bearer token among them: never shown.
+        structlog.processors.ExceptionRenderer(
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+        ),
+    ]
+
+
+def _bytes(event: Any, **_options: Any) -> bytes:
+    return orjson.dumps(event, default=str)
 
 
 def ensure_logging() -> None:

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from events import BodyKind, Outcome, Role, SubjectKind, Verdict
+from projections.records import AdviceStatus, FollowUpReason
 
 W = TypeVar("W", bound=StrEnum)
 
@@ -22,6 +23,7 @@ class Words(Generic[W]):
             msg = f"{label}: every word needs one Dutch word of its own; missing {missing}"
             raise ValueError(msg)
         self.label = label
+        self.members = members
         self._dutch = dict(dutch)
         self._english = {nl: en for en, nl in dutch.items()}
 
@@ -96,22 +98,30 @@ SUBJECT_KINDS = Words(
     SubjectKind,
 )
 
-# Derived words of the views (never recorded, so no enum in events/).
-ADVICE_STATUSES: Mapping[str, str] = {
-    "open": "openstaand",
-    "partially_answered": "deels_beantwoord",
-    "answered": "beantwoord",
-    "withdrawn": "ingetrokken",
-}
-FOLLOW_UP_REASONS: Mapping[str, str] = {
-    "pending": "openstaand",
-    "overdue": "verlopen",
-    "deferred": "meegenomen",
-    "promise_open": "toezegging_open",
-    "promise_overdue": "toezegging_verlopen",
-    "response_without_rejoinder": "reactie_zonder_wederwoord",
-    "rejoinder_unsatisfied": "wederwoord_ontevreden",
-}
+# Derived words of the views (never recorded, so their enums live in projections/).
+ADVICE_STATUSES = Words(
+    "status",
+    {
+        AdviceStatus.OPEN: "openstaand",
+        AdviceStatus.PARTIALLY_ANSWERED: "deels_beantwoord",
+        AdviceStatus.ANSWERED: "beantwoord",
+        AdviceStatus.WITHDRAWN: "ingetrokken",
+    },
+    AdviceStatus,
+)
+FOLLOW_UP_REASONS = Words(
+    "reden",
+    {
+        FollowUpReason.PENDING: "openstaand",
+        FollowUpReason.OVERDUE: "verlopen",
+        FollowUpReason.DEFERRED: "meegenomen",
+        FollowUpReason.PROMISE_OPEN: "toezegging_open",
+        FollowUpReason.PROMISE_OVERDUE: "toezegging_verlopen",
+        FollowUpReason.RESPONSE_WITHOUT_REJOINDER: "reactie_zonder_wederwoord",
+        FollowUpReason.REJOINDER_UNSATISFIED: "wederwoord_ontevreden",
+    },
+    FollowUpReason,
+)
 
 # Words for people (`adviesspoor overzicht`, pages): what the code words mean in a sentence.
 OUTCOME_LABELS: Mapping[Outcome, str] = {
@@ -168,7 +178,7 @@ EVENT_TYPES_ENGLISH: Mapping[str, str] = {nl: en for en, nl in EVENT_TYPES.items
 
 # Per kind of event, its stored fields under the names of the POST that recorded it
 # (`gegevens`): stored name → contract name. Values that are code words are translated by the
-# word lists above (see api/translate.py).
+# word lists above (see api/http/events.py).
 EVENT_FIELDS: Mapping[str, Mapping[str, str]] = {
     "AdvisoryBodyRegistered": {
         "name": "naam",

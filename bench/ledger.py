@@ -163,7 +163,7 @@ class PostgresWriter:
 
 def register_body(ledger: AdviceLedger) -> AdvisoryBody:
     name, kind = "Adviesraad Sociaal Domein", BodyKind.ADVISORY_COUNCIL
-    recorded = ledger.register_body(ADMINISTRATOR, name, kind)
+    recorded = ledger.register_body(ADMINISTRATOR, name=name, kind=kind)
     return ledger.get_body(recorded.id)
 
 
@@ -176,23 +176,56 @@ def run_commands(ledger: AdviceLedger, body: AdvisoryBody, advices: int) -> None
     day = submitted_on(ledger)
     for i in range(advices):
         points = [POINT.format(n) for n in range(1, POINTS + 1)]
-        advice_id = ledger.submit_advice(ACTOR, body.id, f"{TITLE} {i}", day, True, points).id
+        advice_id = ledger.submit_advice(
+            ACTOR,
+            body_id=body.id,
+            title=f"{TITLE} {i}",
+            submitted_on=day,
+            solicited=True,
+            points=points,
+        ).id
         for n in range(1, POINTS + 1):
-            ledger.record_response(ACTOR, advice_id, n, OUTCOMES[n % 2], RESPONSE, day)
+            ledger.record_response(
+                ACTOR,
+                advice_id=advice_id,
+                point=n,
+                outcome=OUTCOMES[n % 2],
+                text=RESPONSE,
+                given_on=day,
+            )
 
 
 def submit(ledger: AdviceLedger, body: AdvisoryBody, i: int) -> Advice:
     meta, day = ACTOR.meta(ledger.municipality), submitted_on(ledger)
     points = [POINT.format(n) for n in range(1, POINTS + 1)]
     return Advice.submit(
-        ACTOR, meta, body, f"{TITLE} {i}", day, True, points, None, None, None, ledger.today(), None
+        ACTOR,
+        meta,
+        body=body,
+        title=f"{TITLE} {i}",
+        submitted_on=day,
+        solicited=True,
+        points=points,
+        dossier=None,
+        request=None,
+        reference=None,
+        today=ledger.today(),
+        id=None,
     )
 
 
 def respond(ledger: AdviceLedger, advice: Advice, point: int) -> None:
     meta, day = ACTOR.meta(ledger.municipality), submitted_on(ledger)
     advice.respond(
-        meta, point, OUTCOMES[point % 2], RESPONSE, None, None, day, None, ledger.today()
+        meta,
+        point=point,
+        outcome=OUTCOMES[point % 2],
+        text=RESPONSE,
+        reasons=None,
+        consequence=None,
+        given_on=day,
+        decision=None,
+        today=ledger.today(),
     )
 
 

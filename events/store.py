@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from psycopg.conninfo import make_conninfo
+
 DEFAULT_DATABASE_URL = "sqlite:///./data"
 # The schema of what is kept beside every municipality's log on PostgreSQL: tokens and the key
 # tables of personal data (written by the ledger, read by the views).
@@ -41,13 +43,19 @@ class PostgresServer:
     dbname: str
     user: str
     password: str
+    # Connections each municipality's ledger (and views) keep in the library's pool, and how many
+    # more while busy: with four kept open, a few servers holding a dozen municipalities used up
+    # PostgreSQL's connections (docs/reliability.md).
+    pool_size: int = 1
+    max_overflow: int = 4
 
     def conninfo(self) -> str:
-        parts = [f"host={self.host}", f"port={self.port}", f"dbname={self.dbname}"]
-        parts.append(f"user={self.user}")
-        if self.password:
-            parts.append(f"password={self.password}")
-        return " ".join(parts)
+        """libpq's connection string, quoted by psycopg: a password with a space or a quote in
+        it stays one value."""
+        password = {"password": self.password} if self.password else {}
+        return make_conninfo(
+            "", host=self.host, port=self.port, dbname=self.dbname, user=self.user, **password
+        )
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ class StoreUrl:
     server: PostgresServer | None = None
 
     @classmethod
-    def parse(cls, url: str) -> "StoreUrl":
+    def parse(cls, url: str, pool_size: int = 1, max_overflow: int = 4) -> "StoreUrl":
         if url.startswith("sqlite:///"):
             directory = url.removeprefix("sqlite:///")
             if not directory:
@@ -122,6 +130,8 @@ class StoreUrl:
                 dbname=dbname,
                 user=unquote(parts.username or "postgres"),
                 password=unquote(parts.password or ""),
+                pool_size=pool_size,
+                max_overflow=max_overflow,
             )
             return cls(url, "postgresql", server=server)
         msg = f"Onbekende database-instelling '{url}': gebruik sqlite:/// of postgresql://."
@@ -156,10 +166,7 @@ def library_settings(
         "POSTGRES_USER": server.user,
         "POSTGRES_PASSWORD": server.password,
         "POSTGRES_SCHEMA": schema or location.schema,
-        # One connection kept per pool (a process has two per municipality: the ledger's and the
-        # views'), more only while busy: with a pool of four kept open, a few servers holding a
-        # dozen municipalities used up PostgreSQL's connections.
-        "POSTGRES_POOL_SIZE": "1",
-        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_POOL_SIZE": str(server.pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(server.max_overflow),
         "POSTGRES_LOCK_TIMEOUT": "10",
     }

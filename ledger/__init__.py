@@ -15,11 +15,10 @@ from ledger.errors import (
     ValidationError,
 )
 from ledger.recorders import IdempotencyKey, KeyRecord
-from ledger.registry import DATABASE_URL_SETTING, Ledgers, store_url_from_env
+from ledger.registry import Ledgers
 from ledger.rules import Actor, amsterdam_today
 
 __all__ = [
-    "DATABASE_URL_SETTING",
     "Actor",
     "Advice",
     "AdviceLedger",
@@ -39,5 +38,4 @@ __all__ = [
     "Recorded",
     "ValidationError",
     "amsterdam_today",
-    "store_url_from_env",
 ]

@@ -70,6 +70,7 @@ class Advice(Aggregate):
         cls,
         actor: Actor,
         meta: Meta,
+        *,
         body: AdvisoryBody,
         title: str,
         submitted_on: date,
@@ -120,6 +121,7 @@ class Advice(Aggregate):
     def respond(
         self,
         meta: Meta,
+        *,
         point: int,
         outcome: Outcome,
         text: str,
@@ -163,7 +165,7 @@ class Advice(Aggregate):
         return [c for c in in_force if c.effective_on == latest][-1].due_on
 
     def move_due_date(
-        self, meta: Meta, new_due_on: date, reason: str, effective_on: date, today: date
+        self, meta: Meta, *, new_due_on: date, reason: str, effective_on: date, today: date
     ) -> None:
         self._refuse_if_withdrawn("De termijn van een ingetrokken advies verandert niet meer.")
         refusals = Refusals()
@@ -187,7 +189,7 @@ class Advice(Aggregate):
         )
 
     def promise(
-        self, meta: Meta, promise_id: UUID, point: int, description: str, due_on: date
+        self, meta: Meta, *, promise_id: UUID, point: int, description: str, due_on: date
     ) -> None:
         self._refuse_if_withdrawn("Bij een ingetrokken advies worden geen toezeggingen gedaan.")
         refusals = Refusals()
@@ -206,7 +208,7 @@ class Advice(Aggregate):
         )
 
     def fulfil(
-        self, meta: Meta, promise_id: UUID, fulfilled_on: date, note: str, today: date
+        self, meta: Meta, *, promise_id: UUID, fulfilled_on: date, note: str, today: date
     ) -> None:
         self._refuse_if_withdrawn("Bij een ingetrokken advies wordt niets meer nagekomen.")
         promise = self.promises.get(promise_id)
@@ -234,6 +236,7 @@ class Advice(Aggregate):
         self,
         actor: Actor,
         meta: Meta,
+        *,
         point: int | None,
         verdict: Verdict,
         text: str,
@@ -275,7 +278,7 @@ class Advice(Aggregate):
             on_behalf=on_behalf,
         )
 
-    def withdraw(self, actor: Actor, meta: Meta, reason: str) -> None:
+    def withdraw(self, actor: Actor, meta: Meta, *, reason: str) -> None:
         if not (actor.speaks_for(self.body_id) or actor.role in OFFICE_ROLES):
             msg = "Alleen het adviesorgaan zelf of het secretariaat trekt dit advies in."
             raise ForbiddenError(msg)

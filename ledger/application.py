@@ -9,9 +9,15 @@ from functools import cached_property
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
+import orjson
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    LRUCache,
+    ProcessingEvent,
+)
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, Recording, Transcoder
 from eventsourcing.utils import get_topic
 
 from events import BodyKind, Deviation, LedgerEvent, Outcome, Role, SubjectKind, Verdict
@@ -163,18 +169,22 @@ class AdviceLedger(Application[UUID]):
     def register_body(
         self,
         actor: Actor,
+        *,
         name: str,
         kind: BodyKind,
         response_term_days: int = DEFAULT_RESPONSE_TERM_DAYS,
         id: UUID | None = None,
     ) -> Recorded:
         actor.require_administrator()
-        body = AdvisoryBody.register(self._meta(actor), name, kind, response_term_days, id)
+        body = AdvisoryBody.register(
+            self._meta(actor), name=name, kind=kind, response_term_days=response_term_days, id=id
+        )
         return self._save(body)
 
     def open_dossier(
         self,
         actor: Actor,
+        *,
         title: str,
         opened_on: date,
         reference: str | None = None,
@@ -183,13 +193,20 @@ class AdviceLedger(Application[UUID]):
     ) -> Recorded:
         actor.require_office()
         dossier = Dossier.open(
-            self._meta(actor), title, reference, portfolio_holder, opened_on, self.today(), id
+            self._meta(actor),
+            title=title,
+            reference=reference,
+            portfolio_holder=portfolio_holder,
+            opened_on=opened_on,
+            today=self.today(),
+            id=id,
         )
         return self._save(dossier)
 
     def request_advice(
         self,
         actor: Actor,
+        *,
         dossier_id: UUID,
         body_id: UUID,
         question: str,
@@ -201,13 +218,21 @@ class AdviceLedger(Application[UUID]):
         dossier = self._reference(Dossier, dossier_id, "dossier_id")
         body = self._reference(AdvisoryBody, body_id, "body_id")
         request = AdviceRequest.request(
-            self._meta(actor), dossier, body, question, requested_on, due_on, self.today(), id
+            self._meta(actor),
+            dossier=dossier,
+            body=body,
+            question=question,
+            requested_on=requested_on,
+            due_on=due_on,
+            today=self.today(),
+            id=id,
         )
         return self._save(request)
 
     def submit_advice(
         self,
         actor: Actor,
+        *,
         body_id: UUID,
         title: str,
         submitted_on: date,
@@ -225,22 +250,23 @@ class AdviceLedger(Application[UUID]):
         advice = Advice.submit(
             actor,
             self._meta(actor),
-            body,
-            title,
-            submitted_on,
-            solicited,
-            list(points),
-            dossier,
-            request,
-            reference,
-            self.today(),
-            id,
+            body=body,
+            title=title,
+            submitted_on=submitted_on,
+            solicited=solicited,
+            points=list(points),
+            dossier=dossier,
+            request=request,
+            reference=reference,
+            today=self.today(),
+            id=id,
         )
         return self._save(advice)
 
     def record_response(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         point: int,
         outcome: Outcome,
@@ -255,14 +281,14 @@ class AdviceLedger(Application[UUID]):
         with self._advice(advice_id, expected_version) as advice:
             advice.respond(
                 self._meta(actor),
-                point,
-                outcome,
-                text,
-                reasons,
-                consequence,
-                given_on,
-                decision,
-                self.today(),
+                point=point,
+                outcome=outcome,
+                text=text,
+                reasons=reasons,
+                consequence=consequence,
+                given_on=given_on,
+                decision=decision,
+                today=self.today(),
             )
             return self._save(advice)
 
@@ -291,14 +317,14 @@ class AdviceLedger(Application[UUID]):
                 try:
                     advice.respond(
                         meta,
-                        row.point,
-                        row.outcome,
-                        row.text,
-                        row.reasons,
-                        row.consequence,
-                        row.given_on,
-                        None,
-                        today,
+                        point=row.point,
+                        outcome=row.outcome,
+                        text=row.text,
+                        reasons=row.reasons,
+                        consequence=row.consequence,
+                        given_on=row.given_on,
+                        decision=None,
+                        today=today,
                     )
                 except ValidationError as error:
                     for item in error.invalid:
@@ -325,13 +351,18 @@ class AdviceLedger(Application[UUID]):
         with self._advice(advice_id, expected_version) as advice:
             today = self.today()
             advice.move_due_date(
-                self._meta(actor), new_due_on, reason, effective_on or today, today
+                self._meta(actor),
+                new_due_on=new_due_on,
+                reason=reason,
+                effective_on=effective_on or today,
+                today=today,
             )
             return self._save(advice)
 
     def promise_follow_up(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         point: int,
         description: str,
@@ -341,12 +372,19 @@ class AdviceLedger(Application[UUID]):
     ) -> Recorded:
         actor.require_office()
         with self._advice(advice_id, expected_version) as advice:
-            advice.promise(self._meta(actor), promise_id or uuid4(), point, description, due_on)
+            advice.promise(
+                self._meta(actor),
+                promise_id=promise_id or uuid4(),
+                point=point,
+                description=description,
+                due_on=due_on,
+            )
             return self._save(advice)
 
     def fulfil_promise(
         self,
         actor: Actor,
+        *,
         advice_id: UUID,
         promise_id: UUID,
         fulfilled_on: date,
@@ -355,7 +393,13 @@ class AdviceLedger(Application[UUID]):
     ) -> Recorded:
         actor.require_office()
         with self._advice(advice_id, expected_version) as advice:
-            advice.fulfil(self._meta(actor), promise_id, fulfilled_on, note, self.today())
+            advice.fulfil(
+                self._meta(actor),
+                promise_id=promise_id,
+                fulfilled_on=fulfilled_on,
+                note=note,
+                today=self.today(),
+            )
             return self._save(advice)
 
     def give_rejoinder(
@@ -376,21 +420,21 @@ class AdviceLedger(Application[UUID]):
             advice.give_rejoinder(
                 actor,
                 self._meta(actor),
-                point,
-                verdict,
-                text,
-                given_on or today,
-                today,
-                self._index.decided_points(advice_id),
+                point=point,
+                verdict=verdict,
+                text=text,
+                given_on=given_on or today,
+                today=today,
+                decided=self._index.decided_points(advice_id),
             )
             return self._save(advice)
 
     def withdraw_advice(
-        self, actor: Actor, advice_id: UUID, reason: str, expected_version: int | None = None
+        self, actor: Actor, *, advice_id: UUID, reason: str, expected_version: int | None = None
     ) -> Recorded:
         actor.require_writer()
         with self._advice(advice_id, expected_version) as advice:
-            advice.withdraw(actor, self._meta(actor), reason)
+            advice.withdraw(actor, self._meta(actor), reason=reason)
             return self._save(advice)
 
     def take_decision(
@@ -414,15 +458,15 @@ class AdviceLedger(Application[UUID]):
             ]
             decision = Decision.take(
                 self._meta(actor),
-                dossier,
-                title,
-                decided_on,
-                listed,
-                self._advice_on_dossier(dossier_id),
-                reference,
-                deviations,
-                self.today(),
-                id,
+                dossier=dossier,
+                title=title,
+                decided_on=decided_on,
+                listed=listed,
+                on_dossier=self._advice_on_dossier(dossier_id),
+                reference=reference,
+                deviations=deviations,
+                today=self.today(),
+                id=id,
             )
             return self._save(decision)
 
@@ -552,8 +596,7 @@ class AdviceLedger(Application[UUID]):
             self._keys.current = None
 
     def find_key(self, scope: str) -> KeyRecord | None:
-        recorder = cast(LedgerSQLiteRecorder | LedgerPostgresRecorder, self.recorder)
-        return recorder.find_key(scope)
+        return self._recorder.find_key(scope)
 
     # Helpers --------------------------------------------------------------------------------
 
@@ -614,17 +657,18 @@ class AdviceLedger(Application[UUID]):
                     "namens dit adviesorgaan worden vastgelegd."
                 )
                 raise ConflictError(msg) from None
+            # The event as stored: its personal texts sealed, its moment taken inside the insert
+            # transaction (ledger/recorders.py).
+            state = self._recorder.stored_states()[-1]
         last = recordings[-1]
-        event = cast(LedgerEvent, last.domain_event)
-        stored = last.notification  # the event as stored: its personal texts sealed
         return Recorded(
             id=aggregate.id,
             position=last.notification.id,
-            recorded_at=event.timestamp,
+            recorded_at=datetime.fromisoformat(orjson.loads(state)["timestamp"]),
             version=aggregate.version,
-            topic=stored.topic,
-            state=stored.state,
-            data=self.open_state(stored.state),
+            topic=last.notification.topic,
+            state=state,
+            data=self.open_state(state),
         )
 
     def _save_all(self, aggregates: Sequence[Aggregate]) -> Recorded:
@@ -636,17 +680,37 @@ class AdviceLedger(Application[UUID]):
             except IntegrityError:
                 msg = "Iemand anders legde tegelijk iets vast bij deze adviezen; probeer opnieuw."
                 raise ConflictError(msg) from None
+            state = self._recorder.stored_states()[-1]
         last = recordings[-1]
         event = cast(LedgerEvent, last.domain_event)
-        stored = self.mapper.to_stored_event(event)
         return Recorded(
             id=event.originator_id,
             position=last.notification.id,
-            recorded_at=event.timestamp,
+            recorded_at=datetime.fromisoformat(orjson.loads(state)["timestamp"]),
             version=event.originator_version,
-            topic=stored.topic,
-            state=stored.state,
+            topic=last.notification.topic,
+            state=state,
         )
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Record, then give each event the moment it was stored with (moved on by the recorder
+        when it was not after the previous stored event's), so what the process holds is what
+        the log holds."""
+        recordings = super()._record(processing_event)
+        if not recordings:
+            return recordings  # nothing inserted: no stored states of this save
+        states = self._recorder.stored_states()
+        for recording, state in zip(recordings, states, strict=True):
+            event = cast(LedgerEvent, recording.domain_event)
+            moment = datetime.fromisoformat(orjson.loads(state)["timestamp"])
+            if event.timestamp != moment:
+                # Frozen: set once, before anyone else sees the event.
+                object.__setattr__(event, "timestamp", moment)
+        return recordings
+
+    @property
+    def _recorder(self) -> LedgerSQLiteRecorder | LedgerPostgresRecorder:
+        return cast(LedgerSQLiteRecorder | LedgerPostgresRecorder, self.recorder)
 
     # What one aggregate cannot know of the others ------------------------------------------
 

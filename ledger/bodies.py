@@ -22,7 +22,7 @@ class AdvisoryBody(Aggregate):
 
     @classmethod
     def register(
-        cls, meta: Meta, name: str, kind: BodyKind, response_term_days: int, id: UUID | None
+        cls, meta: Meta, *, name: str, kind: BodyKind, response_term_days: int, id: UUID | None
     ) -> "AdvisoryBody":
         refusals = Refusals()
         check_text(refusals, "name", name, "De naam")

@@ -47,6 +47,7 @@ class Decision(Aggregate):
     def take(
         cls,
         meta: Meta,
+        *,
         dossier: Dossier,
         title: str,
         decided_on: date,

@@ -23,6 +23,7 @@ class Dossier(Aggregate):
     def open(
         cls,
         meta: Meta,
+        *,
         title: str,
         reference: str | None,
         portfolio_holder: str | None,
@@ -62,6 +63,7 @@ class AdviceRequest(Aggregate):
     def request(
         cls,
         meta: Meta,
+        *,
         dossier: Dossier,
         body: AdvisoryBody,
         question: str,

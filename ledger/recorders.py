@@ -12,14 +12,23 @@ so positions count 1, 2, 3, … whatever fails. SQLite's rowid is MAX + 1 alread
 
 Both also write, in the same transaction, each event's Merkle leaf and the new perfect subtrees
 (ledger/tree.py), and keep the signed checkpoints beside the events (ledger/log_sql.py).
+
+Recorded moments (`timestamp`, `vastgelegdOp`) never go backwards in the log, also when several
+processes write it: each process's clock is monotonic (events/base.py), and inside the insert
+transaction, holding the write lock, an event whose moment is not after the previous event's is
+moved to 1 µs after it (max(own moment, previous + 1 µs)). The stored bytes are the truth:
+`stored_states()` hands them to the ledger for its answer.
 """
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Final
 from uuid import UUID
 
+import orjson
 import psycopg
 from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -54,25 +63,61 @@ class KeyTakenError(Exception):
     """The key was stored by an earlier (or concurrent) command; this transaction rolled back."""
 
 
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+def _moment(state: bytes) -> datetime:
+    return datetime.fromisoformat(orjson.loads(state)["timestamp"])
+
+
+def later_moments(previous: bytes | None, states: Sequence[bytes]) -> list[bytes]:
+    """The states with moments that rise after `previous`'s state: each at least 1 µs after the
+    one before it (a state already so is returned as it is, byte for byte)."""
+    last = _moment(previous) if previous is not None else None
+    result: list[bytes] = []
+    for state in states:
+        moment = _moment(state)
+        if last is not None and moment <= last:
+            moment = last + _MICROSECOND
+            decoded = orjson.loads(state)
+            decoded["timestamp"] = moment
+            state = orjson.dumps(decoded)
+        result.append(state)
+        last = moment
+    return result
+
+
+class _Stored(threading.local):
+    states: Sequence[bytes] = ()
+
+
 def _key_of(kwargs: dict[str, Any]) -> IdempotencyKey | None:
     key = kwargs.get(KEY_ARGUMENT)
     assert key is None or isinstance(key, IdempotencyKey)
     return key
 
 
-def _rows(positions: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[StoredRow]:
-    """The events being inserted, in position order, as the tree's leaves need them."""
+def _rows(
+    positions: Sequence[int], stored_events: Sequence[StoredEvent], states: Sequence[bytes]
+) -> list[StoredRow]:
+    """The events being inserted, in position order, with the states as stored (their moments
+    made to rise), as the tree's leaves need them."""
     return [
-        StoredRow(position, UUID(str(e.originator_id)), e.originator_version, e.topic, e.state)
-        for position, e in zip(positions, stored_events, strict=True)
+        StoredRow(position, UUID(str(e.originator_id)), e.originator_version, e.topic, state)
+        for position, e, state in zip(positions, stored_events, states, strict=True)
     ]
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     """The library's SQLite recorder, plus the key table and the Merkle tree written in the
-    events' transaction."""
+    events' transaction, and moments that never go backwards."""
 
     writes_leaves = True  # False only in bench/ledger.py, to measure what the leaves cost
+    _stored = _Stored()
+
+    def stored_states(self) -> Sequence[bytes]:
+        """The states this thread's last insert stored, as stored."""
+        return self._stored.states
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -107,8 +152,23 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
-        if positions and self.writes_leaves:
-            append_leaves(LogSql(c, self.tables), _rows(positions, stored_events))
+        # The INSERT took the write lock: no other process can commit before this transaction.
+        if positions:
+            c.execute(
+                "SELECT state FROM stored_events WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",
+                (positions[0],),
+            )
+            row = c.fetchone()
+            states = [e.state for e in stored_events]
+            final = later_moments(row[0] if row else None, states)
+            for position, state, given in zip(positions, final, states, strict=True):
+                if state is not given:
+                    c.execute(
+                        "UPDATE stored_events SET state = ? WHERE rowid = ?", (state, position)
+                    )
+            self._stored.states = final
+            if self.writes_leaves:
+                append_leaves(LogSql(c, self.tables), _rows(positions, stored_events, final))
         key = _key_of(kwargs)
         if key is not None and positions:
             c.execute(
@@ -131,9 +191,15 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
-    """The library's PostgreSQL recorder with dense positions, the key table and the tree."""
+    """The library's PostgreSQL recorder with dense positions, the key table, the tree, and
+    moments that never go backwards."""
 
     writes_leaves = True  # False only in bench/ledger.py, to measure what the leaves cost
+    _stored = _Stored()
+
+    def stored_states(self) -> Sequence[bytes]:
+        """The states this thread's last insert stored, as stored."""
+        return self._stored.states
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,9 +222,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             SQL(statement).format()
             for statement in create_statements("postgresql", self.tables.prefix())
         )
-        self._last_position = SQL("SELECT COALESCE(MAX(notification_id), 0) FROM {}.{}").format(
-            schema, table
-        )
+        self._last_event = SQL(
+            "SELECT notification_id, state FROM {}.{} ORDER BY notification_id DESC LIMIT 1"
+        ).format(schema, table)
         self._insert_numbered = SQL(
             "INSERT INTO {}.{} (originator_id, originator_version, topic, state, notification_id) "
             "VALUES (%s, %s, %s, %s, %s)"
@@ -190,23 +256,25 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         ):
             self._lock_table(curs)
             self._notify_channel(curs)
-            row = curs.execute(self._last_position).fetchone()
-            assert row is not None
-            last = int(next(iter(row.values())))
+            row = curs.execute(self._last_event).fetchone()
+            last = int(row["notification_id"]) if row else 0
+            previous = bytes(row["state"]) if row else None
+            final = later_moments(previous, [e.state for e in stored_events])
             positions = list(range(last + 1, last + 1 + len(stored_events)))
             curs.executemany(
                 self._insert_numbered,
                 [
-                    (e.originator_id, e.originator_version, e.topic, e.state, position)
-                    for e, position in zip(stored_events, positions, strict=True)
+                    (e.originator_id, e.originator_version, e.topic, state, position)
+                    for e, state, position in zip(stored_events, final, positions, strict=True)
                 ],
             )
             if self.writes_leaves:
-                append_leaves(LogSql(curs, self.tables), _rows(positions, stored_events))
+                append_leaves(LogSql(curs, self.tables), _rows(positions, stored_events, final))
             if key is not None:
                 curs.execute(self._insert_key, (key.scope, key.request_hash, positions[-1]))
                 if curs.rowcount != 1:
                     raise KeyTakenError(key.scope)
+        self._stored.states = final
         return positions
 
     @contextmanager

@@ -1,19 +1,14 @@
 """One ledger per municipality, opened on first use and shared by the whole process."""
 
-import os
 import threading
 from collections.abc import Callable
 from datetime import date
 
-from events.store import DEFAULT_DATABASE_URL, StoreUrl
+from eventsourcing import persistence
+
+from events.store import StoreUrl
 from ledger.application import AdviceLedger
 from ledger.rules import amsterdam_today
-
-DATABASE_URL_SETTING = "ADVIESSPOOR_DATABASE_URL"
-
-
-def store_url_from_env() -> StoreUrl:
-    return StoreUrl.parse(os.environ.get(DATABASE_URL_SETTING) or DEFAULT_DATABASE_URL)
 
 
 class Ledgers:
@@ -29,9 +24,21 @@ class Ledgers:
         with self._lock:
             ledger = self._ledgers.get(municipality)
             if ledger is None:
-                ledger = AdviceLedger(self.store.location(municipality), self.today)
+                ledger = self._open(municipality)
                 self._ledgers[municipality] = ledger
             return ledger
+
+    def _open(self, municipality: str) -> AdviceLedger:
+        location = self.store.location(municipality)
+        for attempt in range(1, 4):
+            try:
+                return AdviceLedger(location, self.today)
+            except (persistence.IntegrityError, persistence.InternalError):
+                # Another process (a second server) created the same tables at the same moment
+                # (on PostgreSQL: "tuple concurrently updated"); they are there now.
+                if attempt == 3:
+                    raise
+        raise AssertionError("unreachable")
 
     def close_all(self) -> None:
         with self._lock:

@@ -13,6 +13,9 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WRITING_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.SYSTEM})
 OFFICE_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.SYSTEM})
 ADMINISTRATOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.SYSTEM})
+# Reading: every role reads its municipality; only an auditor reads the log itself (and proofs).
+READING_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Role.AUDITOR})
+LOG_READING_ROLES = frozenset({Role.AUDITOR})
 
 
 def amsterdam_today() -> date:

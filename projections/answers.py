@@ -5,9 +5,11 @@ fold's documents; English keys.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from events import Outcome, Verdict
 from projections.fold import Doc
+from projections.records import PointView, PromiseView, RejoinderDoc
 
 Item = dict[str, Any]
 
@@ -93,19 +95,19 @@ def rejoinders(point: Doc, given: list[Item], generals: Iterable[Item]) -> list[
     return sorted([*own, *covering], key=lambda r: r["position"])
 
 
-def point_view(doc: Doc, point: Doc, day: str, ctx: Context) -> Item:
+def point_view(doc: Doc, point: Doc, day: str, ctx: Context) -> PointView:
     """One point at business date `day`: latest answer (uitkomst), pending, overdue, late."""
     given = answers(point, ctx.deviations.get(doc["id"], ()))
     latest = given[-1] if given else None
     first_on = min((a["given_on"] for a in given), default=None)
     pending = not any(a["given_on"] <= day for a in given)
     due_on = due_on_at(doc, day)
-    said = rejoinders(point, given, doc["general_rejoinders"])
+    said = cast(list[RejoinderDoc], rejoinders(point, given, doc["general_rejoinders"]))
     rejoinder = said[-1] if said else None
     return {
         "number": point["number"],
         "text": point["text"],
-        "outcome": latest["outcome"] if latest else "pending",
+        "outcome": Outcome(latest["outcome"]) if latest else Outcome.PENDING,
         "response": latest["text"] if latest else None,
         "reasons": latest["reasons"] if latest else None,
         "consequence": latest["consequence"] if latest else None,
@@ -126,14 +128,24 @@ def point_view(doc: Doc, point: Doc, day: str, ctx: Context) -> Item:
         ),
         "rejoinder_unsatisfied": bool(
             rejoinder
-            and rejoinder["verdict"] == "not_satisfied"
+            and rejoinder["verdict"] == Verdict.NOT_SATISFIED
             and not any(a["position"] > rejoinder["position"] for a in given)
         ),
     }
 
 
-def promise_view(promise: Doc, day: str) -> Item:
+def promise_view(promise: Doc, day: str) -> PromiseView:
     """A promise at business date `day`: open until it was fulfilled on or before that date."""
     fulfilled = promise["fulfilled_on"]
     open_ = fulfilled is None or fulfilled > day
-    return {**promise, "open": open_, "overdue": open_ and day > promise["due_on"]}
+    return {
+        "id": promise["id"],
+        "description": promise["description"],
+        "due_on": promise["due_on"],
+        "fulfilled_on": fulfilled,
+        "note": promise["note"],
+        "position": promise["position"],
+        "recorded_at": promise["recorded_at"],
+        "open": open_,
+        "overdue": open_ and day > promise["due_on"],
+    }

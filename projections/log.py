@@ -12,6 +12,7 @@ from psycopg import sql
 
 from events.sealing import MARK_BYTES, revealer
 from events.store import LogLocation
+from projections.connections import PerThread
 from projections.keys import KeyReader
 
 RawRow = tuple[int, Any, int, str, bytes]
@@ -48,14 +49,17 @@ class LogRow:
 class LogReader:
     """Reads one municipality's log in position order, a page at a time, never all at once.
 
-    It keeps one read connection (thread-safe by a lock) and reopens it after an error.
+    It keeps a plain read connection per thread and reopens it after an error.
     """
 
     def __init__(self, location: LogLocation) -> None:
         self.location = location
-        self._lock = threading.Lock()
-        self._sqlite: sqlite3.Connection | None = None
-        self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._sqlite: PerThread[sqlite3.Connection] = PerThread(self._open_sqlite)
+        self._postgres: PerThread[psycopg.Connection[tuple[Any, ...]]] = PerThread(
+            self._open_postgres
+        )
+        self._log_exists = False
+        self._personal_lock = threading.Lock()
         self._personal: KeyReader | None = None
 
     def read(self, after: int, limit: int, upto: int | None = None) -> list[LogRow]:
@@ -70,9 +74,11 @@ class LogReader:
         state = orjson.loads(data)
         if MARK_BYTES not in data:
             return state
-        if self._personal is None:
-            self._personal = KeyReader(self.location)
-        return revealer(self._personal.keys)(state)
+        with self._personal_lock:
+            if self._personal is None:
+                self._personal = KeyReader(self.location)
+            keys = self._personal
+        return revealer(keys.keys)(state)
 
     def pages(self, after: int = 0, page_size: int = 5000) -> Iterator[list[LogRow]]:
         while True:
@@ -101,45 +107,42 @@ class LogReader:
         return int(rows[0][0] or 0) if rows else 0
 
     def close(self) -> None:
-        with self._lock:
-            if self._sqlite is not None:
-                self._sqlite.close()
-            if self._postgres is not None:
-                self._postgres.close()
+        self._sqlite.close()
+        self._postgres.close()
+        with self._personal_lock:
             if self._personal is not None:
                 self._personal.close()
-            self._sqlite = self._postgres = None
             self._personal = None
 
+    def _open_sqlite(self) -> sqlite3.Connection:
+        uri = f"file:{self.location.events_file}?mode=ro"
+        return sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+
+    def _open_postgres(self) -> psycopg.Connection[tuple[Any, ...]]:
+        assert self.location.server is not None
+        return psycopg.connect(self.location.server.conninfo(), autocommit=True)
+
     def _query_sqlite(self, query: str, params: tuple[int, ...]) -> list[Any]:
-        if self._sqlite is None and not self.location.events_file.exists():
-            return []
-        with self._lock:
-            if self._sqlite is None:
-                uri = f"file:{self.location.events_file}?mode=ro"
-                self._sqlite = sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
-            try:
-                return self._sqlite.execute(query, params).fetchall()
-            except sqlite3.OperationalError as error:
-                if "no such table" in str(error):
-                    return []
-                self._sqlite.close()
-                self._sqlite = None
-                raise
+        if not self._log_exists:
+            if not self.location.events_file.exists():
+                return []  # no log yet: nothing recorded (a read-only open would fail)
+            self._log_exists = True
+        try:
+            return self._sqlite.get().execute(query, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return []
+            self._sqlite.discard()
+            raise
 
     def _query_postgres(self, query: sql.Composed | str, params: tuple[int, ...]) -> list[Any]:
-        with self._lock:
-            if self._postgres is None or self._postgres.closed:
-                assert self.location.server is not None
-                self._postgres = psycopg.connect(self.location.server.conninfo(), autocommit=True)
-            try:
-                return self._postgres.execute(query, params).fetchall()
-            except psycopg.errors.UndefinedTable:
-                return []
-            except psycopg.Error:
-                self._postgres.close()
-                self._postgres = None
-                raise
+        try:
+            return self._postgres.get().execute(query, params).fetchall()
+        except psycopg.errors.UndefinedTable:
+            return []
+        except psycopg.Error:
+            self._postgres.discard()
+            raise
 
     def _postgres_page(self) -> sql.Composed:
         return sql.SQL(

@@ -11,6 +11,7 @@ import orjson
 
 from projections import views
 from projections.read_model import ReadModel
+from projections.records import AdviceView
 
 # The outcome a point has now: its answer row with the highest position (0 is the point itself).
 _LATEST = (
@@ -26,7 +27,7 @@ FEED_TYPES = ("ResponseRecorded", "DecisionTaken", "RejoinderGiven")
 class AdvicePage:
     """One page of the public list: the advice views on it and how many match in all."""
 
-    items: list[dict[str, Any]]
+    items: list[AdviceView]
     total: int
 
 
@@ -75,7 +76,7 @@ def advice_page(
     return AdvicePage(_views(model, ids, as_of), total)
 
 
-def _views(model: ReadModel, ids: list[str], as_of: date) -> list[dict[str, Any]]:
+def _views(model: ReadModel, ids: list[str], as_of: date) -> list[AdviceView]:
     if not ids:
         return []
     marks = ", ".join("?" * len(ids))

@@ -18,6 +18,7 @@ from projections.answers import Context
 from projections.fold import Doc
 from projections.keys import KeyReader
 from projections.log import LogReader, canonical_id
+from projections.records import AdviceView, FollowUpItem, PointRow, Statistics, StatisticsRow
 from projections.store import ViewStore
 
 Progress = Callable[[int, int], None]
@@ -87,7 +88,7 @@ class ReadModel:
         self.store = _open_views(location)
         self._lock = threading.Lock()
         # Personal texts are stored sealed (events/sealing.py); the views hold them opened, until
-        # the subject is forgotten and the views are rebuilt (api/cli_forget.py).
+        # the subject is forgotten and the views are rebuilt (api/cli/forget.py).
         self.personal = KeyReader(location)
         self._reveal = revealer(self.personal.keys)
         # The fold never reads `meta` (who recorded it): left sealed there, it costs nothing.
@@ -148,6 +149,12 @@ class ReadModel:
     def ensure_current(self, timeout: float = 5.0) -> int:
         """Read-your-writes: process everything committed before this call."""
         return self.wait_for(self.log.last_position(), timeout)
+
+    def current_position(self) -> int | None:
+        """The views' position when they hold every event committed before this call, else None
+        (two small queries, no catch-up)."""
+        position = self.store.position()
+        return position if position >= self.log.last_position() else None
 
     def wait_for(self, position: int, timeout: float = 5.0) -> int:
         """Return once the views include log `position` (a writer's own write, say)."""
@@ -324,18 +331,35 @@ class ReadModel:
         rows = self.store.query(query, [upto, *types])
         return answers.context(self._replay(rows).values())
 
-    def advice(self, advice_id: str, as_of: date, upto: int | None = None) -> dict[str, Any] | None:
+    def advice(self, advice_id: str, as_of: date, upto: int | None = None) -> AdviceView | None:
         doc = self.doc(advice_id, upto)
         if doc is None or doc["kind"] != "advice":
             return None
-        return views.advice_view(doc, as_of, self.context(upto, advice_titles=False))
+        if upto is not None:
+            return views.advice_view(doc, as_of, self.context(upto, advice_titles=False))
+        # Now: the names of its own body and dossier, and the decisions (which may list it).
+        rows = self.store.query(
+            "SELECT doc FROM {docs} WHERE id IN (?, ?) OR kind = 'decision'",
+            [doc["body_id"], doc["dossier_id"] or doc["body_id"]],
+        )
+        ctx = answers.context(orjson.loads(row[0]) for row in rows)
+        return views.advice_view(doc, as_of, ctx)
 
     def advice_list(
-        self, as_of: date, upto: int | None = None, body_id: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Every advice (of one body) at business date `as_of`, oldest first."""
+        self,
+        as_of: date,
+        upto: int | None = None,
+        body_id: str | None = None,
+        dossier_id: str | None = None,
+    ) -> list[AdviceView]:
+        """Every advice (of one body, in one dossier) at business date `as_of`, oldest first."""
         ctx = self.context(upto, advice_titles=False)
-        return [views.advice_view(doc, as_of, ctx) for doc in self._advice_docs(upto, body_id)]
+        docs = self._advice_docs(upto, body_id)
+        return [
+            views.advice_view(doc, as_of, ctx)
+            for doc in docs
+            if dossier_id in (None, doc["dossier_id"])
+        ]
 
     def _advice_docs(self, upto: int | None, body_id: str | None) -> list[Doc]:
         if upto is not None or body_id is None:
@@ -348,13 +372,17 @@ class ReadModel:
 
     def follow_up_board(
         self, body_id: str | None, as_of: date, upto: int | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[FollowUpItem]:
         return views.follow_up_board(self.advice_list(as_of, upto, body_id), body_id)
 
     def points(
-        self, as_of: date, upto: int | None = None, body_id: str | None = None
-    ) -> list[dict[str, Any]]:
-        return views.points_view(self.advice_list(as_of, upto, body_id))
+        self,
+        as_of: date,
+        upto: int | None = None,
+        body_id: str | None = None,
+        dossier_id: str | None = None,
+    ) -> list[PointRow]:
+        return views.points_view(self.advice_list(as_of, upto, body_id, dossier_id))
 
     def search(self, query: str, upto: int | None = None) -> set[search.Found]:
         """The points a Dutch full-text query finds: from the index, or (time travel) by
@@ -369,7 +397,7 @@ class ReadModel:
         upto: int | None = None,
         body_id: str | None = None,
         year: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Statistics:
         listed = self.advice_list(as_of, upto, body_id)
         return views.statistics(v for v in listed if year in (None, views.year_of(v)))
 
@@ -379,7 +407,7 @@ class ReadModel:
         upto: int | None = None,
         first_year: int | None = None,
         last_year: int | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[StatisticsRow]:
         return views.statistics_table(self.advice_list(as_of, upto), first_year, last_year)
 
     def dossier(

@@ -7,7 +7,6 @@ position is refused by the tracking table, and the whole page rolls back.
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -17,6 +16,7 @@ import psycopg
 from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
+    InternalError,
     Tracking,
     TrackingRecorder,
 )
@@ -28,6 +28,7 @@ from psycopg.sql import SQL
 
 from events.store import LEDGER_NAME, LogLocation, library_settings
 from projections import search
+from projections.connections import PerThread
 from projections.fold import Doc
 
 TRACKED_LOG = LEDGER_NAME
@@ -230,8 +231,7 @@ class ViewStore:
     def __init__(self, location: LogLocation) -> None:
         self.location = location
         self.tables = ViewTables(location)
-        self._reader: Any = None
-        self._reader_lock = threading.Lock()
+        self._readers: PerThread[Any] = PerThread(self._open_reader)
         with _schema_prepared(location):
             factory = InfrastructureFactory.construct(_environment(location))
             self.factory = factory
@@ -240,20 +240,17 @@ class ViewStore:
                 try:
                     self.recorder: Any = factory.tracking_recorder(recorder_class)
                     break
-                except IntegrityError:
+                except (IntegrityError, InternalError):
                     # Another process created the tables at the same moment and wrote the
-                    # library's migration marker first; the tables are there, so opening again
-                    # succeeds.
+                    # library's migration marker first (or PostgreSQL's catalog row: "tuple
+                    # concurrently updated"); the tables are there, so opening again succeeds.
                     if attempt == 2:
                         raise
         # After the DDL lock: dropping views of another version takes the projector's own lock.
         self._check_version()
 
     def close(self) -> None:
-        with self._reader_lock:
-            if self._reader is not None:
-                self._reader.close()
-                self._reader = None
+        self._readers.close()
         self.factory.close()
 
     @contextmanager
@@ -267,6 +264,9 @@ class ViewStore:
                     # again, twice (WAL and checkpoint). The views repeat what the log keeps anyway,
                     # so zero freed content only where that costs no extra I/O.
                     cursor.execute("PRAGMA secure_delete = FAST")
+                    # Take the write lock first (waiting for it), so another process's projector
+                    # that committed meanwhile is seen, not met as a stale snapshot ("locked").
+                    cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
                 yield cursor
             return
         with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
@@ -414,18 +414,15 @@ class ViewStore:
         return found
 
     def query(self, text: str, params: Sequence[Any] = ()) -> list[Row]:
-        """A read on the store's own read connection: queries need no pool, nor a transaction
+        """A read on this thread's own read connection: queries need no pool, nor a transaction
         of more than one statement (each sees one committed state)."""
         statement = self.tables.sql(text)
-        with self._reader_lock:
-            if self._reader is None:
-                self._reader = self._open_reader()
-            try:
-                return [tuple(row) for row in self._reader.execute(statement, params).fetchall()]
-            except (sqlite3.Error, psycopg.Error):
-                self._reader.close()
-                self._reader = None
-                raise
+        reader = self._readers.get()
+        try:
+            return [tuple(row) for row in reader.execute(statement, params).fetchall()]
+        except (sqlite3.Error, psycopg.Error):
+            self._readers.discard()
+            raise
 
     def _open_reader(self) -> Any:
         if self.location.backend == "sqlite":

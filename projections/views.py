@@ -7,23 +7,32 @@ import statistics as stats
 from collections.abc import Iterable
 from datetime import date
 
+from events import Outcome
 from projections.answers import Context, Item, due_on_at, point_view
 from projections.fold import Doc
+from projections.records import (
+    AdviceStatus,
+    AdviceView,
+    FollowUpItem,
+    FollowUpReason,
+    PointRow,
+    PointView,
+    PromiseView,
+    Statistics,
+    StatisticsRow,
+)
 
-OUTCOMES = ("pending", "followed", "partially_followed", "not_followed", "deferred", "noted")
-FOLLOWED = ("followed", "partially_followed")
 
-
-def advice_status(points: list[Item], withdrawn: bool) -> str:
+def advice_status(points: list[PointView], withdrawn: bool) -> AdviceStatus:
     if withdrawn:
-        return "withdrawn"
-    answered = sum(1 for p in points if p["outcome"] != "pending")
+        return AdviceStatus.WITHDRAWN
+    answered = sum(1 for p in points if p["outcome"] != Outcome.PENDING)
     if answered == 0:
-        return "open"
-    return "answered" if answered == len(points) else "partially_answered"
+        return AdviceStatus.OPEN
+    return AdviceStatus.ANSWERED if answered == len(points) else AdviceStatus.PARTIALLY_ANSWERED
 
 
-def advice_view(doc: Doc, as_of: date, ctx: Context) -> Item:
+def advice_view(doc: Doc, as_of: date, ctx: Context) -> AdviceView:
     """The advice as users see it at business date `as_of`."""
     day = as_of.isoformat()
     points = [point_view(doc, p, day, ctx) for p in doc["points"]]
@@ -53,11 +62,11 @@ def advice_view(doc: Doc, as_of: date, ctx: Context) -> Item:
     }
 
 
-def follow_up_board(advice: Iterable[Item], body_id: str | None = None) -> list[Item]:
+def follow_up_board(advice: Iterable[AdviceView], body_id: str | None = None) -> list[FollowUpItem]:
     """What must still be followed up: one item per point and reason; withdrawn left out."""
-    items: list[Item] = []
+    items: list[FollowUpItem] = []
     for view in advice:
-        if view["status"] == "withdrawn" or body_id not in (None, view["body_id"]):
+        if view["status"] == AdviceStatus.WITHDRAWN or body_id not in (None, view["body_id"]):
             continue
         for point in view["points"]:
             for reason, promise in _reasons(point):
@@ -86,25 +95,28 @@ def follow_up_board(advice: Iterable[Item], body_id: str | None = None) -> list[
     return items
 
 
-def _reasons(point: Item) -> list[tuple[str, Item | None]]:
-    reasons: list[tuple[str, Item | None]] = []
+def _reasons(point: PointView) -> list[tuple[FollowUpReason, PromiseView | None]]:
+    reasons: list[tuple[FollowUpReason, PromiseView | None]] = []
     if point["pending"]:
-        reasons.append(("overdue" if point["overdue"] else "pending", None))
-    if point["outcome"] == "deferred":
-        reasons.append(("deferred", None))
+        overdue = point["overdue"]
+        reasons.append((FollowUpReason.OVERDUE if overdue else FollowUpReason.PENDING, None))
+    if point["outcome"] == Outcome.DEFERRED:
+        reasons.append((FollowUpReason.DEFERRED, None))
     for promise in point["promises"]:
         if promise["open"]:
-            reasons.append(("promise_overdue" if promise["overdue"] else "promise_open", promise))
-    if point["outcome"] != "pending" and not point["rejoinder_after_response"]:
-        reasons.append(("response_without_rejoinder", None))
+            late = promise["overdue"]
+            reason = FollowUpReason.PROMISE_OVERDUE if late else FollowUpReason.PROMISE_OPEN
+            reasons.append((reason, promise))
+    if point["outcome"] != Outcome.PENDING and not point["rejoinder_after_response"]:
+        reasons.append((FollowUpReason.RESPONSE_WITHOUT_REJOINDER, None))
     if point["rejoinder_unsatisfied"]:
-        reasons.append(("rejoinder_unsatisfied", None))
+        reasons.append((FollowUpReason.REJOINDER_UNSATISFIED, None))
     return reasons
 
 
-def points_view(advice: Iterable[Item]) -> list[Item]:
+def points_view(advice: Iterable[AdviceView]) -> list[PointRow]:
     """Every point of the non-withdrawn advice, newest advice first, points by number."""
-    listed = [v for v in advice if v["status"] != "withdrawn"]
+    listed = [v for v in advice if v["status"] != AdviceStatus.WITHDRAWN]
     listed.sort(key=lambda v: (v["submitted_on"], v["created_at"]), reverse=True)
     return [
         {
@@ -129,26 +141,27 @@ def median(days: list[int]) -> int | float | None:
     return int(middle) if middle == int(middle) else round(float(middle), 1)
 
 
-def statistics(advice: Iterable[Item]) -> Item:
+def statistics(advice: Iterable[AdviceView]) -> Statistics:
     """Points, count per outcome, overdue, late, follow rate, median response days, promises."""
-    per_outcome = dict.fromkeys(OUTCOMES, 0)
+    per_outcome = dict.fromkeys(Outcome, 0)
     overdue = late = promises_open = promises_overdue = 0
     days: list[int] = []
     for view in advice:
-        if view["status"] == "withdrawn":
+        if view["status"] == AdviceStatus.WITHDRAWN:
             continue
         submitted = date.fromisoformat(view["submitted_on"])
         for point in view["points"]:
-            per_outcome[point["outcome"]] += 1
-            overdue += point["overdue"]
-            late += point["late"]
-            if point["first_answered_on"] is not None and point["outcome"] != "pending":
+            per_outcome[Outcome(point["outcome"])] += 1
+            overdue += int(point["overdue"])
+            late += int(point["late"])
+            has_answer = point["outcome"] != Outcome.PENDING
+            if point["first_answered_on"] is not None and has_answer:
                 days.append((date.fromisoformat(point["first_answered_on"]) - submitted).days)
             for promise in point["promises"]:
-                promises_overdue += promise["overdue"]
-                promises_open += promise["open"] and not promise["overdue"]
-    answered = sum(per_outcome.values()) - per_outcome["pending"]
-    followed = per_outcome["followed"] + per_outcome["partially_followed"]
+                promises_overdue += int(promise["overdue"])
+                promises_open += int(promise["open"] and not promise["overdue"])
+    answered = sum(per_outcome.values()) - per_outcome[Outcome.PENDING]
+    followed = per_outcome[Outcome.FOLLOWED] + per_outcome[Outcome.PARTIALLY_FOLLOWED]
     return {
         "points": sum(per_outcome.values()),
         "per_outcome": per_outcome,
@@ -161,19 +174,19 @@ def statistics(advice: Iterable[Item]) -> Item:
     }
 
 
-def year_of(view: Item) -> int:
+def year_of(view: AdviceView) -> int:
     return int(view["submitted_on"][:4])
 
 
 def statistics_table(
-    advice: Iterable[Item], first_year: int | None = None, last_year: int | None = None
-) -> list[Item]:
+    advice: Iterable[AdviceView], first_year: int | None = None, last_year: int | None = None
+) -> list[StatisticsRow]:
     """The statistics per body and year that has (non-withdrawn) advice, by body name and year."""
-    groups: dict[tuple[str, int], list[Item]] = {}
+    groups: dict[tuple[str, int], list[AdviceView]] = {}
     names: dict[str, str] = {}
     for view in advice:
         year = year_of(view)
-        if view["status"] == "withdrawn":
+        if view["status"] == AdviceStatus.WITHDRAWN:
             continue
         if (first_year is not None and year < first_year) or (
             last_year is not None and year > last_year
@@ -182,14 +195,14 @@ def statistics_table(
         groups.setdefault((view["body_id"], year), []).append(view)
         names[view["body_id"]] = view["body_name"] or ""
     rows = [
-        {"body_id": body_id, "body_name": names[body_id], "year": year, **statistics(views)}
+        StatisticsRow(body_id=body_id, body_name=names[body_id], year=year, **statistics(views))
         for (body_id, year), views in groups.items()
     ]
     return sorted(rows, key=lambda r: (r["body_name"].casefold(), r["body_id"], r["year"]))
 
 
 def dossier_overview(
-    dossier: Doc, advice: Iterable[Item], decisions: Iterable[Doc], ctx: Context
+    dossier: Doc, advice: Iterable[AdviceView], decisions: Iterable[Doc], ctx: Context
 ) -> Item:
     """A dossier with its advice (and their outcomes) and the decisions taken on it."""
     listed = [view for view in advice if view["dossier_id"] == dossier["id"]]
@@ -207,7 +220,7 @@ def dossier_overview(
                 "body_name": view["body_name"],
                 "status": view["status"],
                 "overdue": view["overdue"],
-                "outcomes": {o: sum(p["outcome"] == o for p in view["points"]) for o in OUTCOMES},
+                "outcomes": {o: sum(p["outcome"] == o for p in view["points"]) for o in Outcome},
             }
             for view in listed
         ],

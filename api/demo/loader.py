@@ -78,7 +78,11 @@ class _Loader:
             body_id = self.id("body", body.key)
             if not self.ledger.exists(body_id):
                 self.ledger.register_body(
-                    ACTOR, body.name, body.kind, body.response_term_days, id=body_id
+                    ACTOR,
+                    name=body.name,
+                    kind=body.kind,
+                    response_term_days=body.response_term_days,
+                    id=body_id,
                 )
                 self.tally.bodies += 1
         for dossier in self.data.dossiers:
@@ -86,8 +90,8 @@ class _Loader:
             if not self.ledger.exists(dossier_id):
                 self.ledger.open_dossier(
                     ACTOR,
-                    dossier.title,
-                    dossier.opened_on,
+                    title=dossier.title,
+                    opened_on=dossier.opened_on,
                     reference=dossier.reference,
                     portfolio_holder=dossier.portfolio_holder,
                     id=dossier_id,
@@ -119,11 +123,11 @@ class _Loader:
         if not self.ledger.exists(advice_id):
             self.ledger.submit_advice(
                 ACTOR,
-                self.id("body", advice.body),
-                advice.title,
-                advice.submitted_on,
-                advice.solicited,
-                advice.points,
+                body_id=self.id("body", advice.body),
+                title=advice.title,
+                submitted_on=advice.submitted_on,
+                solicited=advice.solicited,
+                points=advice.points,
                 dossier_id=self.id("dossier", advice.dossier) if advice.dossier else None,
                 reference=advice.reference,
                 id=advice_id,
@@ -142,11 +146,11 @@ class _Loader:
                 continue
             self.ledger.record_response(
                 ACTOR,
-                advice_id,
-                response.point,
-                response.outcome,
-                response.text,
-                response.given_on,
+                advice_id=advice_id,
+                point=response.point,
+                outcome=response.outcome,
+                text=response.text,
+                given_on=response.given_on,
                 reasons=response.reasons,
                 consequence=response.consequence,
             )
@@ -156,10 +160,10 @@ class _Loader:
             if promise_id not in recorded.promises:
                 self.ledger.promise_follow_up(
                     ACTOR,
-                    advice_id,
-                    promise.point,
-                    promise.description,
-                    promise.due_on,
+                    advice_id=advice_id,
+                    point=promise.point,
+                    description=promise.description,
+                    due_on=promise.due_on,
                     promise_id=promise_id,
                 )
                 self.tally.promises += 1

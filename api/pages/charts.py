@@ -6,7 +6,9 @@ from typing import Any, Final
 from markupsafe import Markup, escape
 
 from api.pages.words import outcome_label
-from projections.views import OUTCOMES
+from events import Outcome
+
+OUTCOMES: Final = tuple(Outcome)
 
 WIDTH: Final = 640
 LABEL: Final = 250  # room for the labels left of the bars

@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from api.problems import api_field
+from api.http.problems import api_field
+from api.http.requests import NieuweReactie
 from ledger import LedgerError, ValidationError
 
 GENERAL: Final = ""  # an error about the whole form: in the summary only
 _DUTCH_DAY: Final = re.compile(r"([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})")
+
+
+# A ledger command's own words where they differ from the common ones (a reactie's `text`).
+_OWN_WORDS: Final = {"record_response": NieuweReactie.LEDGER_FIELDS}
 
 
 @dataclass
@@ -76,7 +81,7 @@ class Form:
             self.error(GENERAL, error.message)
             return
         for item in error.invalid:
-            name = api_field(command, item.field)
+            name = api_field(item.field, _OWN_WORDS.get(command, {}))
             target = fields.get(name, fields.get(name.split("/")[0], GENERAL))
             self.error(target, item.reason)
 

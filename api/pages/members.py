@@ -1,6 +1,7 @@
 """Signing in and out (a token exchanged for a session cookie), the volglijst of a body, and the
 wederwoord form."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -8,7 +9,7 @@ from uuid import UUID
 from aiohttp import web
 from aiohttp_session import get_session
 
-from api.auth import Principal
+from api.http.auth import Principal
 from api.pages.forms import Form
 from api.pages.public import record_id
 from api.pages.render import page, render
@@ -65,12 +66,15 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
     return await render(request, "signed_out.html", {"user_left": True})
 
 
-def _sorted_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _sorted_items(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The board's items, each with what it means and what to do, overdue first."""
     order = {reason: index for index, reason in enumerate(FOLLOW_UP_ORDER)}
-    for item in items:
-        item["label"], item["todo"] = FOLLOW_UP[item["reason"]]
+    shown = [
+        {**item, "label": FOLLOW_UP[item["reason"]][0], "todo": FOLLOW_UP[item["reason"]][1]}
+        for item in items
+    ]
     return sorted(
-        items, key=lambda i: (order[i["reason"]], i["due_on"], i["advice_title"], i["point"])
+        shown, key=lambda i: (order[i["reason"]], i["due_on"], i["advice_title"], i["point"])
     )
 
 
@@ -101,7 +105,7 @@ async def follow_up(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _may_rejoin(principal: Principal, advice: dict[str, Any]) -> bool:
+def _may_rejoin(principal: Principal, advice: Mapping[str, Any]) -> bool:
     if principal.role in OFFICE_ROLES:
         return True
     return principal.role is Role.MEMBER and str(principal.body_id) == advice["body_id"]

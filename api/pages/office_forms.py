@@ -62,11 +62,11 @@ def _submit_advice(form: Form, actor: Actor, _context: dict[str, Any]) -> Any:
         return None
     return lambda ledger: ledger.submit_advice(
         actor,
-        UUID(body),
-        title,
-        submitted,
-        form.get("gevraagd") == "ja",
-        points,
+        body_id=UUID(body),
+        title=title,
+        submitted_on=submitted,
+        solicited=form.get("gevraagd") == "ja",
+        points=points,
         dossier_id=UUID(dossier) if dossier else None,
         reference=form.get("kenmerk") or None,
     )
@@ -91,11 +91,11 @@ def _record_response(form: Form, actor: Actor, context: dict[str, Any]) -> Any:
     advice_id = UUID(context["advice"]["id"])
     return lambda ledger: ledger.record_response(
         actor,
-        advice_id,
-        point,
-        outcome,
-        text,
-        given,
+        advice_id=advice_id,
+        point=point,
+        outcome=outcome,
+        text=text,
+        given_on=given,
         reasons=form.get("motivering") or None,
         consequence=form.get("consequentie") or None,
     )
@@ -120,7 +120,9 @@ def _promise(form: Form, actor: Actor, context: dict[str, Any]) -> Any:
     if not form.ok or point is None or description is None or due is None:
         return None
     advice_id = UUID(context["advice"]["id"])
-    return lambda ledger: ledger.promise_follow_up(actor, advice_id, point, description, due)
+    return lambda ledger: ledger.promise_follow_up(
+        actor, advice_id=advice_id, point=point, description=description, due_on=due
+    )
 
 
 def _fulfil(form: Form, actor: Actor, context: dict[str, Any]) -> Any:
@@ -133,7 +135,9 @@ def _fulfil(form: Form, actor: Actor, context: dict[str, Any]) -> Any:
     if not form.ok or promise is None or fulfilled is None or note is None:
         return None
     advice_id = UUID(context["advice"]["id"])
-    return lambda ledger: ledger.fulfil_promise(actor, advice_id, UUID(promise), fulfilled, note)
+    return lambda ledger: ledger.fulfil_promise(
+        actor, advice_id=advice_id, promise_id=UUID(promise), fulfilled_on=fulfilled, note=note
+    )
 
 
 def _take_decision(form: Form, actor: Actor, context: dict[str, Any]) -> Any:

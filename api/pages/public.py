@@ -8,8 +8,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from api import csv_answer, translate
-from api import read_schemas as R  # noqa: N812 - the schema table, as in routes_read
+from api.http import answers, csv
 from api.pages import charts
 from api.pages.render import page, render
 from api.pages.site import PageError, site_of
@@ -261,8 +260,8 @@ async def statistics_csv(request: web.Request) -> web.StreamResponse:
     site = site_of(request)
     municipality = await site.municipality(request)
     rows = await site.read(municipality, lambda model: model.statistics_table(site.today()))
-    header = csv_answer.columns(R.STATISTICS_TABLE.schema["properties"]["rijen"]["items"])
-    response = csv_answer.response(header, [translate.statistics_row(r) for r in rows])
+    rows_of_table = [answers.Statistiekrij.model_validate(row) for row in rows]
+    response = csv.response(answers.Statistiekrij, rows_of_table)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="jaarverslag-adviezen-{municipality}.csv"'
     )

@@ -15,10 +15,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp_session import session_middleware
 
-from api.middlewares import PRINCIPAL
+from api.http.pipeline import PRINCIPAL
+from api.http.problems import PROBLEM_JSON
 from api.pages.session import SessionStorage, csrf_token, signed_in
 from api.pages.site import OFFICE_ROLES, PageError, Redirect, redirect
-from api.problems import PROBLEM_JSON
 
 CONTENT_SECURITY_POLICY: Final = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "

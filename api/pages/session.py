@@ -15,8 +15,8 @@ from aiohttp import web
 from aiohttp_session import Session, get_session, new_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from api.auth import Principal
-from api.middlewares import PRINCIPAL, REQUEST_ID
+from api.http.auth import Principal
+from api.http.pipeline import PRINCIPAL, REQUEST_ID
 from api.pages.site import PageError, Redirect, site_of
 from events import Role
 from ledger import Actor
@@ -53,7 +53,7 @@ async def signed_in(request: web.Request) -> Principal | None:
     if token_id is None:
         return None
     site = site_of(request)
-    valid = await site.run(lambda: site.services.edge_store.token_valid(token_id))
+    valid = token_id in await site.run(lambda: site.services.edge_store.valid_tokens([token_id]))
     if not valid or time.time() - float(session.get("since", 0)) > SESSION_SECONDS:
         session.invalidate()
         return None

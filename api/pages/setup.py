@@ -7,7 +7,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from api.middlewares import Services
+from api.http.pipeline import Services
 from api.pages import feeds, imports, members, office, office_forms, public, words
 from api.pages.render import page_headers, pages_middleware
 from api.pages.session import COOKIE, SESSION_SECONDS, SessionStorage, session_key
@@ -50,8 +50,10 @@ def setup_pages(app: web.Application, services: Services) -> None:
         httponly=True,
         samesite="Strict",
     )
-    # After the request log (first), before the API's problem+json and trailing-slash rules.
-    app.middlewares.insert(1, pages_middleware(storage))
+    # Around the API's one middleware (api/http/middleware.py: the request log, problem+json and
+    # the trailing-slash rule), so a page's address with a slash is redirected before that rule,
+    # and what it answers as problem+json for a page becomes a Dutch page.
+    app.middlewares.insert(0, pages_middleware(storage))
     app.on_response_prepare.append(page_headers)
     router = app.router
     router.add_static("/static", STATIC, name="static", append_version=False)

@@ -13,7 +13,7 @@ from typing import Final, TypeVar
 
 from aiohttp import web
 
-from api.middlewares import Services
+from api.http.pipeline import Services
 from events import Role
 from events.store import check_municipality
 from projections import ReadModel

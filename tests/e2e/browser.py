@@ -63,8 +63,8 @@ class Site:
     app: "web.Application"
 
     def token(self, role: str, body_key: str | None = None) -> str:
-        from api.app import SERVICES
         from api.demo.loader import demo_id
+        from api.http.app import SERVICES
         from api.vocabulary import ROLES
 
         body = demo_id("groningen", "body", body_key) if body_key else None
@@ -72,7 +72,7 @@ class Site:
         return edge.create_token("groningen", ROLES.english(role), body, f"browser-{role}")[1]
 
     def position(self) -> int:
-        from api.app import SERVICES
+        from api.http.app import SERVICES
 
         return self.app[SERVICES].ledgers["groningen"].last_position()
 
@@ -81,15 +81,16 @@ class Site:
 async def demo_site(directory: Path) -> AsyncIterator[Site]:
     from aiohttp.test_utils import TestServer
 
-    from api.app import create_app
-    from api.cli import main
+    from api.cli.main import main
+    from api.http.app import create_app
+    from api.settings import Settings
     from events.store import StoreUrl
 
     store = StoreUrl.parse(f"sqlite:///{directory}")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)
         assert main(["demo"]) == 0
-    server = TestServer(create_app(store, workers=4), host="127.0.0.1")
+    server = TestServer(create_app(store, settings=Settings(threads=4)), host="127.0.0.1")
     await server.start_server()
     try:
         yield Site(f"http://127.0.0.1:{server.port}", server.app)

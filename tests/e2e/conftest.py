@@ -42,9 +42,10 @@ class Api:
     # The server ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        from api.app import create_app
+        from api.http.app import create_app
+        from api.settings import Settings
 
-        app = create_app(self.store, today=lambda: self.today, workers=4)
+        app = create_app(self.store, today=lambda: self.today, settings=Settings(threads=4))
         self._client = TestClient(TestServer(app))
         await self._client.start_server()
 
@@ -75,7 +76,7 @@ class Api:
         """A new token with a Dutch role word (`beheerder`, `lid`, …), made as the CLI would."""
         from uuid import UUID
 
-        from api.app import SERVICES
+        from api.http.app import SERVICES
         from api.vocabulary import ROLES
 
         edge = self.app[SERVICES].edge_store

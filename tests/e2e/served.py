@@ -25,11 +25,11 @@ class Served:
 
 
 @asynccontextmanager
-async def served(database_url: str) -> AsyncIterator[Served]:
+async def served(database_url: str, *options: str) -> AsyncIterator[Served]:
     port = free_port()
     env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": database_url}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "api", "serve", "--port", str(port), env=env,
+        sys.executable, "-m", "api", "serve", "--port", str(port), *options, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert process.stdout is not None

@@ -17,7 +17,7 @@ DECIDED_ON = "2013-12-19"
 @pytest.fixture
 async def demo_api(tmp_path: Path, today: date) -> AsyncIterator[Api]:
     """The app on a SQLite store with the demo loaded through its command line."""
-    from api.cli import main
+    from api.cli.main import main
     from events.store import StoreUrl
 
     store = StoreUrl.parse(f"sqlite:///{tmp_path}")

@@ -49,15 +49,15 @@ async def watched(
 
 
 def _sizes(api: Api) -> list[int]:
-    from api.app import SERVICES
+    from api.http.app import SERVICES
 
     integrity = api.app[SERVICES].ledgers[api.municipality].integrity
     return [checkpoint.size for checkpoint in integrity.checkpoints()]
 
 
 async def test_checkpoints_are_due_every_n_events_and_every_m_minutes(watched: Api) -> None:
-    from api.app import SERVICES
-    from api.log_watch import Settings, sign_due
+    from api.http.app import SERVICES
+    from api.http.log_watch import Settings, sign_due
     from ledger.signing_keys import SigningKeys
 
     services = watched.app[SERVICES]
@@ -136,7 +136,7 @@ def test_the_server_refuses_to_start_when_the_last_event_does_not_match_its_leaf
     try:
         ledger = ledgers["stad"]
         for name in ("Eerste", "Tweede", "Derde"):
-            ledger.register_body(administrator(), name, BodyKind.OTHER)
+            ledger.register_body(administrator(), name=name, kind=BodyKind.OTHER)
         location = ledger.location
     finally:
         ledgers.close_all()

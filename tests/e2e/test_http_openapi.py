@@ -48,6 +48,9 @@ async def test_every_route_is_documented_and_every_operation_is_served(api: Api)
         for route in api.app.router.routes()
         if route.resource is not None and route.resource.canonical.startswith("/api/")
     }
+    # `GET /api/v1` itself, the index of links, lies outside the document's paths (they start
+    # below it); the test below checks it.
+    served -= {("GET", "/api/v1"), ("HEAD", "/api/v1")}
 
     assert documented == served
 
@@ -74,7 +77,7 @@ async def test_every_reference_resolves_and_every_schema_is_valid(api: Api) -> N
 
 
 async def test_every_integer_query_parameter_has_a_maximum_the_server_can_read(api: Api) -> None:
-    from api.schemas import LARGEST_QUERY_INTEGER
+    from api.http.fields import LARGEST_QUERY_INTEGER
 
     doc = await document(api)
 
@@ -122,3 +125,21 @@ async def test_answers_fit_their_documented_schemas(api: Api) -> None:
         validator(doc, schema).validate(await response.json())
     problem_schema = {"$ref": "#/components/schemas/Probleem"}
     validator(doc, problem_schema).validate(await problem.json(content_type=None))
+
+
+async def test_the_api_root_links_the_contract_the_guide_and_the_pages_without_a_token(
+    api: Api,
+) -> None:
+    index = await api.client.get("/api/v1")
+    links = await index.json()
+    guide = await api.client.get(links["documentatie"])
+    contract = await api.client.get(links["openapi"])
+    pages = await api.client.get(links["paginas"])
+
+    assert index.status == 200
+    assert set(links) == {"openapi", "documentatie", "paginas"}
+    assert guide.status == 200
+    assert guide.content_type == "text/markdown"
+    assert "curl" in await guide.text()
+    assert contract.status == 200
+    assert pages.status == 200

@@ -227,7 +227,7 @@ async def test_the_request_id_is_recorded_with_the_event(api: Api) -> None:
 async def test_an_unexpected_error_is_a_500_problem_that_reveals_nothing(
     store_url: Any, today: Any
 ) -> None:
-    from api.app import create_app
+    from api.http.app import create_app
 
     async def broken(_request: web.Request) -> web.Response:
         raise RuntimeError("geheim: /srv/adviesspoor/config.py regel 12")
@@ -250,7 +250,7 @@ async def test_an_error_log_never_shows_the_token_held_in_a_frame(
 ) -> None:
     import structlog
 
-    from api.app import create_app
+    from api.http.app import create_app
     from api.logging import configure_logging
 
     async def broken(request: web.Request) -> web.Response:

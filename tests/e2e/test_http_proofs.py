@@ -9,7 +9,7 @@ from tests.e2e.conftest import Api, invalid_names, problem_of
 
 def _make_checkpoint(api: Api) -> tuple[str, str]:
     """Sign the current tree with a fresh key; (the note, the public key)."""
-    from api.app import SERVICES
+    from api.http.app import SERVICES
     from ledger.integrity import SignerKey
 
     integrity = api.app[SERVICES].ledgers[api.municipality].integrity
@@ -20,7 +20,7 @@ def _make_checkpoint(api: Api) -> tuple[str, str]:
 
 def _stored_leaves(api: Api) -> list[bytes]:
     """Every leaf hash, recomputed from the stored events (not read from the tree)."""
-    from api.app import SERVICES
+    from api.http.app import SERVICES
     from ledger.tree import leaf_hash
 
     integrity = api.app[SERVICES].ledgers[api.municipality].integrity
@@ -83,7 +83,7 @@ async def test_every_inclusion_proof_verifies_against_the_signed_root(api: Api) 
 
 
 async def test_a_consistency_proof_links_two_signed_checkpoints(api: Api) -> None:
-    from api.app import SERVICES
+    from api.http.app import SERVICES
     from ledger.integrity import SignerKey, check_consistency, open_checkpoint
 
     body_id = await api.new_body()

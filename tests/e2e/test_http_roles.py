@@ -290,7 +290,7 @@ async def _stream(_w: World) -> Request:
 
 @builds("haalLaatsteControlepunt")
 async def _checkpoint(w: World) -> Request:
-    from api.app import SERVICES
+    from api.http.app import SERVICES
     from ledger.integrity import SignerKey
 
     services = w.api.app[SERVICES]
@@ -310,7 +310,7 @@ async def _consistency(_w: World) -> Request:
 
 
 def _allowed_roles(api: Api, operation: str) -> frozenset[str]:
-    from api.app import ROUTES
+    from api.http.app import ROUTES
     from api.vocabulary import ROLES
 
     route = next(r for r in api.app[ROUTES] if r.operation_id == operation)
@@ -318,7 +318,7 @@ def _allowed_roles(api: Api, operation: str) -> frozenset[str]:
 
 
 async def test_every_route_has_a_row(api: Api) -> None:
-    from api.app import ROUTES
+    from api.http.app import ROUTES
 
     operations = {route.operation_id for route in api.app[ROUTES]}
 

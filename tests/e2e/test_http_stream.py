@@ -24,7 +24,7 @@ async def _frames(response: Any, until: bytes, seconds: float) -> bytes:
 async def test_a_revoked_tokens_stream_ends_within_a_second_and_gets_nothing_more(
     api: Api,
 ) -> None:
-    from api.app import SERVICES
+    from api.http.app import SERVICES
 
     edge = api.app[SERVICES].edge_store
     token = api.token("auditor")

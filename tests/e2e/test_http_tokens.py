@@ -22,7 +22,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 @pytest.fixture
 def cli(api: Api, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
     """Runs `adviesspoor …` in this process on the test's store: (exit code, stdout, stderr)."""
-    from api.cli import main
+    from api.cli.main import main
 
     monkeypatch.setenv("ADVIESSPOOR_DATABASE_URL", api.store.url)
 

@@ -44,10 +44,11 @@ def spectral(pytestconfig: pytest.Config) -> Path:
 @pytest.fixture
 async def served_document(tmp_path: Path) -> AsyncIterator[Path]:
     """The document exactly as `GET /api/v1/openapi.json` serves it, in a file."""
-    from api.app import create_app
+    from api.http.app import create_app
+    from api.settings import Settings
     from events.store import StoreUrl
 
-    app = create_app(StoreUrl.parse(f"sqlite:///{tmp_path / 'data'}"), workers=1)
+    app = create_app(StoreUrl.parse(f"sqlite:///{tmp_path / 'data'}"), settings=Settings(threads=1))
     async with TestClient(TestServer(app)) as client:
         response = await client.get("/api/v1/openapi.json")
         assert response.status == 200

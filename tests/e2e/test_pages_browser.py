@@ -47,8 +47,8 @@ async def _sign_in(page: "Page", site: Site, token: str) -> None:
 
 def _wij_raad_advice(site: Site) -> str:
     """The seeds hold no advice of the WIJ-raad: the test records one (and a reaction) itself."""
-    from api.app import SERVICES
     from api.demo.loader import demo_id
+    from api.http.app import SERVICES
     from events import Outcome, Role
     from ledger import Actor
 
@@ -57,14 +57,19 @@ def _wij_raad_advice(site: Site) -> str:
     today = ledger.today()
     recorded = ledger.submit_advice(
         actor,
-        demo_id("groningen", "body", "wij-raad"),
-        "Advies van de WIJ-raad over de wachttijden",
-        today - timedelta(days=20),
-        False,
-        ["Korte wachttijden bij het WIJ-team", "Een vast aanspreekpunt per gezin"],
+        body_id=demo_id("groningen", "body", "wij-raad"),
+        title="Advies van de WIJ-raad over de wachttijden",
+        submitted_on=today - timedelta(days=20),
+        solicited=False,
+        points=["Korte wachttijden bij het WIJ-team", "Een vast aanspreekpunt per gezin"],
     )
     ledger.record_response(
-        actor, recorded.id, 1, Outcome.NOTED, "Wij nemen hier kennis van.", today
+        actor,
+        advice_id=recorded.id,
+        point=1,
+        outcome=Outcome.NOTED,
+        text="Wij nemen hier kennis van.",
+        given_on=today,
     )
     return str(recorded.id)
 

@@ -20,7 +20,7 @@ CONFIG = NPM.parent / "htmlvalidate.json"
 
 @pytest.fixture
 async def demo(tmp_path: Path, today: date) -> AsyncIterator[Api]:
-    from api.cli import main
+    from api.cli.main import main
     from events.store import StoreUrl
 
     missing("node")

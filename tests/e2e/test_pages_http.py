@@ -188,7 +188,7 @@ async def test_a_revoked_token_ends_its_sessions(api: Api) -> None:
     token = api.as_("secretariaat")
     await sign_in(api, token)
     await text_of(api, f"/{api.municipality}/volglijst")
-    from api.app import SERVICES
+    from api.http.app import SERVICES
 
     edge = api.app[SERVICES].edge_store
     (record,) = [

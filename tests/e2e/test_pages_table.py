@@ -132,7 +132,7 @@ async def test_the_exported_table_read_back_in_records_nothing(api: Api) -> None
 async def test_import_tabel_on_the_command_line_checks_then_records_once(
     api: Api, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from api.cli import main
+    from api.cli.main import main
 
     _, advice = await _setup(api)
     day = api.days_ago(2)

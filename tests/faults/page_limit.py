@@ -63,6 +63,6 @@ def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
 if __name__ == "__main__":
     # The one change: every connection of this process, the library's too, is a capped one.
     sqlite3.connect = connect  # type: ignore[assignment]  # one keyword defaulted
-    from api.cli import main
+    from api.cli.main import main
 
     sys.exit(main(sys.argv[1:]))

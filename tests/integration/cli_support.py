@@ -30,7 +30,7 @@ def runner(
     store: "StoreUrl", monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Run:
     """`adviesspoor ARGS` in this process on `store`, with what it printed."""
-    from api.cli import main
+    from api.cli.main import main
 
     def run(*args: str) -> Result:
         monkeypatch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)

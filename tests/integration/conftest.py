@@ -37,7 +37,7 @@ def body_id(ledger: "AdviceLedger", office: "Actor") -> UUID:
     """A registered advisory body with the default response term."""
     from events import BodyKind
 
-    return ledger.register_body(administrator(), "WIJ-raad", BodyKind.CLIENT_COUNCIL).id
+    return ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL).id
 
 
 @pytest.fixture
@@ -53,7 +53,10 @@ def member(body_id: UUID) -> "Actor":
 def dossier_id(ledger: "AdviceLedger", office: "Actor", submitted_on: date) -> UUID:
     """An open dossier."""
     return ledger.open_dossier(
-        office, "Met elkaar voor elkaar", submitted_on - timedelta(days=30), "OS 13.4064391"
+        office,
+        title="Met elkaar voor elkaar",
+        opened_on=submitted_on - timedelta(days=30),
+        reference="OS 13.4064391",
     ).id
 
 
@@ -64,9 +67,9 @@ def advice_id(
     """An advice of three points, none answered yet."""
     return ledger.submit_advice(
         office,
-        body_id,
-        "Advies over de nota",
-        submitted_on,
+        body_id=body_id,
+        title="Advies over de nota",
+        submitted_on=submitted_on,
         solicited=False,
         points=["Maak een brochure.", "Betrek wijkteams.", "Meet de wachttijden."],
         dossier_id=dossier_id,

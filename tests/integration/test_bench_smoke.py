@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("bench.projections", "raw pass"),
         ("bench.http", "hello world"),
         ("bench.integrity", "the leaf in the write path"),
+        ("bench.projections.boards", "volglijst"),
     ],
 )
 def test_the_benchmark_runs_in_its_smoke_size(module: str, expected: str) -> None:

@@ -64,7 +64,7 @@ def _runner(
     store: "StoreUrl", monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Run:
     """Runs the command line in this process, on `store`, and captures what it says."""
-    from api.cli import main
+    from api.cli.main import main
 
     monkeypatch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)
 
@@ -101,7 +101,7 @@ def loaded_store(
     Loading takes seconds, so it happens once per backend; skipping and failing follow
     `store_url` in conftest (PostgreSQL unreachable: skipped locally, a failure in CI).
     """
-    from api.cli import main
+    from api.cli.main import main
     from events.store import StoreUrl
 
     if request.param == "sqlite":
@@ -243,7 +243,7 @@ def test_events_prints_the_log_as_json_lines_in_position_order(
 def test_events_streams_across_pages_from_vanaf_up_to_limiet(
     reading: Run, loaded_store: "StoreUrl", monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api import cli_events
+    from api.cli import events as cli_events
 
     monkeypatch.setattr(cli_events, "PAGE_SIZE", 7)
     last = _last_position(loaded_store, "groningen")

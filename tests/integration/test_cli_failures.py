@@ -139,12 +139,12 @@ def test_overzicht_and_token_list_show_control_characters_written_out(tmp_path: 
     try:
         ledger = ledgers["groningen"]
         system = Actor("import", Role.SYSTEM, "req")
-        body = ledger.register_body(system, "Raad " + hostile, BodyKind.OTHER).id
+        body = ledger.register_body(system, name="Raad " + hostile, kind=BodyKind.OTHER).id
         ledger.submit_advice(
             system,
-            body,
-            "Titel " + hostile,
-            date.today() - timedelta(days=1),
+            body_id=body,
+            title="Titel " + hostile,
+            submitted_on=date.today() - timedelta(days=1),
             solicited=False,
             points=["Punt " + hostile],
         )

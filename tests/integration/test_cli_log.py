@@ -40,13 +40,25 @@ def adviesspoor(
 
 def history(ledger: AdviceLedger, office: Actor, today: date) -> int:
     """A body, a dossier, an advice of two points and a reactie `not_followed`; its position."""
-    body = ledger.register_body(administrator(), "WIJ-raad", BodyKind.CLIENT_COUNCIL).id
-    dossier = ledger.open_dossier(office, "Nota", today - timedelta(days=30)).id
+    body = ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL).id
+    dossier = ledger.open_dossier(office, title="Nota", opened_on=today - timedelta(days=30)).id
     advice = ledger.submit_advice(
-        office, body, "Advies", today - timedelta(days=9), False, ["Een.", "Twee."], dossier
+        office,
+        body_id=body,
+        title="Advies",
+        submitted_on=today - timedelta(days=9),
+        solicited=False,
+        points=["Een.", "Twee."],
+        dossier_id=dossier,
     ).id
     return ledger.record_response(
-        office, advice, 1, Outcome.NOT_FOLLOWED, "Nee.", today, reasons="Te duur."
+        office,
+        advice_id=advice,
+        point=1,
+        outcome=Outcome.NOT_FOLLOWED,
+        text="Nee.",
+        given_on=today,
+        reasons="Te duur.",
     ).position
 
 
@@ -59,7 +71,7 @@ def test_a_checkpoint_is_signed_stored_and_given_again_until_the_log_grows(
     made = adviesspoor("keys", "create", "--gemeente", municipality)
     first = adviesspoor("checkpoint", "--gemeente", municipality)
     again = adviesspoor("checkpoint", "--gemeente", municipality)
-    ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL)
+    ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL)
     grown = adviesspoor("checkpoint", "--gemeente", municipality)
 
     assert made.code == 0, made.err
@@ -99,13 +111,13 @@ def test_cosigning_checks_consistency_with_the_last_checkpoint_the_cosigner_sign
         return done.code, done.out, done.err
 
     first = cosign(adviesspoor("checkpoint", "--gemeente", municipality).out)
-    ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL)
+    ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL)
     second = cosign(adviesspoor("checkpoint", "--gemeente", municipality).out)
     stored = adviesspoor("checkpoint", "store", second[1])
     # A note the log's key signed over another tree: not an extension of what was cosigned.
     signer = SignerKey.parse((key_dir / f"{municipality}.signing.key").read_text())
     forged = sign_checkpoint(Checkpoint(signer.name, 6, bytes(32)), signer)
-    ledger.register_body(administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    ledger.register_body(administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL)
     refused = cosign(forged)
 
     assert first[0] == 0, first[2]
@@ -141,7 +153,7 @@ def test_a_changed_event_makes_verify_database_name_its_position(
     adviesspoor: Run, ledger: AdviceLedger, office: Actor, today: date
 ) -> None:
     position = history(ledger, office, today)
-    ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL)
+    ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL)
     municipality = ledger.municipality
     assert adviesspoor("verify", "--database", "--gemeente", municipality).code == 0
 
@@ -206,7 +218,7 @@ def test_export_import_export_is_byte_identical(
     municipality = ledger.municipality
     adviesspoor("keys", "create", "--gemeente", municipality)
     adviesspoor("checkpoint", "--gemeente", municipality)
-    ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL)
+    ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL)
     first, second = tmp_path / "eerste.jsonl", tmp_path / "tweede.jsonl"
     assert adviesspoor("export", "--gemeente", municipality, "--out", str(first)).code == 0
     restoring = runner(second_store, monkeypatch, capsys)
@@ -307,7 +319,9 @@ def test_personal_keys_move_with_an_export_only_encrypted_and_only_with_the_pass
 ) -> None:
     from projections.log import LogReader
 
-    resident = ledger.register_body(administrator(), "Jantje Zwartkop", BodyKind.RESIDENT).id
+    resident = ledger.register_body(
+        administrator(), name="Jantje Zwartkop", kind=BodyKind.RESIDENT
+    ).id
     municipality = ledger.municipality
     export, keys = tmp_path / "export.jsonl", tmp_path / "sleutels.json"
     monkeypatch.setenv("ADVIESSPOOR_KEY_PASSPHRASE", "correct paard batterij niet")

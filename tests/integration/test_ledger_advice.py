@@ -23,7 +23,12 @@ def test_advice_is_stored_with_its_points_numbered_in_order(
     before = ledger.last_position()
 
     recorded = ledger.submit_advice(
-        office, body_id, "Advies", submitted_on, solicited=False, points=[" Eerst. ", "Dan."]
+        office,
+        body_id=body_id,
+        title="Advies",
+        submitted_on=submitted_on,
+        solicited=False,
+        points=[" Eerst. ", "Dan."],
     )
 
     advice = ledger.get_advice(recorded.id)
@@ -41,7 +46,14 @@ def test_advice_without_points_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.submit_advice(office, body_id, "Advies", submitted_on, solicited=False, points=[])
+        ledger.submit_advice(
+            office,
+            body_id=body_id,
+            title="Advies",
+            submitted_on=submitted_on,
+            solicited=False,
+            points=[],
+        )
 
     assert refused_fields(refused) == {"points"}
     assert ledger.last_position() == before
@@ -54,7 +66,12 @@ def test_advice_with_a_blank_point_is_refused(
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
-            office, body_id, "Advies", submitted_on, solicited=False, points=["Goed punt.", " \n"]
+            office,
+            body_id=body_id,
+            title="Advies",
+            submitted_on=submitted_on,
+            solicited=False,
+            points=["Goed punt.", " \n"],
         )
 
     assert refused_fields(refused) == {"points/1/text"}
@@ -68,7 +85,12 @@ def test_every_broken_rule_of_a_submission_is_named_at_once(
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
-            office, body_id, " ", today + timedelta(days=1), solicited=False, points=["", "x"]
+            office,
+            body_id=body_id,
+            title=" ",
+            submitted_on=today + timedelta(days=1),
+            solicited=False,
+            points=["", "x"],
         )
 
     assert refused_fields(refused) == {"title", "submitted_on", "points/0/text"}
@@ -82,7 +104,12 @@ def test_advice_dated_in_the_future_is_refused(
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
-            office, body_id, "Advies", today + timedelta(days=1), solicited=False, points=["p"]
+            office,
+            body_id=body_id,
+            title="Advies",
+            submitted_on=today + timedelta(days=1),
+            solicited=False,
+            points=["p"],
         )
 
     assert refused_fields(refused) == {"submitted_on"}
@@ -92,7 +119,9 @@ def test_advice_dated_in_the_future_is_refused(
 def test_advice_dated_today_is_accepted(
     ledger: AdviceLedger, office: Actor, body_id: UUID, today: date
 ) -> None:
-    recorded = ledger.submit_advice(office, body_id, "Advies", today, solicited=False, points=["p"])
+    recorded = ledger.submit_advice(
+        office, body_id=body_id, title="Advies", submitted_on=today, solicited=False, points=["p"]
+    )
 
     assert ledger.get_advice(recorded.id).submitted_on == today
 
@@ -103,7 +132,14 @@ def test_advice_for_an_unknown_body_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.submit_advice(office, uuid4(), "Advies", submitted_on, solicited=False, points=["p"])
+        ledger.submit_advice(
+            office,
+            body_id=uuid4(),
+            title="Advies",
+            submitted_on=submitted_on,
+            solicited=False,
+            points=["p"],
+        )
 
     assert refused_fields(refused) == {"body_id"}
     assert ledger.last_position() == before
@@ -113,13 +149,18 @@ def test_advice_for_a_body_of_another_municipality_is_refused_as_unknown(
     ledger: AdviceLedger, other_ledger: AdviceLedger, office: Actor, submitted_on: date
 ) -> None:
     elsewhere = other_ledger.register_body(
-        administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL
+        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
     )
     before, before_elsewhere = ledger.last_position(), other_ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
-            office, elsewhere.id, "Advies", submitted_on, solicited=False, points=["p"]
+            office,
+            body_id=elsewhere.id,
+            title="Advies",
+            submitted_on=submitted_on,
+            solicited=False,
+            points=["p"],
         )
 
     assert refused_fields(refused) == {"body_id"}
@@ -134,7 +175,12 @@ def test_advice_naming_a_dossier_as_its_body_is_refused(
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
-            office, dossier_id, "Advies", submitted_on, solicited=False, points=["p"]
+            office,
+            body_id=dossier_id,
+            title="Advies",
+            submitted_on=submitted_on,
+            solicited=False,
+            points=["p"],
         )
 
     assert refused_fields(refused) == {"body_id"}
@@ -148,15 +194,15 @@ def test_advice_about_a_dossier_of_another_municipality_is_refused(
     body_id: UUID,
     submitted_on: date,
 ) -> None:
-    elsewhere = other_ledger.open_dossier(office, "Nota elders", submitted_on)
+    elsewhere = other_ledger.open_dossier(office, title="Nota elders", opened_on=submitted_on)
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
             office,
-            body_id,
-            "Advies",
-            submitted_on,
+            body_id=body_id,
+            title="Advies",
+            submitted_on=submitted_on,
             solicited=False,
             points=["p"],
             dossier_id=elsewhere.id,
@@ -174,20 +220,25 @@ def test_advice_answering_a_request_of_another_municipality_is_refused(
     submitted_on: date,
 ) -> None:
     other_body = other_ledger.register_body(
-        administrator(), "Wmo-platform", BodyKind.CLIENT_COUNCIL
+        administrator(), name="Wmo-platform", kind=BodyKind.CLIENT_COUNCIL
     )
-    other_dossier = other_ledger.open_dossier(office, "Nota elders", submitted_on)
+    other_dossier = other_ledger.open_dossier(office, title="Nota elders", opened_on=submitted_on)
     elsewhere = other_ledger.request_advice(
-        office, other_dossier.id, other_body.id, "Vraag?", submitted_on, submitted_on
+        office,
+        dossier_id=other_dossier.id,
+        body_id=other_body.id,
+        question="Vraag?",
+        requested_on=submitted_on,
+        due_on=submitted_on,
     )
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
             office,
-            body_id,
-            "Advies",
-            submitted_on,
+            body_id=body_id,
+            title="Advies",
+            submitted_on=submitted_on,
             solicited=True,
             points=["p"],
             request_id=elsewhere.id,
@@ -200,18 +251,25 @@ def test_advice_answering_a_request_of_another_municipality_is_refused(
 def test_advice_answering_a_request_made_to_another_body_is_refused(
     ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
 ) -> None:
-    other_body = ledger.register_body(administrator(), "Adviesraad", BodyKind.ADVISORY_COUNCIL)
+    other_body = ledger.register_body(
+        administrator(), name="Adviesraad", kind=BodyKind.ADVISORY_COUNCIL
+    )
     request = ledger.request_advice(
-        office, dossier_id, other_body.id, "Vraag?", submitted_on, submitted_on
+        office,
+        dossier_id=dossier_id,
+        body_id=other_body.id,
+        question="Vraag?",
+        requested_on=submitted_on,
+        due_on=submitted_on,
     )
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
             office,
-            body_id,
-            "Advies",
-            submitted_on,
+            body_id=body_id,
+            title="Advies",
+            submitted_on=submitted_on,
             solicited=True,
             points=["p"],
             request_id=request.id,
@@ -225,17 +283,22 @@ def test_advice_naming_another_dossier_than_its_request_is_refused(
     ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
 ) -> None:
     request = ledger.request_advice(
-        office, dossier_id, body_id, "Vraag?", submitted_on, submitted_on
+        office,
+        dossier_id=dossier_id,
+        body_id=body_id,
+        question="Vraag?",
+        requested_on=submitted_on,
+        due_on=submitted_on,
     )
-    other_dossier = ledger.open_dossier(office, "Andere nota", submitted_on)
+    other_dossier = ledger.open_dossier(office, title="Andere nota", opened_on=submitted_on)
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
         ledger.submit_advice(
             office,
-            body_id,
-            "Advies",
-            submitted_on,
+            body_id=body_id,
+            title="Advies",
+            submitted_on=submitted_on,
             solicited=True,
             points=["p"],
             dossier_id=other_dossier.id,
@@ -250,14 +313,19 @@ def test_solicited_advice_takes_the_dossier_of_its_request(
     ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
 ) -> None:
     request = ledger.request_advice(
-        office, dossier_id, body_id, "Vraag?", submitted_on, submitted_on
+        office,
+        dossier_id=dossier_id,
+        body_id=body_id,
+        question="Vraag?",
+        requested_on=submitted_on,
+        due_on=submitted_on,
     )
 
     recorded = ledger.submit_advice(
         office,
-        body_id,
-        "Advies",
-        submitted_on,
+        body_id=body_id,
+        title="Advies",
+        submitted_on=submitted_on,
         solicited=True,
         points=["p"],
         request_id=request.id,
@@ -277,7 +345,14 @@ def test_response_to_a_point_the_advice_lacks_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.record_response(office, advice_id, point, Outcome.FOLLOWED, "Ja.", today)
+        ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=point,
+            outcome=Outcome.FOLLOWED,
+            text="Ja.",
+            given_on=today,
+        )
 
     assert refused_fields(refused) == {"point"}
     assert ledger.last_position() == before
@@ -290,7 +365,14 @@ def test_pending_outcome_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.record_response(office, advice_id, 1, Outcome.PENDING, "Nog niet.", today)
+        ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=1,
+            outcome=Outcome.PENDING,
+            text="Nog niet.",
+            given_on=today,
+        )
 
     assert refused_fields(refused) == {"outcome"}
     assert ledger.last_position() == before
@@ -309,7 +391,15 @@ def test_not_followed_without_reasons_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.record_response(office, advice_id, 2, outcome, "Nee.", today, reasons=reasons)
+        ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=2,
+            outcome=outcome,
+            text="Nee.",
+            given_on=today,
+            reasons=reasons,
+        )
 
     assert refused_fields(refused) == {"reasons"}
     assert ledger.last_position() == before
@@ -321,7 +411,13 @@ def test_not_followed_with_reasons_is_recorded(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, outcome: Outcome
 ) -> None:
     recorded = ledger.record_response(
-        office, advice_id, 2, outcome, "Nee.", today, reasons=" Te duur. "
+        office,
+        advice_id=advice_id,
+        point=2,
+        outcome=outcome,
+        text="Nee.",
+        given_on=today,
+        reasons=" Te duur. ",
     )
 
     point = ledger.get_advice(advice_id).points[1]
@@ -334,7 +430,9 @@ def test_not_followed_with_reasons_is_recorded(
 def test_outcomes_that_follow_or_defer_need_no_reasons(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, outcome: Outcome
 ) -> None:
-    ledger.record_response(office, advice_id, 3, outcome, "Akkoord.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=3, outcome=outcome, text="Akkoord.", given_on=today
+    )
 
     assert ledger.get_advice(advice_id).points[2].outcome is outcome
 
@@ -345,7 +443,14 @@ def test_response_with_blank_text_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "  ", today)
+        ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=1,
+            outcome=Outcome.FOLLOWED,
+            text="  ",
+            given_on=today,
+        )
 
     assert refused_fields(refused) == {"text"}
     assert ledger.last_position() == before
@@ -354,9 +459,23 @@ def test_response_with_blank_text_is_refused(
 def test_a_later_response_supersedes_the_earlier_and_both_are_kept(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.DEFERRED, "Later.", submitted_on)
+    ledger.record_response(
+        office,
+        advice_id=advice_id,
+        point=1,
+        outcome=Outcome.DEFERRED,
+        text="Later.",
+        given_on=submitted_on,
+    )
 
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Gedaan.", today)
+    ledger.record_response(
+        office,
+        advice_id=advice_id,
+        point=1,
+        outcome=Outcome.FOLLOWED,
+        text="Gedaan.",
+        given_on=today,
+    )
 
     point = ledger.get_advice(advice_id).points[0]
     assert point.outcome is Outcome.FOLLOWED
@@ -373,7 +492,12 @@ def test_response_dated_before_the_advice_is_refused(
 
     with pytest.raises(ValidationError) as refused:
         ledger.record_response(
-            office, advice_id, 1, Outcome.FOLLOWED, "Ja.", submitted_on - timedelta(days=1)
+            office,
+            advice_id=advice_id,
+            point=1,
+            outcome=Outcome.FOLLOWED,
+            text="Ja.",
+            given_on=submitted_on - timedelta(days=1),
         )
 
     assert refused_fields(refused) == {"given_on"}
@@ -383,7 +507,14 @@ def test_response_dated_before_the_advice_is_refused(
 def test_response_dated_on_the_day_of_the_advice_is_accepted(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", submitted_on)
+    ledger.record_response(
+        office,
+        advice_id=advice_id,
+        point=1,
+        outcome=Outcome.FOLLOWED,
+        text="Ja.",
+        given_on=submitted_on,
+    )
 
     assert ledger.get_advice(advice_id).points[0].responses[0].given_on == submitted_on
 
@@ -395,7 +526,12 @@ def test_response_dated_in_the_future_is_refused(
 
     with pytest.raises(ValidationError) as refused:
         ledger.record_response(
-            office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today + timedelta(days=1)
+            office,
+            advice_id=advice_id,
+            point=1,
+            outcome=Outcome.FOLLOWED,
+            text="Ja.",
+            given_on=today + timedelta(days=1),
         )
 
     assert refused_fields(refused) == {"given_on"}
@@ -405,11 +541,18 @@ def test_response_dated_in_the_future_is_refused(
 def test_response_to_a_withdrawn_advice_is_refused_as_a_conflict(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.withdraw_advice(office, advice_id, "Achterhaald.")
+    ledger.withdraw_advice(office, advice_id=advice_id, reason="Achterhaald.")
     before = ledger.last_position()
 
     with pytest.raises(ConflictError):
-        ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+        ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=1,
+            outcome=Outcome.FOLLOWED,
+            text="Ja.",
+            given_on=today,
+        )
 
     assert ledger.last_position() == before
     assert ledger.get_advice(advice_id).version == 2
@@ -421,7 +564,14 @@ def test_response_to_an_advice_of_another_municipality_is_not_found(
     before_elsewhere = other_ledger.last_position()
 
     with pytest.raises(NotFoundError):
-        other_ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+        other_ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=1,
+            outcome=Outcome.FOLLOWED,
+            text="Ja.",
+            given_on=today,
+        )
 
     assert other_ledger.last_position() == before_elsewhere
     assert ledger.get_advice(advice_id).version == 1

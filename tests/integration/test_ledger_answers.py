@@ -75,11 +75,23 @@ def test_a_besluit_must_list_every_advice_on_its_dossier_naming_the_missing_one(
     today: date,
 ) -> None:
     other = ledger.submit_advice(
-        office, body_id, "Tweede advies", submitted_on, False, ["Eén."], dossier_id=dossier_id
+        office,
+        body_id=body_id,
+        title="Tweede advies",
+        submitted_on=submitted_on,
+        solicited=False,
+        points=["Eén."],
+        dossier_id=dossier_id,
     ).id
-    ledger.withdraw_advice(office, other, "Vervangen.")
+    ledger.withdraw_advice(office, advice_id=other, reason="Vervangen.")
     third = ledger.submit_advice(
-        office, body_id, "Derde advies", submitted_on, False, ["Eén."], dossier_id=dossier_id
+        office,
+        body_id=body_id,
+        title="Derde advies",
+        submitted_on=submitted_on,
+        solicited=False,
+        points=["Eén."],
+        dossier_id=dossier_id,
     ).id
     before = ledger.last_position()
 
@@ -102,10 +114,23 @@ def test_a_besluit_may_list_advice_without_a_dossier_but_not_of_another_dossier(
     submitted_on: date,
     today: date,
 ) -> None:
-    loose = ledger.submit_advice(office, body_id, "Los advies", submitted_on, False, ["Eén."]).id
-    elsewhere = ledger.open_dossier(office, "Andere nota", submitted_on)
+    loose = ledger.submit_advice(
+        office,
+        body_id=body_id,
+        title="Los advies",
+        submitted_on=submitted_on,
+        solicited=False,
+        points=["Eén."],
+    ).id
+    elsewhere = ledger.open_dossier(office, title="Andere nota", opened_on=submitted_on)
     other = ledger.submit_advice(
-        office, body_id, "Elders", submitted_on, False, ["Eén."], dossier_id=elsewhere.id
+        office,
+        body_id=body_id,
+        title="Elders",
+        submitted_on=submitted_on,
+        solicited=False,
+        points=["Eén."],
+        dossier_id=elsewhere.id,
     ).id
     pending = [Deviation(a, n, "Nee.") for a, n in ((advice_id, 1), (advice_id, 2), (advice_id, 3))]
 
@@ -173,16 +198,37 @@ def test_advice_on_a_request_is_solicited_and_of_the_requested_body(
     from tests.integration.actors import administrator
 
     request = ledger.request_advice(
-        office, dossier_id, body_id, "Wat vindt u?", submitted_on, submitted_on
+        office,
+        dossier_id=dossier_id,
+        body_id=body_id,
+        question="Wat vindt u?",
+        requested_on=submitted_on,
+        due_on=submitted_on,
     ).id
-    other_body = ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL)
+    other_body = ledger.register_body(
+        administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL
+    )
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as unsolicited:
-        ledger.submit_advice(office, body_id, "A", submitted_on, False, ["p"], request_id=request)
+        ledger.submit_advice(
+            office,
+            body_id=body_id,
+            title="A",
+            submitted_on=submitted_on,
+            solicited=False,
+            points=["p"],
+            request_id=request,
+        )
     with pytest.raises(ValidationError) as wrong_body:
         ledger.submit_advice(
-            office, other_body.id, "A", submitted_on, True, ["p"], request_id=request
+            office,
+            body_id=other_body.id,
+            title="A",
+            submitted_on=submitted_on,
+            solicited=True,
+            points=["p"],
+            request_id=request,
         )
 
     assert refused_fields(unsolicited) == {"solicited"}

@@ -25,9 +25,18 @@ def _office() -> "Actor":
 def _advice(ledger: "AdviceLedger", today: date) -> UUID:
     from events import BodyKind
 
-    body = ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL).id
+    body = ledger.register_body(
+        administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL
+    ).id
     submitted = today - timedelta(days=10)
-    return ledger.submit_advice(_office(), body, "Advies", submitted, False, ["Een", "Twee"]).id
+    return ledger.submit_advice(
+        _office(),
+        body_id=body,
+        title="Advies",
+        submitted_on=submitted,
+        solicited=False,
+        points=["Een", "Twee"],
+    ).id
 
 
 def _row(

@@ -66,7 +66,12 @@ def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
         sys.settrace(pause_before_saving(both_decided))
         try:
             return servers[index].record_response(
-                office, advice_id, 1, Outcome.FOLLOWED, f"Server {index}.", today
+                office,
+                advice_id=advice_id,
+                point=1,
+                outcome=Outcome.FOLLOWED,
+                text=f"Server {index}.",
+                given_on=today,
             )
         except Exception as error:
             return error
@@ -101,11 +106,11 @@ def write_round(
         try:
             return servers[index % len(servers)].record_response(
                 office,
-                advice_id,
-                1,
-                Outcome.NOTED,
-                f"Schrijver {index}, versie {version}.",
-                today,
+                advice_id=advice_id,
+                point=1,
+                outcome=Outcome.NOTED,
+                text=f"Schrijver {index}, versie {version}.",
+                given_on=today,
                 expected_version=version,
             )
         except Exception as error:
@@ -143,12 +148,20 @@ def test_concurrent_writers_on_two_servers_have_exactly_one_winner_per_round(
 def test_a_write_expecting_an_older_version_is_refused(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     before = ledger.last_position()
 
     with pytest.raises(PreconditionFailedError):
         ledger.record_response(
-            office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today, expected_version=1
+            office,
+            advice_id=advice_id,
+            point=2,
+            outcome=Outcome.FOLLOWED,
+            text="Ja.",
+            given_on=today,
+            expected_version=1,
         )
 
     assert ledger.last_position() == before

@@ -16,14 +16,27 @@ def refused_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
 
 def answer_every_point(ledger: AdviceLedger, office: Actor, advice_id: UUID, on: date) -> None:
     for point in ledger.get_advice(advice_id).pending_points():
-        ledger.record_response(office, advice_id, point, Outcome.FOLLOWED, "Overgenomen.", on)
+        ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=point,
+            outcome=Outcome.FOLLOWED,
+            text="Overgenomen.",
+            given_on=on,
+        )
 
 
 def submit_two_point_advice(
     ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, on: date
 ) -> UUID:
     return ledger.submit_advice(
-        office, body_id, "Tweede advies", on, False, ["Eén.", "Twee."], dossier_id=dossier_id
+        office,
+        body_id=body_id,
+        title="Tweede advies",
+        submitted_on=on,
+        solicited=False,
+        points=["Eén.", "Twee."],
+        dossier_id=dossier_id,
     ).id
 
 
@@ -73,10 +86,15 @@ def test_a_decision_listing_advice_of_another_municipality_is_refused(
     today: date,
 ) -> None:
     other_body = other_ledger.register_body(
-        administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL
+        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
     )
     elsewhere = other_ledger.submit_advice(
-        office, other_body.id, "Elders", submitted_on, False, ["p"]
+        office,
+        body_id=other_body.id,
+        title="Elders",
+        submitted_on=submitted_on,
+        solicited=False,
+        points=["p"],
     )
     answer_every_point(other_ledger, office, elsewhere.id, today)
     before = ledger.last_position()
@@ -122,7 +140,9 @@ def test_a_decision_over_pending_points_is_refused_naming_each_point(
     submitted_on: date,
     today: date,
 ) -> None:
-    ledger.record_response(office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=2, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     second = submit_two_point_advice(ledger, office, body_id, dossier_id, submitted_on)
     before = ledger.last_position()
 
@@ -153,7 +173,9 @@ def test_a_decision_deviating_from_every_pending_point_with_reasons_is_taken(
     submitted_on: date,
     today: date,
 ) -> None:
-    ledger.record_response(office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=2, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     second = submit_two_point_advice(ledger, office, body_id, dossier_id, submitted_on)
     deviations = [
         Deviation(advice_id, 1, "Past niet in de begroting."),
@@ -184,8 +206,12 @@ def test_a_decision_deviating_from_every_pending_point_with_reasons_is_taken(
 def test_a_deviation_without_reasons_leaves_its_point_uncovered(
     ledger: AdviceLedger, office: Actor, dossier_id: UUID, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
-    ledger.record_response(office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
+    ledger.record_response(
+        office, advice_id=advice_id, point=2, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
@@ -245,7 +271,7 @@ def test_a_deviation_from_a_point_the_advice_lacks_is_refused(
 def test_pending_points_of_a_withdrawn_advice_need_no_deviation(
     ledger: AdviceLedger, office: Actor, dossier_id: UUID, advice_id: UUID, today: date
 ) -> None:
-    ledger.withdraw_advice(office, advice_id, "Achterhaald.")
+    ledger.withdraw_advice(office, advice_id=advice_id, reason="Achterhaald.")
 
     recorded = ledger.take_decision(
         office, dossier_id=dossier_id, title="Besluit", decided_on=today, advice_ids=[advice_id]
@@ -257,7 +283,7 @@ def test_pending_points_of_a_withdrawn_advice_need_no_deviation(
 def test_a_decision_on_a_dossier_of_another_municipality_is_refused(
     ledger: AdviceLedger, other_ledger: AdviceLedger, office: Actor, today: date
 ) -> None:
-    elsewhere = other_ledger.open_dossier(office, "Nota elders", today)
+    elsewhere = other_ledger.open_dossier(office, title="Nota elders", opened_on=today)
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:

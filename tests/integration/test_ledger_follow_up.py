@@ -35,7 +35,12 @@ def test_a_promise_is_kept_on_its_point_with_its_due_date(
     promise_id = uuid4()
 
     ledger.promise_follow_up(
-        office, advice_id, 1, "Er komt een brochure.", today + timedelta(days=90), promise_id
+        office,
+        advice_id=advice_id,
+        point=1,
+        description="Er komt een brochure.",
+        due_on=today + timedelta(days=90),
+        promise_id=promise_id,
     )
 
     promises = ledger.get_advice(advice_id).promises
@@ -49,7 +54,9 @@ def test_a_promise_on_a_point_the_advice_lacks_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.promise_follow_up(office, advice_id, point, "Brochure.", today)
+        ledger.promise_follow_up(
+            office, advice_id=advice_id, point=point, description="Brochure.", due_on=today
+        )
 
     assert refused_fields(refused) == {"point"}
     assert ledger.last_position() == before
@@ -63,7 +70,11 @@ def test_a_promise_due_before_the_advice_is_refused(
 
     with pytest.raises(ValidationError) as refused:
         ledger.promise_follow_up(
-            office, advice_id, 1, "Brochure.", submitted_on - timedelta(days=1)
+            office,
+            advice_id=advice_id,
+            point=1,
+            description="Brochure.",
+            due_on=submitted_on - timedelta(days=1),
         )
 
     assert refused_fields(refused) == {"due_on"}
@@ -76,7 +87,9 @@ def test_a_promise_without_a_description_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.promise_follow_up(office, advice_id, 1, " ", today)
+        ledger.promise_follow_up(
+            office, advice_id=advice_id, point=1, description=" ", due_on=today
+        )
 
     assert refused_fields(refused) == {"description"}
     assert ledger.last_position() == before
@@ -85,11 +98,13 @@ def test_a_promise_without_a_description_is_refused(
 def test_a_promise_on_a_withdrawn_advice_is_refused_as_a_conflict(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.withdraw_advice(office, advice_id, "Achterhaald.")
+    ledger.withdraw_advice(office, advice_id=advice_id, reason="Achterhaald.")
     before = ledger.last_position()
 
     with pytest.raises(ConflictError):
-        ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today)
+        ledger.promise_follow_up(
+            office, advice_id=advice_id, point=1, description="Brochure.", due_on=today
+        )
 
     assert ledger.last_position() == before
 
@@ -98,12 +113,27 @@ def test_a_promise_is_fulfilled_once_and_a_second_time_is_a_conflict(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
     promise_id = uuid4()
-    ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today, promise_id)
-    ledger.fulfil_promise(office, advice_id, promise_id, today, "De brochure is er.")
+    ledger.promise_follow_up(
+        office,
+        advice_id=advice_id,
+        point=1,
+        description="Brochure.",
+        due_on=today,
+        promise_id=promise_id,
+    )
+    ledger.fulfil_promise(
+        office,
+        advice_id=advice_id,
+        promise_id=promise_id,
+        fulfilled_on=today,
+        note="De brochure is er.",
+    )
     before = ledger.last_position()
 
     with pytest.raises(ConflictError):
-        ledger.fulfil_promise(office, advice_id, promise_id, today, "Nogmaals.")
+        ledger.fulfil_promise(
+            office, advice_id=advice_id, promise_id=promise_id, fulfilled_on=today, note="Nogmaals."
+        )
 
     assert ledger.last_position() == before
     assert ledger.get_advice(advice_id).promises[promise_id].fulfilled_on == today
@@ -115,7 +145,9 @@ def test_fulfilling_an_unknown_promise_is_not_found(
     before = ledger.last_position()
 
     with pytest.raises(NotFoundError):
-        ledger.fulfil_promise(office, advice_id, uuid4(), today, "Gedaan.")
+        ledger.fulfil_promise(
+            office, advice_id=advice_id, promise_id=uuid4(), fulfilled_on=today, note="Gedaan."
+        )
 
     assert ledger.last_position() == before
 
@@ -124,12 +156,23 @@ def test_a_fulfilment_dated_in_the_future_is_refused(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
     promise_id = uuid4()
-    ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today, promise_id)
+    ledger.promise_follow_up(
+        office,
+        advice_id=advice_id,
+        point=1,
+        description="Brochure.",
+        due_on=today,
+        promise_id=promise_id,
+    )
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
         ledger.fulfil_promise(
-            office, advice_id, promise_id, today + timedelta(days=1), "Bijna klaar."
+            office,
+            advice_id=advice_id,
+            promise_id=promise_id,
+            fulfilled_on=today + timedelta(days=1),
+            note="Bijna klaar.",
         )
 
     assert refused_fields(refused) == {"fulfilled_on"}
@@ -143,7 +186,9 @@ def test_a_fulfilment_dated_in_the_future_is_refused(
 def test_the_advising_body_gives_a_rejoinder_on_an_answered_point(
     ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=2, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
 
     ledger.give_rejoinder(
         member, advice_id=advice_id, verdict=Verdict.SATISFIED, text="Dank.", point=2
@@ -155,8 +200,18 @@ def test_the_advising_body_gives_a_rejoinder_on_an_answered_point(
 def test_a_rejoinder_without_a_point_is_recorded_as_a_general_one(
     ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
-    ledger.record_response(office, advice_id, 3, Outcome.NOT_FOLLOWED, "Nee.", today, "Geld.")
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
+    ledger.record_response(
+        office,
+        advice_id=advice_id,
+        point=3,
+        outcome=Outcome.NOT_FOLLOWED,
+        text="Nee.",
+        given_on=today,
+        reasons="Geld.",
+    )
 
     ledger.give_rejoinder(
         member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Punt 3 is teleurstellend."
@@ -168,7 +223,9 @@ def test_a_rejoinder_without_a_point_is_recorded_as_a_general_one(
 def test_a_rejoinder_from_a_member_of_another_body_is_forbidden(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     stranger = Actor("lid elders", Role.MEMBER, "req", body_id=uuid4())
     before = ledger.last_position()
 
@@ -183,7 +240,9 @@ def test_a_rejoinder_from_a_member_of_another_body_is_forbidden(
 def test_the_secretariat_records_a_rejoinder_on_the_bodys_behalf_as_such(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     letter_of = submitted_on + timedelta(days=1)
 
     ledger.give_rejoinder(
@@ -209,7 +268,9 @@ def test_a_rejoinder_dated_in_the_future_or_before_the_advice_is_refused(
     submitted_on: date,
     today: date,
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     before = ledger.last_position()
 
     for given_on in (today + timedelta(days=1), submitted_on - timedelta(days=1)):
@@ -228,7 +289,9 @@ def test_a_rejoinder_dated_in_the_future_or_before_the_advice_is_refused(
 def test_a_rejoinder_on_an_unanswered_point_is_refused(
     ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
@@ -257,8 +320,10 @@ def test_a_rejoinder_before_any_response_is_refused(
 def test_a_rejoinder_on_a_withdrawn_advice_is_refused_as_a_conflict(
     ledger: AdviceLedger, office: Actor, member: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
-    ledger.withdraw_advice(member, advice_id, "Achterhaald.")
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
+    ledger.withdraw_advice(member, advice_id=advice_id, reason="Achterhaald.")
     before = ledger.last_position()
 
     with pytest.raises(ConflictError):
@@ -273,7 +338,7 @@ def test_a_rejoinder_on_a_withdrawn_advice_is_refused_as_a_conflict(
 def test_the_advising_body_withdraws_its_advice(
     ledger: AdviceLedger, member: Actor, advice_id: UUID
 ) -> None:
-    ledger.withdraw_advice(member, advice_id, "Achterhaald door de nieuwe nota.")
+    ledger.withdraw_advice(member, advice_id=advice_id, reason="Achterhaald door de nieuwe nota.")
 
     assert ledger.get_advice(advice_id).withdrawn is True
 
@@ -281,7 +346,7 @@ def test_the_advising_body_withdraws_its_advice(
 def test_the_secretariat_withdraws_an_advice(
     ledger: AdviceLedger, office: Actor, advice_id: UUID
 ) -> None:
-    ledger.withdraw_advice(office, advice_id, "Op verzoek van het adviesorgaan.")
+    ledger.withdraw_advice(office, advice_id=advice_id, reason="Op verzoek van het adviesorgaan.")
 
     assert ledger.get_advice(advice_id).withdrawn is True
 
@@ -293,7 +358,7 @@ def test_a_member_of_another_body_may_not_withdraw_the_advice(
     before = ledger.last_position()
 
     with pytest.raises(ForbiddenError):
-        ledger.withdraw_advice(stranger, advice_id, "Weg ermee.")
+        ledger.withdraw_advice(stranger, advice_id=advice_id, reason="Weg ermee.")
 
     assert ledger.last_position() == before
     assert ledger.get_advice(advice_id).withdrawn is False
@@ -302,11 +367,11 @@ def test_a_member_of_another_body_may_not_withdraw_the_advice(
 def test_withdrawing_twice_is_refused_as_a_conflict(
     ledger: AdviceLedger, member: Actor, office: Actor, advice_id: UUID
 ) -> None:
-    ledger.withdraw_advice(member, advice_id, "Achterhaald.")
+    ledger.withdraw_advice(member, advice_id=advice_id, reason="Achterhaald.")
     before = ledger.last_position()
 
     with pytest.raises(ConflictError):
-        ledger.withdraw_advice(office, advice_id, "Nogmaals.")
+        ledger.withdraw_advice(office, advice_id=advice_id, reason="Nogmaals.")
 
     assert ledger.last_position() == before
 
@@ -317,7 +382,7 @@ def test_withdrawing_without_a_reason_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.withdraw_advice(member, advice_id, "  ")
+        ledger.withdraw_advice(member, advice_id=advice_id, reason="  ")
 
     assert refused_fields(refused) == {"reason"}
     assert ledger.last_position() == before

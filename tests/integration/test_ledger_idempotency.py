@@ -35,7 +35,9 @@ def positions(ledger: AdviceLedger) -> list[int]:
 def respond(
     ledger: AdviceLedger, actor: Actor, advice_id: UUID, today: date, text: str
 ) -> Recorded:
-    return ledger.record_response(actor, advice_id, 1, Outcome.FOLLOWED, text, today)
+    return ledger.record_response(
+        actor, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text=text, given_on=today
+    )
 
 
 def test_a_retry_after_a_restart_finds_the_key_and_records_nothing(
@@ -132,7 +134,12 @@ def test_two_requests_racing_with_one_key_record_one_event(
             return server.once(
                 key,
                 lambda: server.submit_advice(
-                    office, body_id, f"Advies {index}", today, solicited=False, points=["Eén."]
+                    office,
+                    body_id=body_id,
+                    title=f"Advies {index}",
+                    submitted_on=today,
+                    solicited=False,
+                    points=["Eén."],
                 ),
             )
         except Exception as error:

@@ -32,25 +32,39 @@ BLANK = " \n "
 # Each command, with the one input that breaks a rule, and the field the refusal must name.
 REFUSED: dict[str, tuple[Command, str]] = {
     "body without a name": (
-        lambda ledger, _: ledger.register_body(administrator(), BLANK, BodyKind.MEETING),
+        lambda ledger, _: ledger.register_body(administrator(), name=BLANK, kind=BodyKind.MEETING),
         "name",
     ),
     "dossier without a title": (
-        lambda ledger, w: ledger.open_dossier(w.office, BLANK, w.today),
+        lambda ledger, w: ledger.open_dossier(w.office, title=BLANK, opened_on=w.today),
         "title",
     ),
     "dossier opened tomorrow": (
-        lambda ledger, w: ledger.open_dossier(w.office, "Nota", w.today + timedelta(days=1)),
+        lambda ledger, w: ledger.open_dossier(
+            w.office, title="Nota", opened_on=w.today + timedelta(days=1)
+        ),
         "opened_on",
     ),
     "request without a question": (
         lambda ledger, w: ledger.request_advice(
-            w.office, w.dossier_id, w.body_id, BLANK, w.today, w.today
+            w.office,
+            dossier_id=w.dossier_id,
+            body_id=w.body_id,
+            question=BLANK,
+            requested_on=w.today,
+            due_on=w.today,
         ),
         "question",
     ),
     "advice without a title": (
-        lambda ledger, w: ledger.submit_advice(w.office, w.body_id, BLANK, w.today, False, ["p"]),
+        lambda ledger, w: ledger.submit_advice(
+            w.office,
+            body_id=w.body_id,
+            title=BLANK,
+            submitted_on=w.today,
+            solicited=False,
+            points=["p"],
+        ),
         "title",
     ),
     "decision without a title": (
@@ -66,13 +80,21 @@ REFUSED: dict[str, tuple[Command, str]] = {
     ),
     "fulfilment without a note": (
         lambda ledger, w: ledger.fulfil_promise(
-            w.office, w.advice_id, w.promise_id, w.today, BLANK
+            w.office,
+            advice_id=w.advice_id,
+            promise_id=w.promise_id,
+            fulfilled_on=w.today,
+            note=BLANK,
         ),
         "note",
     ),
     "fulfilment before the advice": (
         lambda ledger, w: ledger.fulfil_promise(
-            w.office, w.advice_id, w.promise_id, w.submitted_on - timedelta(days=1), "Klaar."
+            w.office,
+            advice_id=w.advice_id,
+            promise_id=w.promise_id,
+            fulfilled_on=w.submitted_on - timedelta(days=1),
+            note="Klaar.",
         ),
         "fulfilled_on",
     ),
@@ -96,9 +118,18 @@ def world(
     submitted_on: date,
     today: date,
 ) -> World:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     promise_id = uuid4()
-    ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today, promise_id)
+    ledger.promise_follow_up(
+        office,
+        advice_id=advice_id,
+        point=1,
+        description="Brochure.",
+        due_on=today,
+        promise_id=promise_id,
+    )
     return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)
 
 

@@ -27,26 +27,38 @@ Command = Callable[[AdviceLedger, Actor, World], object]
 
 ADMINISTRATOR_COMMANDS: dict[str, Command] = {
     "register_body": lambda ledger, actor, _: ledger.register_body(
-        actor, "Wmo-platform", BodyKind.CLIENT_COUNCIL
+        actor, name="Wmo-platform", kind=BodyKind.CLIENT_COUNCIL
     ),
 }
 
 OFFICE_COMMANDS: dict[str, Command] = {
-    "open_dossier": lambda ledger, actor, w: ledger.open_dossier(actor, "Nota", w.today),
+    "open_dossier": lambda ledger, actor, w: ledger.open_dossier(
+        actor, title="Nota", opened_on=w.today
+    ),
     "request_advice": lambda ledger, actor, w: ledger.request_advice(
-        actor, w.dossier_id, w.body_id, "Vraag?", w.today, w.today
+        actor,
+        dossier_id=w.dossier_id,
+        body_id=w.body_id,
+        question="Vraag?",
+        requested_on=w.today,
+        due_on=w.today,
     ),
     "record_response": lambda ledger, actor, w: ledger.record_response(
-        actor, w.advice_id, 2, Outcome.FOLLOWED, "Ja.", w.today
+        actor,
+        advice_id=w.advice_id,
+        point=2,
+        outcome=Outcome.FOLLOWED,
+        text="Ja.",
+        given_on=w.today,
     ),
     "move_due_date": lambda ledger, actor, w: ledger.move_due_date(
         actor, advice_id=w.advice_id, new_due_on=w.today, reason="Reces."
     ),
     "promise_follow_up": lambda ledger, actor, w: ledger.promise_follow_up(
-        actor, w.advice_id, 1, "Brochure.", w.today
+        actor, advice_id=w.advice_id, point=1, description="Brochure.", due_on=w.today
     ),
     "fulfil_promise": lambda ledger, actor, w: ledger.fulfil_promise(
-        actor, w.advice_id, w.promise_id, w.today, "Gedaan."
+        actor, advice_id=w.advice_id, promise_id=w.promise_id, fulfilled_on=w.today, note="Gedaan."
     ),
     "take_decision": lambda ledger, actor, w: ledger.take_decision(
         actor,
@@ -62,13 +74,18 @@ OFFICE_COMMANDS: dict[str, Command] = {
 
 BODY_COMMANDS: dict[str, Command] = {
     "submit_advice": lambda ledger, actor, w: ledger.submit_advice(
-        actor, w.body_id, "Advies", w.today, False, ["p"]
+        actor,
+        body_id=w.body_id,
+        title="Advies",
+        submitted_on=w.today,
+        solicited=False,
+        points=["p"],
     ),
     "give_rejoinder": lambda ledger, actor, w: ledger.give_rejoinder(
         actor, advice_id=w.advice_id, verdict=Verdict.SATISFIED, text="Dank."
     ),
     "withdraw_advice": lambda ledger, actor, w: ledger.withdraw_advice(
-        actor, w.advice_id, "Achterhaald."
+        actor, advice_id=w.advice_id, reason="Achterhaald."
     ),
 }
 
@@ -82,9 +99,18 @@ def world(
     advice_id: UUID,
     today: date,
 ) -> World:
-    ledger.record_response(office, advice_id, 1, Outcome.FOLLOWED, "Ja.", today)
+    ledger.record_response(
+        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
+    )
     promise_id = uuid4()
-    ledger.promise_follow_up(office, advice_id, 1, "Brochure.", today, promise_id)
+    ledger.promise_follow_up(
+        office,
+        advice_id=advice_id,
+        point=1,
+        description="Brochure.",
+        due_on=today,
+        promise_id=promise_id,
+    )
     return World(body_id, dossier_id, advice_id, promise_id, today)
 
 
@@ -153,7 +179,9 @@ def test_a_member_may_act_for_its_own_body(
 def test_members_of_other_bodies_or_of_none_may_not_act_for_this_one(
     ledger: AdviceLedger, office: Actor, world: World
 ) -> None:
-    other_body = ledger.register_body(administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    other_body = ledger.register_body(
+        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
+    )
     strangers = [
         Actor("lid Stadadviseert", Role.MEMBER, "req", body_id=other_body.id),
         Actor("lid elders", Role.MEMBER, "req", body_id=uuid4()),

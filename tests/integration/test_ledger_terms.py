@@ -20,7 +20,12 @@ def test_advice_is_due_42_calendar_days_after_submission_by_default(
     submitted_on = today - timedelta(days=100)
 
     recorded = ledger.submit_advice(
-        office, body_id, "Advies", submitted_on, solicited=False, points=["p"]
+        office,
+        body_id=body_id,
+        title="Advies",
+        submitted_on=submitted_on,
+        solicited=False,
+        points=["p"],
     )
 
     assert ledger.get_body(body_id).response_term_days == 42
@@ -30,11 +35,18 @@ def test_advice_is_due_42_calendar_days_after_submission_by_default(
 def test_advice_to_a_body_with_a_30_day_term_is_due_30_days_later(
     ledger: AdviceLedger, office: Actor, today: date
 ) -> None:
-    body = ledger.register_body(administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL, 30)
+    body = ledger.register_body(
+        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL, response_term_days=30
+    )
     submitted_on = date(today.year - 1, 12, 15)
 
     recorded = ledger.submit_advice(
-        office, body.id, "Advies", submitted_on, solicited=False, points=["p"]
+        office,
+        body_id=body.id,
+        title="Advies",
+        submitted_on=submitted_on,
+        solicited=False,
+        points=["p"],
     )
 
     assert ledger.get_advice(recorded.id).due_on == date(today.year, 1, 14)
@@ -47,7 +59,12 @@ def test_a_body_with_a_response_term_out_of_range_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.register_body(administrator(), "Wmo-platform", BodyKind.CLIENT_COUNCIL, days)
+        ledger.register_body(
+            administrator(),
+            name="Wmo-platform",
+            kind=BodyKind.CLIENT_COUNCIL,
+            response_term_days=days,
+        )
 
     assert refused_fields(refused) == {"response_term_days"}
     assert ledger.last_position() == before
@@ -122,7 +139,7 @@ def test_moving_the_due_date_of_a_withdrawn_advice_is_refused_as_a_conflict(
     ledger: AdviceLedger, office: Actor, advice_id: UUID
 ) -> None:
     due_on = ledger.get_advice(advice_id).due_on
-    ledger.withdraw_advice(office, advice_id, "Achterhaald.")
+    ledger.withdraw_advice(office, advice_id=advice_id, reason="Achterhaald.")
     before = ledger.last_position()
 
     with pytest.raises(ConflictError):
@@ -139,7 +156,12 @@ def test_an_advice_request_carries_its_own_due_date(
     due_on = submitted_on + timedelta(days=21)
 
     recorded = ledger.request_advice(
-        office, dossier_id, body_id, "Wat vindt u van de nota?", submitted_on, due_on
+        office,
+        dossier_id=dossier_id,
+        body_id=body_id,
+        question="Wat vindt u van de nota?",
+        requested_on=submitted_on,
+        due_on=due_on,
     )
 
     request: object = ledger.repository.get(recorded.id)
@@ -154,7 +176,12 @@ def test_an_advice_request_due_before_it_was_made_is_refused(
 
     with pytest.raises(ValidationError) as refused:
         ledger.request_advice(
-            office, dossier_id, body_id, "Vraag?", submitted_on, submitted_on - timedelta(days=1)
+            office,
+            dossier_id=dossier_id,
+            body_id=body_id,
+            question="Vraag?",
+            requested_on=submitted_on,
+            due_on=submitted_on - timedelta(days=1),
         )
 
     assert refused_fields(refused) == {"due_on"}
@@ -169,7 +196,12 @@ def test_an_advice_request_dated_in_the_future_is_refused(
 
     with pytest.raises(ValidationError) as refused:
         ledger.request_advice(
-            office, dossier_id, body_id, "Vraag?", tomorrow, tomorrow + timedelta(days=30)
+            office,
+            dossier_id=dossier_id,
+            body_id=body_id,
+            question="Vraag?",
+            requested_on=tomorrow,
+            due_on=tomorrow + timedelta(days=30),
         )
 
     assert refused_fields(refused) == {"requested_on"}
@@ -184,13 +216,18 @@ def test_an_advice_request_to_a_body_of_another_municipality_is_refused(
     submitted_on: date,
 ) -> None:
     elsewhere = other_ledger.register_body(
-        administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL
+        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
     )
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
         ledger.request_advice(
-            office, dossier_id, elsewhere.id, "Vraag?", submitted_on, submitted_on
+            office,
+            dossier_id=dossier_id,
+            body_id=elsewhere.id,
+            question="Vraag?",
+            requested_on=submitted_on,
+            due_on=submitted_on,
         )
 
     assert refused_fields(refused) == {"body_id"}
@@ -203,7 +240,14 @@ def test_an_advice_request_on_an_unknown_dossier_is_refused(
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.request_advice(office, uuid4(), body_id, "Vraag?", submitted_on, submitted_on)
+        ledger.request_advice(
+            office,
+            dossier_id=uuid4(),
+            body_id=body_id,
+            question="Vraag?",
+            requested_on=submitted_on,
+            due_on=submitted_on,
+        )
 
     assert refused_fields(refused) == {"dossier_id"}
     assert ledger.last_position() == before

@@ -45,14 +45,17 @@ def raw_sql(location: LogLocation) -> Iterator[Sql]:
 
 def register(ledger: AdviceLedger, count: int = 1) -> None:
     for number in range(count):
-        ledger.register_body(administrator(), f"Raad {number}", BodyKind.ADVISORY_COUNCIL)
+        ledger.register_body(administrator(), name=f"Raad {number}", kind=BodyKind.ADVISORY_COUNCIL)
 
 
 def save_together(ledger: AdviceLedger, count: int) -> None:
     """`count` events in ONE transaction: several new records saved at once."""
     meta = Meta(ledger.municipality, "beheerder", Role.ADMINISTRATOR, "req-batch")
     bodies = [
-        AdvisoryBody.register(meta, f"Samen {n}", BodyKind.OTHER, 42, None) for n in range(count)
+        AdvisoryBody.register(
+            meta, name=f"Samen {n}", kind=BodyKind.OTHER, response_term_days=42, id=None
+        )
+        for n in range(count)
     ]
     ledger.save(*bodies)
 
@@ -110,7 +113,9 @@ def test_a_command_rolled_back_after_its_leaves_were_written_leaves_no_node(
 
     key = IdempotencyKey("token:POST:/adviesorganen:k1", "hash")
     with pytest.raises(Exception, match=r"geweigerd|tegelijk"):
-        ledger.once(key, lambda: ledger.register_body(administrator(), "X", BodyKind.OTHER))
+        ledger.once(
+            key, lambda: ledger.register_body(administrator(), name="X", kind=BodyKind.OTHER)
+        )
 
     assert tree_rows(ledger) == before
     assert ledger.last_position() == 3

@@ -35,12 +35,23 @@ def read_states(ledger: AdviceLedger) -> list[dict[str, object]]:
 def resident_with_advice(
     ledger: AdviceLedger, office: Actor, today: date, name: str = "Jantje Zwartkop"
 ) -> tuple[UUID, UUID]:
-    body = ledger.register_body(administrator(), name, BodyKind.RESIDENT).id
+    body = ledger.register_body(administrator(), name=name, kind=BodyKind.RESIDENT).id
     advice = ledger.submit_advice(
-        office, body, "Mijn zorgen over de Dorpsstraat", today - timedelta(days=5), False,
-        ["Maak de Dorpsstraat autoluw.", "Zet er bankjes."],
-    ).id  # fmt: skip
-    ledger.record_response(office, advice, 1, Outcome.FOLLOWED, "Wij doen dit.", today)
+        office,
+        body_id=body,
+        title="Mijn zorgen over de Dorpsstraat",
+        submitted_on=today - timedelta(days=5),
+        solicited=False,
+        points=["Maak de Dorpsstraat autoluw.", "Zet er bankjes."],
+    ).id
+    ledger.record_response(
+        office,
+        advice_id=advice,
+        point=1,
+        outcome=Outcome.FOLLOWED,
+        text="Wij doen dit.",
+        given_on=today,
+    )
     speaker = Actor("Jantje zelf", Role.MEMBER, "req-resident", body_id=body)
     ledger.give_rejoinder(speaker, advice_id=advice, verdict=Verdict.SATISFIED, text="Fijn, dank!")
     return body, advice
@@ -50,7 +61,7 @@ def test_a_residents_name_and_words_are_stored_sealed_and_read_opened(
     ledger: AdviceLedger, office: Actor, today: date
 ) -> None:
     body, advice = resident_with_advice(ledger, office, today)
-    ledger.register_body(administrator(), "WIJ-raad", BodyKind.CLIENT_COUNCIL)
+    ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL)
 
     raw = stored_bytes(ledger)
     states = read_states(ledger)
@@ -96,7 +107,14 @@ def test_forgetting_a_resident_erases_its_words_and_keeps_replay_rebuild_and_pro
     verified = verify_store(ledger.integrity.transaction, ledger.integrity.origin)
     assert verified.size == size + 1
     with pytest.raises(ConflictError, match="vergeten"):
-        ledger.submit_advice(office, body, "Nog een", today, False, ["Punt."])
+        ledger.submit_advice(
+            office,
+            body_id=body,
+            title="Nog een",
+            submitted_on=today,
+            solicited=False,
+            points=["Punt."],
+        )
     with pytest.raises(ConflictError, match="al vergeten"):
         ledger.forget_body(SYSTEM, body)
     model.close()
@@ -113,7 +131,7 @@ def test_forgetting_an_actor_erases_its_name_from_every_event_and_the_key_table(
     ledger: AdviceLedger, office: Actor, today: date
 ) -> None:
     resident_with_advice(ledger, office, today)
-    ledger.open_dossier(office, "Nota", today)
+    ledger.open_dossier(office, title="Nota", opened_on=today)
     size = ledger.integrity.size()
 
     recorded = ledger.forget_actor(SYSTEM, "secretariaat")
@@ -129,6 +147,6 @@ def test_forgetting_an_actor_erases_its_name_from_every_event_and_the_key_table(
     assert recorded.position == size + 1
     assert verify_store(ledger.integrity.transaction, ledger.integrity.origin).size == size + 1
     # Acting again under that name starts a new subject; what was forgotten stays forgotten.
-    ledger.open_dossier(office, "Nieuwe nota", today)
+    ledger.open_dossier(office, title="Nieuwe nota", opened_on=today)
     assert read_states(ledger)[-1]["meta"]["actor"] == "secretariaat"  # type: ignore[index]
     assert read_states(ledger)[1]["meta"]["actor"] == "[verwijderd]"  # type: ignore[index]

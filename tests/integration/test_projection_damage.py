@@ -36,7 +36,14 @@ def _answer_all(ledger: "AdviceLedger", office: "Actor", advice_id: UUID, on: da
     from events import Outcome
 
     for point in (1, 2, 3):
-        ledger.record_response(office, advice_id, point, Outcome.FOLLOWED, f"Ja {point}.", on)
+        ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=point,
+            outcome=Outcome.FOLLOWED,
+            text=f"Ja {point}.",
+            given_on=on,
+        )
 
 
 def _delete_event(ledger: "AdviceLedger", position: int) -> None:

@@ -84,7 +84,7 @@ def _run(
     from events import Outcome, Verdict
     from ledger import LedgerError
 
-    dossier_id = ledger.open_dossier(office, "Nota", today - timedelta(days=120)).id
+    dossier_id = ledger.open_dossier(office, title="Nota", opened_on=today - timedelta(days=120)).id
     advice: list[UUID] = []
     on_dossier: list[UUID] = []
     promises: dict[UUID, list[UUID]] = {}
@@ -98,11 +98,11 @@ def _run(
                 points = [f"Punt {n}" for n in range(1, args[0] + 1)]
                 recorded = ledger.submit_advice(
                     office,
-                    body_id,
-                    "Advies over mantelzorgers",
-                    today - timedelta(days=args[1]),
-                    True,
-                    points,
+                    body_id=body_id,
+                    title="Advies over mantelzorgers",
+                    submitted_on=today - timedelta(days=args[1]),
+                    solicited=True,
+                    points=points,
                     dossier_id=dossier_id if args[2] else None,
                 )
                 advice.append(recorded.id)
@@ -113,11 +113,11 @@ def _run(
                 submitted = ledger.get_advice(target).submitted_on
                 ledger.record_response(
                     office,
-                    target,
-                    point,
-                    Outcome(outcome),
-                    "Reactie op de mantelzorg",
-                    min(submitted + timedelta(days=offset), today),
+                    advice_id=target,
+                    point=point,
+                    outcome=Outcome(outcome),
+                    text="Reactie op de mantelzorg",
+                    given_on=min(submitted + timedelta(days=offset), today),
                     reasons="Omdat het zo is." if with_reasons else None,
                 )
             elif kind == "move":
@@ -133,7 +133,11 @@ def _run(
             elif kind == "promise":
                 submitted = ledger.get_advice(target).submitted_on
                 recorded = ledger.promise_follow_up(
-                    office, target, args[1], "Toezegging", submitted + timedelta(days=args[2])
+                    office,
+                    advice_id=target,
+                    point=args[1],
+                    description="Toezegging",
+                    due_on=submitted + timedelta(days=args[2]),
                 )
                 known = set(promises.setdefault(target, []))
                 new = [p for p in ledger.get_advice(target).promises if p not in known]
@@ -141,7 +145,13 @@ def _run(
             elif kind == "fulfil":
                 own = promises.get(target, [])
                 if own:
-                    ledger.fulfil_promise(office, target, own[args[1] % len(own)], today, "Gedaan")
+                    ledger.fulfil_promise(
+                        office,
+                        advice_id=target,
+                        promise_id=own[args[1] % len(own)],
+                        fulfilled_on=today,
+                        note="Gedaan",
+                    )
             elif kind == "rejoin":
                 _, point, satisfied, by_office = args
                 ledger.give_rejoinder(
@@ -152,7 +162,7 @@ def _run(
                     point=point,
                 )
             elif kind == "withdraw":
-                ledger.withdraw_advice(member, target, "Niet meer nodig")
+                ledger.withdraw_advice(member, advice_id=target, reason="Niet meer nodig")
             elif kind == "decide":
                 _decide(ledger, office, dossier_id, on_dossier, today, args)
         except LedgerError:
@@ -211,7 +221,12 @@ def _check_history(
     try:
         ledger = ledgers[municipality]
         office = Actor("secretariaat", Role.SECRETARIAT, "req")
-        body = ledger.register_body(administrator(), "Wmo-platform", BodyKind.ADVISORY_COUNCIL, 30)
+        body = ledger.register_body(
+            administrator(),
+            name="Wmo-platform",
+            kind=BodyKind.ADVISORY_COUNCIL,
+            response_term_days=30,
+        )
         member = Actor("lid", Role.MEMBER, "req", body.id)
         advice_ids = _run(ledger, body.id, member, office, today, script)
         model = models[municipality]

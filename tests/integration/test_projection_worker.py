@@ -30,7 +30,14 @@ def test_a_separate_worker_brings_new_events_into_the_views(
     worker.start()
     reader = ReadModel(store_url.location(ledger.municipality))
     try:
-        recorded = ledger.record_response(office, advice_id, 1, Outcome.NOTED, "Gezien.", today)
+        recorded = ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=1,
+            outcome=Outcome.NOTED,
+            text="Gezien.",
+            given_on=today,
+        )
         deadline = time.monotonic() + 20
         while reader.position() < recorded.position and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -54,7 +61,14 @@ def test_a_writer_waits_for_its_own_write_by_log_position(
 
     model = ReadModel(store_url.location(ledger.municipality))
     try:
-        recorded = ledger.record_response(office, advice_id, 2, Outcome.FOLLOWED, "Ja.", today)
+        recorded = ledger.record_response(
+            office,
+            advice_id=advice_id,
+            point=2,
+            outcome=Outcome.FOLLOWED,
+            text="Ja.",
+            given_on=today,
+        )
 
         assert model.wait_for(recorded.position) >= recorded.position
         view = model.advice(str(advice_id), today)

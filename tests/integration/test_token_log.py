@@ -46,7 +46,7 @@ def _token_id(adviesspoor: Run, name: str) -> str:
 def test_making_and_revoking_a_token_are_events_of_the_municipality_without_the_secret(
     adviesspoor: Run, ledger: AdviceLedger
 ) -> None:
-    body = ledger.register_body(administrator(), "WIJ-raad", BodyKind.CLIENT_COUNCIL).id
+    body = ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL).id
     municipality = ledger.municipality
 
     made = adviesspoor(
@@ -87,7 +87,7 @@ def test_revoking_a_token_made_before_tokens_were_logged_records_its_issue_first
     from api.edge_store import EdgeStore
     from events import Role
 
-    ledger.register_body(administrator(), "Stadadviseert", BodyKind.ADVISORY_COUNCIL)
+    ledger.register_body(administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL)
     edge = EdgeStore(store_url)
     try:
         edge.prepare()
@@ -107,7 +107,8 @@ def test_revoking_a_token_made_before_tokens_were_logged_records_its_issue_first
 
 
 def test_a_token_event_reads_in_the_contracts_words(adviesspoor: Run, ledger: AdviceLedger) -> None:
-    from api.translate import log_event
+    from api.http.answers import Gebeurtenis
+    from api.http.events import log_event
 
     adviesspoor("token", "create", "--gemeente", ledger.municipality, "--rol", "auditor")
     reader = LogReader(ledger.location)
@@ -116,7 +117,7 @@ def test_a_token_event_reads_in_the_contracts_words(adviesspoor: Run, ledger: Ad
     finally:
         reader.close()
 
-    item = log_event(row)
+    item = Gebeurtenis.model_validate(log_event(row)).model_dump(by_alias=True, mode="json")
 
     assert item["type"] == "TokenUitgegeven"
     assert item["gegevens"]["rol"] == "auditor"

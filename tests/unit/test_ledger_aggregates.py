@@ -23,7 +23,9 @@ TODAY = date(2024, 6, 28)
 
 
 def register(term: int = 42) -> AdvisoryBody:
-    return AdvisoryBody.register(META, "WIJ-raad", BodyKind.CLIENT_COUNCIL, term, None)
+    return AdvisoryBody.register(
+        META, name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL, response_term_days=term, id=None
+    )
 
 
 def submit(
@@ -31,12 +33,33 @@ def submit(
 ) -> Advice:
     texts = [f"Punt {n}." for n in range(1, points + 1)]
     return Advice.submit(
-        actor, META, body, "Advies", on, False, texts, None, None, None, TODAY, None
+        actor,
+        META,
+        body=body,
+        title="Advies",
+        submitted_on=on,
+        solicited=False,
+        points=texts,
+        dossier=None,
+        request=None,
+        reference=None,
+        today=TODAY,
+        id=None,
     )
 
 
 def respond(advice: Advice, point: int, outcome: Outcome, reasons: str | None = None) -> None:
-    advice.respond(META, point, outcome, "Reactie.", reasons, None, TODAY, None, TODAY)
+    advice.respond(
+        META,
+        point=point,
+        outcome=outcome,
+        text="Reactie.",
+        reasons=reasons,
+        consequence=None,
+        given_on=TODAY,
+        decision=None,
+        today=TODAY,
+    )
 
 
 def test_due_date_counts_calendar_days_across_a_leap_day() -> None:
@@ -96,7 +119,13 @@ def test_a_rejoinder_without_a_point_is_recorded_as_a_general_one() -> None:
     advice.collect_events()
 
     advice.give_rejoinder(
-        member, member.meta("groningen"), None, Verdict.SATISFIED, "Dank.", TODAY, TODAY
+        member,
+        member.meta("groningen"),
+        point=None,
+        verdict=Verdict.SATISFIED,
+        text="Dank.",
+        given_on=TODAY,
+        today=TODAY,
     )
 
     given = advice.collect_events()
@@ -119,11 +148,30 @@ def test_a_decision_names_each_pending_point_of_each_listed_advice() -> None:
     body = register()
     first, second = submit(body, points=3), submit(body, points=2)
     respond(first, 2, Outcome.FOLLOWED)
-    dossier = Dossier.open(META, "Nota", None, None, TODAY, TODAY, None)
+    dossier = Dossier.open(
+        META,
+        title="Nota",
+        reference=None,
+        portfolio_holder=None,
+        opened_on=TODAY,
+        today=TODAY,
+        id=None,
+    )
     listed = [ListedAdvice(first.id, first), ListedAdvice(second.id, second)]
 
     with pytest.raises(ValidationError) as refused:
-        Decision.take(META, dossier, "Besluit", TODAY, listed, [], None, (), TODAY, None)
+        Decision.take(
+            META,
+            dossier=dossier,
+            title="Besluit",
+            decided_on=TODAY,
+            listed=listed,
+            on_dossier=[],
+            reference=None,
+            deviations=(),
+            today=TODAY,
+            id=None,
+        )
 
     assert [item.field for item in refused.value.invalid] == [
         "advice_ids/0/points/1",
@@ -137,19 +185,27 @@ def test_a_decision_deviating_with_reasons_from_each_pending_point_is_taken() ->
     body = register()
     advice = submit(body, points=2)
     respond(advice, 1, Outcome.FOLLOWED)
-    dossier = Dossier.open(META, "Nota", None, None, TODAY, TODAY, None)
+    dossier = Dossier.open(
+        META,
+        title="Nota",
+        reference=None,
+        portfolio_holder=None,
+        opened_on=TODAY,
+        today=TODAY,
+        id=None,
+    )
 
     decision = Decision.take(
         META,
-        dossier,
-        "Besluit",
-        TODAY,
-        [ListedAdvice(advice.id, advice)],
-        [],
-        None,
-        [Deviation(advice.id, 2, "Past niet in de begroting.")],
-        TODAY,
-        None,
+        dossier=dossier,
+        title="Besluit",
+        decided_on=TODAY,
+        listed=[ListedAdvice(advice.id, advice)],
+        on_dossier=[],
+        reference=None,
+        deviations=[Deviation(advice.id, 2, "Past niet in de begroting.")],
+        today=TODAY,
+        id=None,
     )
 
     assert decision.dossier_id == dossier.id

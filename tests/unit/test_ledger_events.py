@@ -50,22 +50,24 @@ def test_typeguard_checks_our_packages_during_tests() -> None:
 
 
 def test_typeguard_checks_the_methods_of_library_made_aggregates() -> None:
-    body = AdvisoryBody.register(META, "WIJ-raad", BodyKind.CLIENT_COUNCIL, 42, None)
+    body = AdvisoryBody.register(
+        META, name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL, response_term_days=42, id=None
+    )
 
     with pytest.raises(TypeCheckError):
         Advice.submit(
             None,  # type: ignore[arg-type]
             META,
-            body,
-            "Advies",
-            date(2024, 5, 1),
-            False,
-            ["p"],
-            None,
-            None,
-            None,
-            date(2024, 5, 1),
-            None,
+            body=body,
+            title="Advies",
+            submitted_on=date(2024, 5, 1),
+            solicited=False,
+            points=["p"],
+            dossier=None,
+            request=None,
+            reference=None,
+            today=date(2024, 5, 1),
+            id=None,
         )
 
 
@@ -130,3 +132,26 @@ def test_the_recording_clock_never_repeats_nor_goes_back() -> None:
 
     assert all(earlier < later for earlier, later in pairwise(moments))
     assert all(moment.tzinfo is UTC for moment in moments)
+
+
+def test_moments_are_moved_after_the_previous_one_only_when_they_are_not() -> None:
+    import orjson
+
+    from ledger.recorders import later_moments
+
+    def state(moment: str) -> bytes:
+        return orjson.dumps({"timestamp": moment, "name": "x"})
+
+    previous = state("2026-01-01T10:00:00.000005+00:00")
+    given = [state("2026-01-01T09:00:00+00:00"), state("2026-01-01T10:00:00.000006+00:00")]
+    later = state("2026-01-01T11:00:00+00:00")
+
+    moved = later_moments(previous, [*given, later])
+
+    assert [orjson.loads(s)["timestamp"] for s in moved] == [
+        "2026-01-01T10:00:00.000006+00:00",
+        "2026-01-01T10:00:00.000007+00:00",
+        "2026-01-01T11:00:00+00:00",
+    ]
+    assert moved[2] is later
+    assert later_moments(None, given)[0] is given[0]

@@ -21,13 +21,13 @@ def test_a_proper_municipality_slug_names_its_own_schema_and_file() -> None:
 
 @pytest.mark.parametrize("given", ["abc\n", "a" * 129, "spatie erin", "nieuw\nregel"])
 def test_a_request_id_that_is_not_wholly_sensible_is_replaced(given: str) -> None:
-    from api.middlewares import _REQUEST_ID
+    from api.http.middleware import _REQUEST_ID
 
     assert _REQUEST_ID.fullmatch(given) is None
 
 
 @pytest.mark.parametrize("given", ['"3"\n', '"²"', '"٣"', '"' + "9" * 19 + '"'])
 def test_an_if_match_that_is_not_wholly_a_version_does_not_match(given: str) -> None:
-    from api.middlewares import _ETAG
+    from api.http.pipeline import _ETAG
 
     assert _ETAG.fullmatch(given) is None

@@ -6,6 +6,7 @@ from itertools import count
 from typing import Any
 
 from projections import answers, fold, search, views
+from projections.records import AdviceStatus, AdviceView
 
 ADVICE, BODY, DECISION, DECISION_2 = "a-1", "b-1", "d-1", "d-2"
 POSITIONS = count(1)
@@ -92,7 +93,7 @@ class Log:
             effective_on=effective_on,
         )
 
-    def view(self, on: str = "2025-03-01") -> dict[str, Any]:
+    def view(self, on: str = "2025-03-01") -> "AdviceView":
         ctx = answers.context(self.docs.values())
         return views.advice_view(self.docs[ADVICE], date.fromisoformat(on), ctx)
 
@@ -141,9 +142,12 @@ def test_a_general_wederwoord_never_overwrites_a_points_own() -> None:
 
     points = log.view()["points"]
 
-    assert points[0]["rejoinder"]["verdict"] == "not_satisfied"
+    first, second = points[0]["rejoinder"], points[1]["rejoinder"]
+    assert first is not None
+    assert second is not None
+    assert first["verdict"] == "not_satisfied"
     assert [r["verdict"] for r in points[0]["rejoinders"]] == ["not_satisfied"]
-    assert points[1]["rejoinder"]["verdict"] == "satisfied"
+    assert second["verdict"] == "satisfied"
     assert points[2]["rejoinders"] == []  # not answered when the general one came
 
 
@@ -204,14 +208,30 @@ def test_the_median_is_a_number_with_one_decimal_at_most() -> None:
 
 
 def test_the_table_has_a_row_per_body_and_year_sorted_by_name_then_year() -> None:
-    def advice(body: str, name: str, year: int) -> dict[str, Any]:
-        return {
-            "body_id": body,
-            "body_name": name,
-            "submitted_on": f"{year}-05-01",
-            "status": "open",
-            "points": [],
-        }
+    def advice(body: str, name: str, year: int) -> AdviceView:
+        return AdviceView(
+            id=f"{body}-{year}",
+            body_id=body,
+            body_name=name,
+            dossier_id=None,
+            dossier_title=None,
+            request_id=None,
+            title="Advies",
+            reference=None,
+            submitted_on=f"{year}-05-01",
+            solicited=False,
+            status=AdviceStatus.OPEN,
+            due_on=f"{year}-06-12",
+            original_due_on=f"{year}-06-12",
+            due_date_moves=[],
+            overdue=False,
+            withdrawal=None,
+            decisions=[],
+            version=1,
+            created_at=f"{year}-05-01T10:00:00.000000Z",
+            updated_at=f"{year}-05-01T10:00:00.000000Z",
+            points=[],
+        )
 
     rows = views.statistics_table(
         [

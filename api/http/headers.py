@@ -1,0 +1,46 @@
+"""The headers every response carries: the API's version and the security headers (NL API Design
+Rules, /core/transport/security-headers), and how the OpenAPI document declares them."""
+
+from typing import Any, Final
+
+API_VERSION: Final = "1.1.0"
+
+SECURITY_HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Feature-Policy": "'none'",
+}
+_SECURITY_HEADER_PURPOSES: Final = {
+    "Cache-Control": "Niets van het antwoord wordt bewaard.",
+    "Content-Security-Policy": "Het antwoord laadt niets en komt in geen frame.",
+    "Strict-Transport-Security": "Alleen via HTTPS.",
+    "X-Content-Type-Options": "Geen MIME-sniffing.",
+    "X-Frame-Options": "Nooit in een frame.",
+    "Referrer-Policy": "Geen referrer naar elders.",
+    "Feature-Policy": "Geen browserfuncties.",
+}
+
+# Every tag is the first segment of its paths; each needs a description here.
+
+
+def header_components() -> dict[str, Any]:
+    """The headers as the OpenAPI document's components declare them."""
+    version = {
+        "description": "De volledige versie van de API.",
+        "required": True,
+        "schema": {"type": "string", "const": API_VERSION},
+    }
+    location = {"description": "Het pad van wat is vastgelegd.", "schema": {"type": "string"}}
+    security = {
+        name: {
+            "description": _SECURITY_HEADER_PURPOSES[name],
+            "required": True,
+            "schema": {"type": "string", "const": value},
+        }
+        for name, value in SECURITY_HEADERS.items()
+    }
+    return {"API-Version": version, "Location": location, **security}
