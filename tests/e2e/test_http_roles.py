@@ -26,6 +26,7 @@ ACTORS = (
 MATRIX: dict[str, tuple[int, ...]] = {
     #                          beh  sec  lid  lidB  aud  ander geen
     "openapiDocument":        (200, 200, 200, 200, 200, 200, 200),
+    "haalHandleiding":        (200, 200, 200, 200, 200, 200, 200),
     "registreerAdviesorgaan": (201, 403, 403, 403, 403, 201, 401),
     "openDossier":            (201, 201, 403, 403, 403, 201, 401),
     "vraagAdvies":            (201, 201, 403, 403, 403, 400, 401),
@@ -117,6 +118,11 @@ def builds(operation: str) -> Callable[[Callable[[World], Awaitable[Request]]], 
 @builds("openapiDocument")
 async def _document(_w: World) -> Request:
     return "GET", "/openapi.json", None
+
+
+@builds("haalHandleiding")
+async def _guide(_w: World) -> Request:
+    return "GET", "/documentatie", None
 
 
 @builds("registreerAdviesorgaan")
