@@ -202,6 +202,13 @@ async def test_each_municipalitys_log_lives_in_its_own_shard_and_both_servers_ag
             logs = [await town.log(client, base) for base in (one, two)]
             assert logs[0] == logs[1]
             assert len(logs[0]) >= 6  # 3 tokens, a body, an advice, a reaction
+        # The public pages know every municipality of both shards, on either server.
+        for base in (one, two):
+            for town in (a, b, c):
+                async with client.get(f"{base}/{town.slug}") as page:
+                    assert page.status == 200, f"{base}/{town.slug}: {page.status}"
+            async with client.get(f"{base}/tonbekend") as page:
+                assert page.status == 404
         logs_by_town: dict[str, list[dict[str, Any]]] = {
             town.slug: await town.log(client, one) for town in (a, b, c)
         }
