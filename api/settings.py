@@ -9,7 +9,7 @@
 | read-your-writes wait before a 503 | `ADVIESSPOOR_READ_WAIT_SECONDS` | 5 |
 | graceful stop after SIGTERM | `ADVIESSPOOR_SHUTDOWN_SECONDS` | 30 |
 | largest request body | `ADVIESSPOOR_MAX_BODY` | 1 MiB |
-| PostgreSQL pool per municipality | `ADVIESSPOOR_POOL_SIZE`, `ADVIESSPOOR_MAX_OVERFLOW` | 4, 4 |
+| PostgreSQL pool per municipality | `ADVIESSPOOR_POOL_SIZE`, `ADVIESSPOOR_MAX_OVERFLOW` | 1, 4 |
 | answers kept per process (answer_cache.py; 0: none) | `ADVIESSPOOR_ANSWER_CACHE` | 4096 |
 
 `ADVIESSPOOR_SHARDS` is `gemeente=postgresql://…` pairs, separated by commas or new lines (a comma
