@@ -9,6 +9,7 @@ from types import FrameType
 from typing import Any
 
 from api.cli.common import describe
+from api.cli.shards import check_shards
 from events.store import StoreUrl
 from projections import ReadModels
 from projections.worker import run_worker
@@ -28,6 +29,7 @@ def register(subparsers: Any) -> None:
 
 def project_views(args: argparse.Namespace) -> int:
     store = args.settings.store
+    check_shards(store, "Het bijhouden van de overzichten")
     stop = threading.Event()
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from api.cli.common import CommandError, describe, fail
 from api.cli.log_start import verify_at_start
+from api.cli.shards import check_shards
 from api.http import server
 from api.http.app import create_app
 from api.http.fields import BASE_PATH
@@ -61,6 +62,7 @@ def serve_api(args: argparse.Namespace) -> int:
         msg = "De server start niet: " + " ".join(damaged) + " Zet een reservekopie terug."
         return fail(CommandError(msg, 1))
     try:
+        check_shards(store, "De server")
         verify_at_start(store)
     except CommandError as error:
         return fail(error)

@@ -251,3 +251,37 @@ def test_a_server_refuses_to_start_on_a_malformed_shard_setting(
     assert broken.popen is not None
     assert broken.popen.wait(WAIT_SECONDS) == 2
     assert "ADVIESSPOOR_SHARDS: 'assen' is geen paar gemeente=database" in tail(broken.stderr_path)
+
+
+def test_a_log_left_outside_its_shard_stops_the_server_and_the_worker(
+    sharded: Sharded, tmp_path: Path
+) -> None:
+    """A process with an older setting, which did not yet name D, wrote D's log in the default
+    database; with D named in shard 2, neither a server nor a worker starts."""
+    d = "t" + secrets.token_hex(4)
+    sharded.cli("token", "create", "--gemeente", d, "--rol", "beheerder")  # D not named: shard 1
+    moved = {"ADVIESSPOOR_SHARDS": f"{sharded.shards},{d}={sharded.shard_2.url}"}
+    try:
+        assert d in _schemas(sharded.shard_1)
+        for command, who in [("serve", "De server"), ("project", "Het bijhouden")]:
+            process = Process(
+                sharded.shard_1, tmp_path, name=command, command=command, extra_env=moved
+            )
+            process.spawn()
+            assert process.popen is not None
+            assert process.popen.wait(WAIT_SECONDS) == 1
+            said = tail(process.stderr_path)
+            assert f"{who}" in said
+            assert f"gemeente {d} heeft een log in postgresql://" in said
+            assert f"/{sharded.shard_1.database}, maar hoort volgens ADVIESSPOOR_SHARDS in" in said
+            assert f"/{sharded.shard_2.database} en 1 shard" not in said  # the shard alone
+    finally:
+        with psycopg.connect(sharded.shard_1.conninfo(), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(f"gemeente_{d}")))
+            for table in ("personal_subjects", "personal_records", "personal_generation"):
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE municipality = %s").format(
+                        sql.Identifier("adviesspoor", table)
+                    ),
+                    (d,),
+                )
