@@ -36,8 +36,9 @@ def register(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
         help="start de HTTP-API (/api/v1); SIGTERM of Ctrl-C stopt netjes",
-        description="Start de HTTP-API op de database van ADVIESSPOOR_DATABASE_URL. Bij SIGTERM "
-        "of Ctrl-C worden lopende verzoeken afgemaakt en stopt de server met code 0.",
+        description="Start de HTTP-API op de database van ADVIESSPOOR_DATABASE_URL (en de shards "
+        "van ADVIESSPOOR_SHARDS). Bij SIGTERM of Ctrl-C worden lopende verzoeken afgemaakt en "
+        "stopt de server met code 0.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="standaard: 127.0.0.1")
     serve.add_argument("--port", type=port_number, default=8080, help="standaard: 8080")
