@@ -3,10 +3,17 @@
 One setting, `ADVIESSPOOR_DATABASE_URL`, picks the store: `sqlite:///<directory>` (a file per
 municipality in that directory) or `postgresql://user[:password]@host[:port]/db` (a schema per
 municipality). The ledger writes through these names and the projections read through them.
+
+On PostgreSQL the municipalities may be spread over several databases (shards, `ADVIESSPOOR_SHARDS`,
+read by api/settings.py): a municipality named there lives in its shard's database, every other
+one in the database of `ADVIESSPOOR_DATABASE_URL`, which also keeps what is not a municipality's
+(tokens, signing keys). `StoreUrl.location` is the one place that choice is made
+(docs/scaling.md).
 """
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -103,12 +110,14 @@ class LogLocation:
 
 @dataclass(frozen=True)
 class StoreUrl:
-    """The parsed database setting."""
+    """The parsed database setting: the default store, and the shards (municipality → the store
+    its log lives in, each a `StoreUrl` without shards of its own) when there are any."""
 
     url: str
     backend: Literal["sqlite", "postgresql"]
     directory: Path | None = None
     server: PostgresServer | None = None
+    shards: tuple[tuple[str, "StoreUrl"], ...] = ()
 
     @classmethod
     def parse(cls, url: str, pool_size: int = 1, max_overflow: int = 4) -> "StoreUrl":
@@ -137,9 +146,64 @@ class StoreUrl:
         msg = f"Onbekende database-instelling '{url}': gebruik sqlite:/// of postgresql://."
         raise StoreUrlError(msg)
 
+    def with_shards(self, named: Iterable[tuple[str, str]], setting: str) -> "StoreUrl":
+        """This store as the default, with each named municipality's log in the database of its
+        URL. Shards are PostgreSQL databases, and so must the default be: it keeps the tokens
+        and signing keys of every municipality. `setting` names the setting in messages."""
+        pairs = list(named)
+        if not pairs:
+            return self.plain
+        if self.server is None:
+            msg = (
+                f"{setting} kan alleen met PostgreSQL: zet ADVIESSPOOR_DATABASE_URL op "
+                "postgresql://gebruiker@host:poort/database."
+            )
+            raise StoreUrlError(msg)
+        databases = [self.plain]
+        shards: list[tuple[str, StoreUrl]] = []
+        for municipality, url in pairs:
+            try:
+                store = StoreUrl.parse(url, self.server.pool_size, self.server.max_overflow)
+            except StoreUrlError as error:
+                raise StoreUrlError(f"{setting}, gemeente {municipality}: {error}") from None
+            if store.server is None:
+                msg = (
+                    f"{setting}, gemeente {municipality}: een shard is een postgresql://-database."
+                )
+                raise StoreUrlError(msg)
+            # The same database under another spelling of its URL is one shard, not two.
+            same = next((known for known in databases if known.server == store.server), None)
+            if same is None:
+                databases.append(store)
+                same = store
+            shards.append((municipality, same))
+        return replace(self, shards=tuple(shards))
+
+    @property
+    def plain(self) -> "StoreUrl":
+        """The default store alone, without the shards."""
+        return replace(self, shards=()) if self.shards else self
+
+    def home(self, municipality: str) -> "StoreUrl":
+        """The store (without shards) that holds this municipality's log."""
+        for name, store in self.shards:
+            if name == municipality:
+                return store
+        return self.plain
+
+    def databases(self) -> list["StoreUrl"]:
+        """Every store logs live in: the default first, then each shard once."""
+        found = [self.plain]
+        for _, store in self.shards:
+            if store not in found:
+                found.append(store)
+        return found
+
     def location(self, municipality: str) -> LogLocation:
+        """Where the municipality's log and views live: in its shard, or the default store."""
         check_municipality(municipality)
-        return LogLocation(municipality, self.backend, self.directory, self.server)
+        home = self.home(municipality)
+        return LogLocation(municipality, home.backend, home.directory, home.server)
 
 
 def library_settings(

@@ -11,7 +11,11 @@ _EVENTS_SUFFIX = ".events.sqlite"
 
 
 def municipalities(store: StoreUrl) -> list[str]:
-    """Every municipality with a log in this store, by name."""
+    """Every municipality with a log in this store (in every database it is sharded over), by
+    name; a log left in a database that is not the municipality's shard is not counted."""
+    if store.shards:
+        found = {m for db in store.databases() for m in municipalities(db) if store.home(m) == db}
+        return sorted(found)
     if store.backend == "sqlite":
         assert store.directory is not None
         if not store.directory.exists():

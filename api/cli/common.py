@@ -56,7 +56,11 @@ def describe(store: StoreUrl) -> str:
     if store.server is None:
         return store.url
     server = store.server
-    return f"postgresql://{server.user}@{server.host}:{server.port}/{server.dbname}"
+    shown = f"postgresql://{server.user}@{server.host}:{server.port}/{server.dbname}"
+    shards = len(store.databases()) - 1
+    if shards:
+        shown += f" en {shards} shard{'s' if shards > 1 else ''} (ADVIESSPOOR_SHARDS)"
+    return shown
 
 
 def silence_stdout() -> None:

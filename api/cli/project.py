@@ -8,6 +8,9 @@ import time
 from types import FrameType
 from typing import Any
 
+from api.cli.common import describe
+from api.cli.shards import check_shards
+from events.store import StoreUrl
 from projections import ReadModels
 from projections.worker import run_worker
 
@@ -26,6 +29,7 @@ def register(subparsers: Any) -> None:
 
 def project_views(args: argparse.Namespace) -> int:
     store = args.settings.store
+    check_shards(store, "Het bijhouden van de overzichten")
     stop = threading.Event()
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:
@@ -33,12 +37,41 @@ def project_views(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    print(f"Overzichten bijhouden voor {store.url}; stoppen met Ctrl-C.", file=sys.stderr)
+    databases = store.databases()
+    where = ", ".join(describe(db) for db in databases)
+    print(f"Overzichten bijhouden voor {where}; stoppen met Ctrl-C.", file=sys.stderr)
 
     def report(municipality: str, position: int) -> None:
         print(f"{municipality}: bijgewerkt tot positie {position}", file=sys.stderr)
 
-    run_worker(store, stop, report)
+    if len(databases) == 1:
+        run_worker(store, stop, report)
+    else:
+        # Sharded: a worker per database, each woken by its own database's notifications. A
+        # database's worker keeps the views of the logs that database holds.
+        failed: list[BaseException] = []
+
+        def work(db: StoreUrl) -> None:
+            try:
+                run_worker(db, stop, report)
+            except BaseException as error:
+                # One shard's worker gone ends them all: the process stops with the error
+                # rather than keep one shard's views quietly behind.
+                failed.append(error)
+                stop.set()
+
+        workers = [
+            threading.Thread(target=work, args=(db,), name=f"project-{n}")
+            for n, db in enumerate(databases)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            # Short joins: the main thread stays free to take SIGTERM and Ctrl-C.
+            while worker.is_alive():
+                worker.join(0.5)
+        if failed:
+            raise failed[0]
     print("Gestopt.", file=sys.stderr)
     return 0
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from api.cli.common import CommandError, describe, fail
 from api.cli.log_start import verify_at_start
+from api.cli.shards import check_shards
 from api.http import server
 from api.http.app import create_app
 from api.http.fields import BASE_PATH
@@ -35,8 +36,9 @@ def register(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
         help="start de HTTP-API (/api/v1); SIGTERM of Ctrl-C stopt netjes",
-        description="Start de HTTP-API op de database van ADVIESSPOOR_DATABASE_URL. Bij SIGTERM "
-        "of Ctrl-C worden lopende verzoeken afgemaakt en stopt de server met code 0.",
+        description="Start de HTTP-API op de database van ADVIESSPOOR_DATABASE_URL (en de shards "
+        "van ADVIESSPOOR_SHARDS). Bij SIGTERM of Ctrl-C worden lopende verzoeken afgemaakt en "
+        "stopt de server met code 0.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="standaard: 127.0.0.1")
     serve.add_argument("--port", type=port_number, default=8080, help="standaard: 8080")
@@ -61,6 +63,7 @@ def serve_api(args: argparse.Namespace) -> int:
         msg = "De server start niet: " + " ".join(damaged) + " Zet een reservekopie terug."
         return fail(CommandError(msg, 1))
     try:
+        check_shards(store, "De server")
         verify_at_start(store)
     except CommandError as error:
         return fail(error)

@@ -61,7 +61,8 @@ def register(subparsers: Any) -> None:
         "import",
         help="herstel een export in een lege database (herstel, of overstap naar PostgreSQL)",
         description="Controleert de export zoals adviesspoor verify en zet haar dan in een LEGE "
-        "log van de gemeente uit de export, in de database van ADVIESSPOOR_DATABASE_URL: "
+        "log van de gemeente uit de export, in de database van ADVIESSPOOR_DATABASE_URL (of haar "
+        "shard in ADVIESSPOOR_SHARDS): "
         "dezelfde posities, bladen, wortel en controlepunten.",
     )
     restore.add_argument("file", metavar="BESTAND", help="de export")
