@@ -29,7 +29,7 @@ from psycopg import sql
 
 from bench.machine import filesystem, machine
 from events import BodyKind, Outcome, Role
-from events.store import StoreUrl
+from events.store import LogLocation, StoreUrl
 from ledger import Actor, Advice, AdviceLedger, AdvisoryBody, Ledgers
 
 GOAL_US = 300.0
@@ -118,9 +118,9 @@ def command(ledger: AdviceLedger, advice_id: UUID, n: int) -> None:
     )
 
 
-def _cpu_us(run: Callable[[], None]) -> float:
+def _cpu_us(ledger: AdviceLedger, advice_id: UUID, n: int) -> float:
     started = time.process_time_ns()
-    run()
+    command(ledger, advice_id, n)
     return (time.process_time_ns() - started) / 1000
 
 
@@ -136,12 +136,9 @@ def measure(
     ids = [grown_advice(ledger, body, history) for _ in range(_advices_for(history, commands))]
     cold_ledger = fresh()
     try:
-        cold = [_cpu_us(lambda i=i: command(cold_ledger, i, 0)) for i in ids]
+        cold = [_cpu_us(cold_ledger, advice_id, 0) for advice_id in ids]
         command(cold_ledger, ids[0], 1)  # warm-up: connections, statements, topic caches
-        warm = [
-            _cpu_us(lambda n=n: command(cold_ledger, ids[n % len(ids)], n))
-            for n in range(commands)
-        ]
+        warm = [_cpu_us(cold_ledger, ids[n % len(ids)], n) for n in range(commands)]
     finally:
         cold_ledger.close()
     return Row(history, len(ids), commands, statistics.median(warm), statistics.median(cold))
@@ -186,15 +183,15 @@ def opened(store: str, args: argparse.Namespace) -> Iterator[tuple[Ledgers, str]
             yield found
 
 
-def run_lengths(
-    ledgers: Ledgers, lengths: Sequence[int], commands: int
-) -> Iterator[Row]:
+def run_lengths(ledgers: Ledgers, lengths: Sequence[int], commands: int) -> Iterator[Row]:
     for history in lengths:
         municipality = f"bench-cmd-{uuid4().hex[:8]}"
         location = ledgers.store.location(municipality)
-        yield measure(
-            ledgers[municipality], lambda: AdviceLedger(location, ledgers.today), history, commands
-        )
+
+        def fresh(location: LogLocation = location) -> AdviceLedger:
+            return AdviceLedger(location, ledgers.today)
+
+        yield measure(ledgers[municipality], fresh, history, commands)
 
 
 def command_cpu_us(history: int = 500, store: str = "sqlite", quick: bool = False) -> float:
@@ -255,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"load average at start: {load()} ({os.cpu_count()} CPUs)")
     print(
         f"command: record_response (load + rules + event + save), process CPU per command, "
-        f"median of {args.commands}; cold: the first command on each advice in a newly opened ledger"
+        f"median of {args.commands}; cold: the first command on each advice in a newly opened "
+        "ledger"
     )
     # A plain SIGTERM would skip the `finally` that drops the PostgreSQL schemas.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
