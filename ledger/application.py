@@ -685,7 +685,7 @@ class AdviceLedger(Application[UUID]):
         key = getattr(self._keys, "current", None)
         with self._command_lock:
             try:
-                recordings = self.save(aggregate, **{KEY_ARGUMENT: key})
+                recordings = self._store([aggregate], key)
             except IntegrityError:
                 msg = "Iemand anders legde tegelijk iets vast voor dit record; probeer het opnieuw."
                 raise ConflictError(msg) from None
@@ -699,15 +699,15 @@ class AdviceLedger(Application[UUID]):
             # transaction (ledger/recorders.py).
             state = self._recorder.stored_states()[-1]
             self._current.put(aggregate)
-        last = recordings[-1]
+        last, data = recordings[-1], self.open_state(state)
         return Recorded(
             id=aggregate.id,
             position=last.notification.id,
-            recorded_at=datetime.fromisoformat(orjson.loads(state)["timestamp"]),
+            recorded_at=datetime.fromisoformat(data["timestamp"]),
             version=aggregate.version,
             topic=last.notification.topic,
             state=state,
-            data=self.open_state(state),
+            data=data,
         )
 
     def _save_all(self, aggregates: Sequence[Aggregate]) -> Recorded:
@@ -715,7 +715,7 @@ class AdviceLedger(Application[UUID]):
         key = getattr(self._keys, "current", None)
         with self._command_lock:
             try:
-                recordings = self.save(*aggregates, **{KEY_ARGUMENT: key})
+                recordings = self._store(aggregates, key)
             except IntegrityError:
                 msg = "Iemand anders legde tegelijk iets vast bij deze adviezen; probeer opnieuw."
                 raise ConflictError(msg) from None
@@ -732,6 +732,21 @@ class AdviceLedger(Application[UUID]):
             topic=last.notification.topic,
             state=state,
         )
+
+    def _store(
+        self, aggregates: Sequence[Aggregate], key: IdempotencyKey | None
+    ) -> list[Recording[UUID]]:
+        """`Application.save` of our aggregates, without its two `isinstance` checks of each
+        against runtime-checkable Protocols (tens of µs a command): what it does, in order."""
+        processing_event = ProcessingEvent[UUID]()
+        for aggregate in aggregates:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs[KEY_ARGUMENT] = key
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Record, then give each event the moment it was stored with (moved on by the recorder
