@@ -26,7 +26,7 @@ from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS, AdvisoryBody
 from ledger.codec import OrjsonTranscoder
-from ledger.current import CommandLock, CurrentAggregates
+from ledger.current import CommandLock, CurrentAggregates, StoredVersions
 from ledger.decisions import Decision, DossierAdvice, ListedAdvice
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import (
@@ -134,6 +134,7 @@ class AdviceLedger(Application[UUID]):
         # Commands of one process run one at a time per municipality: no needless conflicts, and
         # recorded moments follow log positions. The aggregates kept are changed in place under it.
         self._command_lock = CommandLock(self._current)
+        self._versions = StoredVersions(location)
         # The idempotency key of the command running in this thread, if any (see `once`).
         self._keys = threading.local()
         recorder = LedgerSQLiteRecorder if location.backend == "sqlite" else LedgerPostgresRecorder
@@ -168,6 +169,7 @@ class AdviceLedger(Application[UUID]):
     def close(self) -> None:
         super().close()
         self.personal.close()
+        self._versions.close()
 
     # Commands -------------------------------------------------------------------------------
 
@@ -657,6 +659,8 @@ class AdviceLedger(Application[UUID]):
             aggregate: Aggregate = self.repository.get(aggregate_id, projector_func=_project)
             self._current.put(aggregate)
             return aggregate
+        if self._versions.last(aggregate_id) == kept.version:
+            return kept
         try:
             current: Aggregate = _project(
                 kept, self.repository.event_store.get(aggregate_id, gt=kept.version)
