@@ -33,7 +33,7 @@ from psycopg import sql
 
 from bench.machine import filesystem, machine
 from events import BodyKind, Outcome, Role
-from events.store import LogLocation, StoreUrl
+from events.store import StoreUrl
 from ledger import Actor, Advice, AdviceLedger, AdvisoryBody, Ledgers
 
 GOAL_US = 300.0
@@ -129,23 +129,44 @@ def _cpu_us(ledger: AdviceLedger, advice_id: UUID, n: int) -> float:
 
 
 def measure(
-    ledger: AdviceLedger, fresh: Callable[[], AdviceLedger], history: int, commands: int
-) -> Row:
-    """Grow advices to `history` events; time the first command of each in a ledger opened
-    afresh (cold: nothing of them in memory), then `commands` more, round-robin (warm)."""
+    ledger: AdviceLedger, fresh: Callable[[], AdviceLedger], lengths: Sequence[int], commands: int
+) -> list[Row]:
+    """Grow advices to each length, in one store; time the first command of each in a ledger
+    opened afresh (cold: nothing of them in memory), then `commands` more per length, in rounds
+    of one command per length (warm): a change of the machine's load meets every length alike."""
     body_id = ledger.register_body(
         ADMINISTRATOR, name="Adviesraad Sociaal Domein", kind=BodyKind.ADVISORY_COUNCIL
     ).id
     body = ledger.get_body(body_id)
-    ids = [grown_advice(ledger, body, history) for _ in range(_advices_for(history, commands))]
-    cold_ledger = fresh()
+    ids = {
+        history: [
+            grown_advice(ledger, body, history) for _ in range(_advices_for(history, commands))
+        ]
+        for history in lengths
+    }
+    cold: dict[int, list[float]] = {history: [] for history in lengths}
+    warm: dict[int, list[float]] = {history: [] for history in lengths}
+    measured = fresh()
     try:
-        cold = [_cpu_us(cold_ledger, advice_id, 0) for advice_id in ids]
-        command(cold_ledger, ids[0], 1)  # warm-up: connections, statements, topic caches
-        warm = [_cpu_us(cold_ledger, ids[n % len(ids)], n) for n in range(commands)]
+        for history in lengths:
+            cold[history] = [_cpu_us(measured, advice_id, 0) for advice_id in ids[history]]
+        command(measured, ids[lengths[0]][0], 1)  # warm-up: connections, statements, caches
+        for n in range(commands):
+            for history in lengths:
+                advices = ids[history]
+                warm[history].append(_cpu_us(measured, advices[n % len(advices)], n))
     finally:
-        cold_ledger.close()
-    return Row(history, len(ids), commands, statistics.median(warm), statistics.median(cold))
+        measured.close()
+    return [
+        Row(
+            history,
+            len(ids[history]),
+            commands,
+            statistics.median(warm[history]),
+            statistics.median(cold[history]),
+        )
+        for history in lengths
+    ]
 
 
 @contextmanager
@@ -210,15 +231,12 @@ def opened(store: str, args: argparse.Namespace) -> Iterator[tuple[Ledgers, str]
             yield found
 
 
-def run_lengths(ledgers: Ledgers, lengths: Sequence[int], commands: int) -> Iterator[Row]:
-    for history in lengths:
-        municipality = f"bench-cmd-{uuid4().hex[:8]}"
-        location = ledgers.store.location(municipality)
-
-        def fresh(location: LogLocation = location) -> AdviceLedger:
-            return AdviceLedger(location, ledgers.today)
-
-        yield measure(ledgers[municipality], fresh, history, commands)
+def run_lengths(ledgers: Ledgers, lengths: Sequence[int], commands: int) -> list[Row]:
+    municipality = f"bench-cmd-{uuid4().hex[:8]}"
+    location = ledgers.store.location(municipality)
+    return measure(
+        ledgers[municipality], lambda: AdviceLedger(location, ledgers.today), lengths, commands
+    )
 
 
 def command_cpu_us(history: int = 500, store: str = "sqlite", quick: bool = False) -> float:
