@@ -17,7 +17,7 @@ SPECTRAL_STAMP := .spectral/node_modules/.package-lock.json
 # The page tests' npm tools (axe-core, html-validate, and the NL Design System CSS they compare).
 PAGES_NPM_STAMP := api/pages/npm/node_modules/.package-lock.json
 
-.PHONY: run serve test lint spectral pages-npm clean crash-test
+.PHONY: run serve test lint spectral pages-npm clean crash-test bench
 
 run: $(RUN_STAMP)
 	$(BIN)/adviesspoor demo
@@ -43,6 +43,13 @@ RUNS ?= 20
 STORE ?= sqlite
 crash-test: $(TEST_STAMP)
 	$(BIN)/python -m tests.faults.crash_loop --runs $(RUNS) --store $(STORE)
+
+# Every benchmark (bench/all.py): about 15 minutes at full size, one summary table, the results
+# with the machine's details in bench/out/, and as the last line
+# RESULT writes_vs_raw= rebuild_vs_raw= reads_vs_hello= command_cpu_us=. `make bench QUICK=1` runs
+# every benchmark at its smoke size (what the test suite does).
+bench: $(TEST_STAMP)
+	$(BIN)/python -m bench.all $(if $(QUICK),--quick)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

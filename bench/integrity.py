@@ -39,6 +39,7 @@ from psycopg import sql
 
 from bench.ledger import DEFAULT_POSTGRES_URL, EVENTS_PER_ADVICE, register_body, run_commands
 from bench.machine import filesystem, machine
+from bench.results import record
 from events.store import StoreUrl
 from ledger import Ledgers
 from ledger.integrity.checkpoint import Checkpoint, sign_checkpoint
@@ -277,6 +278,8 @@ def bench(args: argparse.Namespace) -> None:
         )
     for setup, figure in verifiers.items():
         ratio = figure.rate / baseline.rate
+        record(f"verify_{setup[0]}_{setup[1]}", ratio, f"verify, {setup[0]} × {setup[1]}",
+               f"SHA-256 pass {baseline.rate / 1e6:.0f} MB/s", "≥ 0.5x")  # fmt: skip
         verdict = "met" if ratio >= 0.5 else "NOT met"
         print(
             f"    goal ≥ 0.5x the SHA-256 pass, {setup[0]} × {setup[1]}: {verdict} ({ratio:.2f}x)"

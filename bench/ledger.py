@@ -26,6 +26,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg import sql
 
 from bench.machine import filesystem, machine
+from bench.results import record
 from events import BodyKind, Outcome, Role
 from events.store import StoreUrl
 from ledger import Actor, Advice, AdviceLedger, AdvisoryBody, Ledgers
@@ -396,6 +397,9 @@ def bench_sqlite(args: argparse.Namespace) -> None:
         relaxed.close()
         size = mean_state_size(writer)
         report(f"write, one event per transaction (mean state {size:.0f} B)", baseline, figures)
+        record("ledger_command_vs_raw", figures[0].rate / baseline.rate,
+               f"SQLite {figures[0].label}, events/s, one writer",
+               f"{baseline.label} {baseline.rate:,.0f}/s")  # fmt: skip
 
         reading = ledgers["bench-read"]
         ids = build_log(reading, args.read_events)

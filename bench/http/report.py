@@ -16,6 +16,7 @@ from typing import Final
 
 from bench.http.load import Load, Result, measure, wrk
 from bench.http.servers import Server
+from bench.results import record
 
 READ_GOAL: Final = 0.5  # reads at least half the hello world's rate (one process)...
 CPU_GOAL: Final = 3.0  # ...at most three times its server CPU per request...
@@ -90,6 +91,11 @@ def report(chosen: Sequence[Plan], results: dict[str, Result]) -> None:
                 f"p99 {result.p99_ms:.1f} ms"
             )
     reads = role["reads"]
+    record("reads_vs_hello", reads.rate / hello.rate, "GET /adviezen/{id} req/s (HTTP)",
+           f"hello world {hello.rate:,.0f} req/s", f"≥ {READ_GOAL}x")  # fmt: skip
+    if "writes" in role:
+        record("http_writes_per_s", role["writes"].rate, "POST /reacties req/s (HTTP, 1 process)",
+               "—")  # fmt: skip
     rate_ok = reads.rate / hello.rate >= READ_GOAL
     cpu_ok = reads.server_cpu_us / hello.server_cpu_us <= CPU_GOAL
     print(f"  goal: reads ≥ {READ_GOAL}x hello world's req/s: {'met' if rate_ok else 'NOT met'}")
