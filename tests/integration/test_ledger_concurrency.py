@@ -27,13 +27,12 @@ WRITERS = 6
 
 
 def pause_before_saving(barrier: threading.Barrier) -> Callable[..., Any]:
-    """A trace function that holds this thread where the ledger saves (`AdviceLedger._store`, the
-    library's `Application.save` without its Protocol checks) until the others get there.
+    """A trace function that holds this thread at the ledger's `save` until the others get there.
 
     Both servers have then loaded the same version and decided; only the store can tell them
     apart. This fixes the interleaving without replacing any of our code.
     """
-    save = AdviceLedger._store.__code__
+    save = AdviceLedger.save.__code__
 
     def trace(frame: FrameType, event: str, arg: object) -> None:
         if event == "call" and frame.f_code is save:
