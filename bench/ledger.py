@@ -292,7 +292,8 @@ def measure_writes(
 def aggregate_cache(ledger: AdviceLedger) -> str:
     cache = ledger.repository.cache
     if cache is None:
-        return "aggregate cache: off (every command replays its aggregate)"
+        # Since issue 12 the ledger keeps current aggregates itself (ledger/current.py).
+        return "library aggregate cache: off (the ledger keeps current aggregates itself)"
     mode = "fast-forwarded from the store" if ledger.repository.fastforward else "trusted"
     return f"aggregate cache: on ({cache.__class__.__name__}, {mode})"
 

@@ -5,7 +5,8 @@ import unicodedata
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any, get_args, get_type_hints
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
@@ -59,13 +60,28 @@ _LIBRARY_FIELDS = frozenset(
 )
 
 
+def _plain_classes(hint: Any) -> tuple[type, ...]:
+    """The classes a value of `hint` is an instance of when `hint` is a plain class or a union of
+    plain classes (None included): then `isinstance` passing means typeguard passes. Empty for
+    anything typeguard must look into (`tuple[str, ...]`, generics, literals)."""
+    members = get_args(hint) if get_origin(hint) in (Union, UnionType) else (hint,)
+    if all(isinstance(m, type) and get_origin(m) is None for m in members):
+        return tuple(members)
+    return ()
+
+
 @cache
-def _field_types(cls: type) -> tuple[tuple[str, Any, bool], ...]:
-    """Our payload fields, their declared types, and whether they may be absent (None); the
-    library checks its own fields."""
+def _field_types(cls: type) -> tuple[tuple[str, Any, bool, tuple[type, ...]], ...]:
+    """Our payload fields, their declared types, whether they may be absent (None), and the plain
+    classes that settle their check at once; the library checks its own fields."""
     hints = get_type_hints(cls)
     return tuple(
-        (f.name, hints[f.name], type(None) in get_args(hints[f.name]))
+        (
+            f.name,
+            hints[f.name],
+            type(None) in get_args(hints[f.name]),
+            _plain_classes(hints[f.name]),
+        )
         for f in fields(cls)
         if f.name not in _LIBRARY_FIELDS
     )
@@ -118,13 +134,16 @@ class LedgerEvent(Aggregate.Event):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name, hint, optional in _field_types(type(self)):
+        for name, hint, optional, classes in _field_types(type(self)):
             value = getattr(self, name)
-            try:
-                check_type(value, hint)
-            except TypeCheckError as error:
-                msg = f"{type(self).__name__}.{name}: {error}"
-                raise TypeError(msg) from None
+            # typeguard's full check only where an instance check of plain classes does not
+            # settle it (a tuple's items, or a value that is wrong: then for its message).
+            if not (classes and isinstance(value, classes)):
+                try:
+                    check_type(value, hint)
+                except TypeCheckError as error:
+                    msg = f"{type(self).__name__}.{name}: {error}"
+                    raise TypeError(msg) from None
             normal = None if optional and isinstance(value, str) and is_blank(value) else value
             normal = _normal_texts(normal)
             if normal is not value:

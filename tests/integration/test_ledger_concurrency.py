@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.application import Application
 
 from events import Outcome
 from ledger import (
@@ -28,12 +27,12 @@ WRITERS = 6
 
 
 def pause_before_saving(barrier: threading.Barrier) -> Callable[..., Any]:
-    """A trace function that holds this thread at the library's `save` until the others get there.
+    """A trace function that holds this thread at the ledger's `save` until the others get there.
 
     Both servers have then loaded the same version and decided; only the store can tell them
     apart. This fixes the interleaving without replacing any of our code.
     """
-    save = Application.save.__code__
+    save = AdviceLedger.save.__code__
 
     def trace(frame: FrameType, event: str, arg: object) -> None:
         if event == "call" and frame.f_code is save:

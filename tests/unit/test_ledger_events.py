@@ -116,6 +116,10 @@ def test_an_advice_event_with_a_list_where_a_tuple_is_declared_is_refused() -> N
 
     with pytest.raises(TypeError, match=r"^AdviceSubmitted\.points: "):
         AdviceSubmitted(**(payload | {"points": ["p"]}))
+    # A tuple's items go to typeguard (an instance check of `tuple` does not settle them), which
+    # checks the first item by default.
+    with pytest.raises(TypeError, match=r"^AdviceSubmitted\.points: item 0 of tuple"):
+        AdviceSubmitted(**(payload | {"points": (3, "p")}))
 
 
 def test_a_version_1_body_registration_is_upcast_to_the_default_term_of_42_days() -> None:
