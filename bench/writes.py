@@ -56,7 +56,7 @@ def raw_rate(writer: SqliteWriter | PostgresWriter, rows: int, repeats: int) -> 
     for repeat in range(repeats + 1):
         batch = [(0, str(secrets.token_hex(16)), n, TOPIC, STATE) for n in range(rows)]
         started = time.perf_counter()
-        writer.commit_each(batch)  # type: ignore[arg-type]  # RawRow's shape, a plain tuple
+        writer.commit_each(batch)
         if repeat:
             rates.append(rows / (time.perf_counter() - started))
     return statistics.median(rates)

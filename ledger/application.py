@@ -17,7 +17,7 @@ from eventsourcing.application import (
     ProcessingEvent,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Recording, Transcoder
+from eventsourcing.persistence import IntegrityError, Notification, Recording, Transcoder
 from eventsourcing.utils import get_topic
 
 from events import BodyKind, Deviation, LedgerEvent, Outcome, Role, SubjectKind, Verdict
@@ -38,6 +38,7 @@ from ledger.errors import (
     ValidationError,
 )
 from ledger.forgetting import Forgetting
+from ledger.group_commit import CommandGate
 from ledger.index import LedgerIndex
 from ledger.log_integrity import LogIntegrity
 from ledger.personal_data import PersonalMapper
@@ -123,9 +124,10 @@ class AdviceLedger(Application[UUID]):
         # The key table of personal data, outside the event store (ledger/personal_keys.py).
         self.personal = PersonalKeys(location)
         self._forgotten_seen = -1
-        # Commands of one process run one at a time per municipality: no needless conflicts, and
-        # recorded moments follow log positions.
-        self._command_lock = threading.RLock()
+        # Commands of one process load, check and build their events one at a time per
+        # municipality (no needless conflicts); their commits may overlap, several in one
+        # transaction (ledger/group_commit.py).
+        self._command_lock = CommandGate()
         # The idempotency key of the command running in this thread, if any (see `once`).
         self._keys = threading.local()
         recorder = LedgerSQLiteRecorder if location.backend == "sqlite" else LedgerPostgresRecorder
@@ -450,7 +452,8 @@ class AdviceLedger(Application[UUID]):
         id: UUID | None = None,
     ) -> Recorded:
         actor.require_office()
-        with self._command_lock:
+        # Exclusive: it reads the index (advice on the dossier), which shows committed events.
+        with self._command_lock.exclusive():
             dossier = self._reference(Dossier, dossier_id, "dossier_id")
             listed = [
                 ListedAdvice(i, self._find(Advice, i), self._index.decided_points(i))
@@ -517,7 +520,8 @@ class AdviceLedger(Application[UUID]):
         """Forget a resident: record that, then destroy its key (its name and texts read
         `[verwijderd]` everywhere from then on; the views must be rebuilt to drop their copy)."""
         _require_token_keeper(actor)
-        with self._command_lock:
+        # Exclusive until the key is destroyed: nothing is sealed with it after the forgetting.
+        with self._command_lock.exclusive():
             body = self._load(AdvisoryBody, body_id)
             subject = self.personal.body(str(body_id))
             if body.kind is not BodyKind.RESIDENT or subject is None:
@@ -535,7 +539,7 @@ class AdviceLedger(Application[UUID]):
         """Forget the actor of this name: record that (with its opaque id, never the name), then
         destroy its key and name."""
         _require_token_keeper(actor)
-        with self._command_lock:
+        with self._command_lock.exclusive():
             subject_id = self.personal.actor_id(name)
             if subject_id is None:
                 raise NotFoundError(
@@ -616,6 +620,8 @@ class AdviceLedger(Application[UUID]):
             yield advice
 
     def _find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
+        # A record whose commit is in flight is read once that commit is done, either way.
+        self._command_lock.wait_settled(aggregate_id)
         generation = self.personal.generation()
         if generation != self._forgotten_seen and isinstance(self.repository.cache, LRUCache):
             # Something was forgotten (here or in another process): aggregates kept in memory may
@@ -693,12 +699,35 @@ class AdviceLedger(Application[UUID]):
         )
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        """Record, then give each event the moment it was stored with (moved on by the recorder
-        when it was not after the previous stored event's), so what the process holds is what
-        the log holds."""
-        recordings = super()._record(processing_event)
-        if not recordings:
-            return recordings  # nothing inserted: no stored states of this save
+        """Encode the events (holding the command lock), commit them in the next group commit
+        (not holding it: the next command is built meanwhile), then give each event the moment
+        it was stored with (moved on by the recorder when it was not after the previous stored
+        event's), so what the process holds is what the log holds."""
+        events = processing_event.events
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        ids = {e.originator_id for e in events}
+        with self._command_lock.committing(ids):
+            positions = self.recorder.insert_events(
+                stored, tracking=processing_event.tracking, **processing_event.saved_kwargs
+            )
+        if not positions:
+            return []  # nothing inserted: no stored states of this save
+        recordings = [
+            Recording(
+                e,
+                Notification(
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                    id=n,
+                ),
+            )
+            for e, s, n in zip(events, stored, positions, strict=True)
+        ]
+        if self.repository.cache and not self.repository.fastforward:
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
         states = self._recorder.stored_states()
         for recording, state in zip(recordings, states, strict=True):
             event = cast(LedgerEvent, recording.domain_event)
