@@ -44,6 +44,7 @@ class GroupCommitter(Generic[W, R]):
         self._lock = threading.Lock()
         self._queue: list[_Waiter[W, R]] = []
         self._busy = False
+        self._writing = 0
         # Transactions written and commands they held: what tests and benches read.
         self.transactions = 0
         self.commands = 0
@@ -52,6 +53,11 @@ class GroupCommitter(Generic[W, R]):
         """Commands waiting for the next transaction (not those of the one in flight)."""
         with self._lock:
             return len(self._queue)
+
+    def writing(self) -> int:
+        """Commands in the transaction being written now."""
+        with self._lock:
+            return self._writing
 
     def submit(self, work: W) -> R:
         """Write `work` in the next transaction; its result once that committed, or its error."""
@@ -74,6 +80,7 @@ class GroupCommitter(Generic[W, R]):
     def _lead(self) -> None:
         with self._lock:
             batch, self._queue = self._queue, []
+            self._writing = len(batch)
         try:
             outcomes: Sequence[Outcome[R]] = self._write([w.work for w in batch])
         except BaseException as error:  # the store failed: every command fails with its error
@@ -81,6 +88,7 @@ class GroupCommitter(Generic[W, R]):
         for waiter, outcome in zip(batch, outcomes, strict=True):
             waiter.outcome = outcome
         with self._lock:
+            self._writing = 0
             self.transactions += 1
             self.commands += len(batch)
             after = self._queue[0] if self._queue else None
