@@ -21,6 +21,7 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -40,7 +41,16 @@ from bench.http.history import (
 from bench.http.load import Load, measure
 from bench.http.report import load_average
 from bench.http.servers import HOST, start_server
-from bench.ledger import SYNCHRONOUS, PostgresWriter, SqliteWriter
+from bench.ledger import (
+    ACTOR,
+    OUTCOMES,
+    RESPONSE,
+    SYNCHRONOUS,
+    PostgresWriter,
+    SqliteWriter,
+    register_body,
+    submitted_on,
+)
 from bench.machine import filesystem, machine
 
 GOAL: Final = 1.0
@@ -119,6 +129,8 @@ def writes_vs_raw(
         print(f"  load average at start: {load_average()}", flush=True)
         raw = raw_rate(writer, rows, repeats)
         print(f"  {writer.label:<44} {raw:>8,.0f} commits/s (median of {repeats} × {rows})")
+        for threads in (1, 4):
+            threaded_commands(store, threads, seconds / 2, postgres_url, directory)
         env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": url}
         args = ["-m", "api", "serve", "--host", HOST, "--workers", "1"]
         server = start_server(
@@ -149,6 +161,68 @@ def writes_vs_raw(
         print(f"  ratio {ratio:.2f}× the raw commit rate: goal ≥ {GOAL:.1f}× {met}")
         print(f"  load average at the end: {load_average()}", flush=True)
         return ratio
+
+
+def threaded_commands(
+    store: str, threads: int, seconds: float, postgres_url: str, directory: str | None
+) -> None:
+    """`record_response` from `threads` threads on one ledger, in this process (no HTTP): the
+    commit path alone, and how many commands each transaction held."""
+    from events.store import StoreUrl
+    from ledger import Ledgers
+
+    with ExitStack() as stack:
+        workdir = stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="adviesspoor-bench-threads-", dir=directory)
+        )
+        municipality = "bench-threads-" + secrets.token_hex(3)
+        url = f"sqlite:///{workdir}" if store == "sqlite" else postgres_url
+        if store != "sqlite":
+            stack.enter_context(postgres_cleanup(url, municipality, {}))
+        ledgers = Ledgers(StoreUrl.parse(url))
+        stack.callback(ledgers.close_all)
+        ledger = ledgers[municipality]
+        body, day = register_body(ledger), submitted_on(ledger)
+        advices = [
+            ledger.submit_advice(
+                ACTOR, body_id=body.id, title=f"Advies {n}", submitted_on=day, solicited=True,
+                points=["Punt een.", "Punt twee.", "Punt drie."],
+            ).id
+            for n in range(threads * 4)
+        ]  # fmt: skip
+        committer = getattr(ledger.recorder, "committer", None)
+        transactions = committer.transactions if committer else 0
+        deadline = time.perf_counter() + seconds
+        counts = [0] * threads
+
+        def work(thread: int) -> None:
+            mine = advices[thread::threads]
+            while time.perf_counter() < deadline:
+                n = counts[thread]
+                ledger.record_response(
+                    ACTOR, advice_id=mine[n % len(mine)], point=1 + n % 3,
+                    outcome=OUTCOMES[n % 2], text=RESPONSE, given_on=day,
+                )  # fmt: skip
+                counts[thread] += 1
+
+        started = time.perf_counter()
+        cpu = time.process_time()
+        pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        done = sum(counts)
+        held = ""
+        if committer is not None:
+            used = committer.transactions - transactions
+            held = f", {done / max(1, used):.2f} commands per transaction"
+        label = f"ledger record_response, {threads} threads, in-process"
+        print(
+            f"  {label:<44} {done / wall:>8,.0f} commands/s ({cpu / done * 1e6:,.0f} µs CPU "
+            f"per command{held})"
+        )
 
 
 def _drop_schema(url: str, schema: str) -> None:
