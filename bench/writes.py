@@ -158,7 +158,7 @@ def writes_vs_raw(
             f"{result.server_cpu_us:,.0f} µs/write; {generator} load generator)"
         )
         met = "met" if ratio >= GOAL else "NOT met"
-        print(f"  ratio {ratio:.2f}× the raw commit rate: goal ≥ {GOAL:.1f}× {met}")
+        print(f"  ratio {ratio:.2f}x the raw commit rate: goal ≥ {GOAL:.1f}x {met}")
         print(f"  load average at the end: {load_average()}", flush=True)
         return ratio
 
