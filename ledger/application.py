@@ -17,7 +17,7 @@ from eventsourcing.application import (
     ProcessingEvent,
 )
 from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
-from eventsourcing.persistence import IntegrityError, Recording, Transcoder
+from eventsourcing.persistence import IntegrityError, Notification, Recording, Transcoder
 from eventsourcing.utils import get_topic
 
 from events import BodyKind, Deviation, LedgerEvent, Outcome, Role, SubjectKind, Verdict
@@ -26,7 +26,7 @@ from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import DEFAULT_RESPONSE_TERM_DAYS, AdvisoryBody
 from ledger.codec import OrjsonTranscoder
-from ledger.current import CommandLock, CurrentAggregates, StoredVersions
+from ledger.current import CurrentAggregates, StoredVersions
 from ledger.decisions import Decision, DossierAdvice, ListedAdvice
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import (
@@ -39,6 +39,7 @@ from ledger.errors import (
     ValidationError,
 )
 from ledger.forgetting import Forgetting
+from ledger.group_commit import CommandGate
 from ledger.index import LedgerIndex
 from ledger.log_integrity import LogIntegrity
 from ledger.personal_data import PersonalMapper
@@ -131,9 +132,10 @@ class AdviceLedger(Application[UUID]):
         # Aggregates as they are now, kept between commands (ledger/current.py): a command loads
         # its aggregate without replaying or copying it, after reading what was stored since.
         self._current = CurrentAggregates(KEPT_AGGREGATES)
-        # Commands of one process run one at a time per municipality: no needless conflicts, and
-        # recorded moments follow log positions. The aggregates kept are changed in place under it.
-        self._command_lock = CommandLock(self._current)
+        # Commands of one process load, check and build their events one at a time per
+        # municipality (no needless conflicts), changing the aggregates kept in place; their
+        # commits may overlap, several in one transaction (ledger/group_commit.py).
+        self._command_lock = CommandGate(self._current)
         self._versions = StoredVersions(location)
         # The idempotency key of the command running in this thread, if any (see `once`).
         self._keys = threading.local()
@@ -457,7 +459,8 @@ class AdviceLedger(Application[UUID]):
         id: UUID | None = None,
     ) -> Recorded:
         actor.require_office()
-        with self._command_lock:
+        # Exclusive: it reads the index (advice on the dossier), which shows committed events.
+        with self._command_lock.exclusive():
             dossier = self._reference(Dossier, dossier_id, "dossier_id")
             listed = [
                 ListedAdvice(i, self._find(Advice, i), self._index.decided_points(i))
@@ -524,7 +527,8 @@ class AdviceLedger(Application[UUID]):
         """Forget a resident: record that, then destroy its key (its name and texts read
         `[verwijderd]` everywhere from then on; the views must be rebuilt to drop their copy)."""
         _require_token_keeper(actor)
-        with self._command_lock:
+        # Exclusive until the key is destroyed: nothing is sealed with it after the forgetting.
+        with self._command_lock.exclusive():
             body = self._load(AdvisoryBody, body_id)
             subject = self.personal.body(str(body_id))
             if body.kind is not BodyKind.RESIDENT or subject is None:
@@ -542,7 +546,7 @@ class AdviceLedger(Application[UUID]):
         """Forget the actor of this name: record that (with its opaque id, never the name), then
         destroy its key and name."""
         _require_token_keeper(actor)
-        with self._command_lock:
+        with self._command_lock.exclusive():
             subject_id = self.personal.actor_id(name)
             if subject_id is None:
                 raise NotFoundError(
@@ -627,6 +631,9 @@ class AdviceLedger(Application[UUID]):
         memory, brought up to date and changed in place by the command; outside, a copy."""
         in_command = self._command_lock.held
         with self._command_lock:
+            # A record whose commit is in flight is read once that commit is done, either way
+            # (waited for holding the gate: no command can start another commit of it meanwhile).
+            self._command_lock.wait_settled(aggregate_id)
             generation = self.personal.generation()
             if generation != self._forgotten_seen:
                 # Something was forgotten (here or in another process): aggregates kept in memory
@@ -659,8 +666,13 @@ class AdviceLedger(Application[UUID]):
             aggregate: Aggregate = self.repository.get(aggregate_id, projector_func=_project)
             self._current.put(aggregate)
             return aggregate
-        if self._versions.last(aggregate_id) == kept.version:
+        last = self._versions.last(aggregate_id)
+        if last == kept.version:
             return kept
+        if last is not None and last < kept.version:
+            # Ahead of the store: never trusted (its commit failed); replayed from the store.
+            self._current.drop(aggregate_id)
+            return self._current_aggregate(aggregate_id)
         try:
             current: Aggregate = _project(
                 kept, self.repository.event_store.get(aggregate_id, gt=kept.version)
@@ -757,12 +769,32 @@ class AdviceLedger(Application[UUID]):
         return recordings
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        """Record, then give each event the moment it was stored with (moved on by the recorder
-        when it was not after the previous stored event's), so what the process holds is what
-        the log holds."""
-        recordings = super()._record(processing_event)
-        if not recordings:
-            return recordings  # nothing inserted: no stored states of this save
+        """Encode the events (holding the command lock), commit them in the next group commit
+        (not holding it: the next command is built meanwhile), then give each event the moment
+        it was stored with (moved on by the recorder when it was not after the previous stored
+        event's), so what the process holds is what the log holds."""
+        events = processing_event.events
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        ids = {e.originator_id for e in events}
+        with self._command_lock.committing(ids):
+            positions = self.recorder.insert_events(
+                stored, tracking=processing_event.tracking, **processing_event.saved_kwargs
+            )
+        if not positions:
+            return []  # nothing inserted: no stored states of this save
+        recordings = [
+            Recording(
+                e,
+                Notification(
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                    id=n,
+                ),
+            )
+            for e, s, n in zip(events, stored, positions, strict=True)
+        ]
         states = self._recorder.stored_states()
         for recording, state in zip(recordings, states, strict=True):
             event = cast(LedgerEvent, recording.domain_event)

@@ -6,17 +6,17 @@ indexed query, `StoredVersions`) and applies the events stored after the version
 process's writes are applied before any rule runs; a write built on a stale version is refused by
 the store's unique (id, version) as before.
 
-Commands of one process run one at a time (`CommandLock`), so the aggregate kept is handed to the
-command itself and changed in place. When the outermost command ends, an aggregate it was handed
-is dropped when the command failed (an exception: a rule refused after an event, or the save was
-refused) or when it still holds events that were not saved: the next command reloads it from the
-store, which is the truth.
+Commands of one process build their events one at a time (`CommandGate`, ledger/group_commit.py),
+so the aggregate kept is handed to the command itself and changed in place. When the outermost
+command ends, an aggregate it was handed is dropped when the command failed (an exception: a rule
+refused after an event, or the save was refused) or when it still holds events that were not
+saved; a record whose commit failed is dropped before anyone may load it again; one found ahead
+of the store is replayed. The next command then loads it from the store, which is the truth.
 """
 
 import sqlite3
 import threading
 from collections import OrderedDict
-from types import TracebackType
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -30,24 +30,30 @@ class CurrentAggregates:
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
         self._kept: OrderedDict[UUID, Aggregate] = OrderedDict()
+        # A command that committed puts its aggregates back without holding the command gate.
+        self._lock = threading.Lock()
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
-        aggregate = self._kept.get(aggregate_id)
-        if aggregate is not None:
-            self._kept.move_to_end(aggregate_id)
-        return aggregate
+        with self._lock:
+            aggregate = self._kept.get(aggregate_id)
+            if aggregate is not None:
+                self._kept.move_to_end(aggregate_id)
+            return aggregate
 
     def put(self, aggregate: Aggregate) -> None:
-        self._kept[aggregate.id] = aggregate
-        self._kept.move_to_end(aggregate.id)
-        while len(self._kept) > self.maxsize:
-            self._kept.popitem(last=False)
+        with self._lock:
+            self._kept[aggregate.id] = aggregate
+            self._kept.move_to_end(aggregate.id)
+            while len(self._kept) > self.maxsize:
+                self._kept.popitem(last=False)
 
     def drop(self, aggregate_id: UUID) -> None:
-        self._kept.pop(aggregate_id, None)
+        with self._lock:
+            self._kept.pop(aggregate_id, None)
 
     def clear(self) -> None:
-        self._kept.clear()
+        with self._lock:
+            self._kept.clear()
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -83,44 +89,3 @@ class StoredVersions:
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
-
-
-class CommandLock:
-    """A re-entrant lock for the commands of one ledger that knows which aggregates it handed
-    out, and drops those that may differ from the store when the outermost hold ends."""
-
-    def __init__(self, current: CurrentAggregates) -> None:
-        self._lock = threading.RLock()
-        self._owner: int | None = None
-        self._depth = 0
-        self._current = current
-        self._handed: dict[UUID, Aggregate] = {}
-
-    def __enter__(self) -> None:
-        self._lock.acquire()
-        self._owner = threading.get_ident()
-        self._depth += 1
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            for aggregate_id, aggregate in self._handed.items():
-                if exc_type is not None or aggregate.pending_events:
-                    self._current.drop(aggregate_id)
-            self._handed.clear()
-            self._owner = None
-        self._lock.release()
-
-    @property
-    def held(self) -> bool:
-        """Whether this thread is inside a command (then aggregates are handed out as kept)."""
-        return self._owner == threading.get_ident()
-
-    def hand(self, aggregate: Aggregate) -> None:
-        """Note that the running command got this kept aggregate (call with the lock held)."""
-        self._handed[aggregate.id] = aggregate

@@ -18,8 +18,16 @@ processes write it: each process's clock is monotonic (events/base.py), and insi
 transaction, holding the write lock, an event whose moment is not after the previous event's is
 moved to 1 µs after it (max(own moment, previous + 1 µs)). The stored bytes are the truth:
 `stored_states()` hands them to the ledger for its answer.
+
+Inserts go through a group committer (ledger/group_commit.py): the commands of one process that
+wait at the same time share one transaction, each in its own savepoint, in queue order. A command
+that loses a conflict (its record's version, its key) rolls back to its savepoint: the positions
+and moments it had taken were never committed, so the next command takes them and the log stays
+dense; its leaves and nodes went with it, and the next command's leaves are computed from what
+the transaction holds then.
 """
 
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,12 +38,13 @@ from uuid import UUID
 
 import orjson
 import psycopg
-from eventsourcing.persistence import OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from ledger.group_commit import GroupCommitter, Outcome
 from ledger.log_sql import CHECKPOINTS, NODES, LogSql, LogTables, StoredRow, create_statements
 from ledger.tree import append_leaves
 
@@ -89,6 +98,36 @@ def later_moments(previous: bytes | None, states: Sequence[bytes]) -> list[bytes
 
 class _Stored(threading.local):
     states: Sequence[bytes] = ()
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command's events as the group committer queues them, with its idempotency key."""
+
+    events: Sequence[StoredEvent]
+    key: IdempotencyKey | None
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """Where one command's events were stored, and their states as stored."""
+
+    positions: list[int]
+    states: list[bytes]
+
+
+# What rolls back one command's savepoint and fails that command alone; anything else the store
+# raises fails the whole transaction, and with it every command in it.
+_COMMAND_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError, KeyTakenError)
+
+
+def _alone(error: Exception) -> BaseException:
+    """A command's own error as the library raises it (a conflict is its IntegrityError)."""
+    if isinstance(error, KeyTakenError):
+        return error
+    translated = IntegrityError(str(error))
+    translated.__cause__ = error
+    return translated
 
 
 def _key_of(kwargs: dict[str, Any]) -> IdempotencyKey | None:
@@ -148,29 +187,52 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             else:
                 conn.rollback()
 
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.committer: GroupCommitter[Command, Inserted] = GroupCommitter(self._write_batch)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        positions = super()._insert_events(c, stored_events, **kwargs)
+        """Queue the events for the next group commit; their positions once it committed."""
+        if not stored_events:
+            return []
+        inserted = self.committer.submit(Command(stored_events, _key_of(kwargs)))
+        self._stored.states = inserted.states
+        return inserted.positions
+
+    def _write_batch(self, commands: Sequence[Command]) -> list[Outcome[Inserted]]:
+        """One transaction: every command in a savepoint of its own, then one commit."""
+        outcomes: list[Outcome[Inserted]] = []
+        with self.datastore.transaction(commit=True) as c:
+            for command in commands:
+                c.execute("SAVEPOINT command")
+                try:
+                    outcomes.append(self._insert_command(c, command))
+                except _COMMAND_ERRORS as error:
+                    c.execute("ROLLBACK TO command")
+                    outcomes.append(_alone(error))
+                c.execute("RELEASE command")
+        return outcomes
+
+    def _insert_command(self, c: SQLiteCursor, command: Command) -> Inserted:
+        stored_events = command.events
+        positions = list(super()._insert_events(c, stored_events) or [])
         # The INSERT took the write lock: no other process can commit before this transaction.
-        if positions:
-            c.execute(
-                "SELECT state FROM stored_events WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",
-                (positions[0],),
-            )
-            row = c.fetchone()
-            states = [e.state for e in stored_events]
-            final = later_moments(row[0] if row else None, states)
-            for position, state, given in zip(positions, final, states, strict=True):
-                if state is not given:
-                    c.execute(
-                        "UPDATE stored_events SET state = ? WHERE rowid = ?", (state, position)
-                    )
-            self._stored.states = final
-            if self.writes_leaves:
-                append_leaves(LogSql(c, self.tables), _rows(positions, stored_events, final))
-        key = _key_of(kwargs)
-        if key is not None and positions:
+        c.execute(
+            "SELECT state FROM stored_events WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",
+            (positions[0],),
+        )
+        row = c.fetchone()
+        states = [e.state for e in stored_events]
+        final = later_moments(row[0] if row else None, states)
+        for position, state, given in zip(positions, final, states, strict=True):
+            if state is not given:
+                c.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state, position))
+        if self.writes_leaves:
+            append_leaves(LogSql(c, self.tables), _rows(positions, stored_events, final))
+        key = command.key
+        if key is not None:
             c.execute(
                 "INSERT INTO idempotency_keys (scope, request_hash, position) VALUES (?, ?, ?) "
                 "ON CONFLICT (scope) DO NOTHING",
@@ -179,7 +241,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute("SELECT changes()")
             if c.fetchone()[0] != 1:
                 raise KeyTakenError(key.scope)
-        return positions
+        return Inserted(positions, final)
 
     def find_key(self, scope: str) -> KeyRecord | None:
         with self.datastore.transaction(commit=False) as c:
@@ -236,19 +298,28 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self._select_key = SQL("SELECT request_hash, position FROM {}.{} WHERE scope = %s").format(
             schema, Identifier(KEYS_TABLE)
         )
+        self.committer: GroupCommitter[Command, Inserted] = GroupCommitter(self._write_batch)
 
-    @retry((OperationalError,), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """One transaction: lock, number the events MAX + 1 …, insert them and the key.
-
-        A connection lost before the commit rolls everything back and is retried on a new one;
-        a conflict (same record version, or same key) rolls back without using up a position.
-        """
+        """Queue the events for the next group commit; their positions once it committed."""
         if not stored_events:
             return []
-        key = _key_of(kwargs)
+        inserted = self.committer.submit(Command(stored_events, _key_of(kwargs)))
+        self._stored.states = inserted.states
+        return inserted.positions
+
+    @retry((OperationalError,), max_attempts=10, wait=0.2)
+    def _write_batch(self, commands: Sequence[Command]) -> list[Outcome[Inserted]]:
+        """One transaction: lock, then every command in a savepoint of its own, numbered MAX + 1
+        on from what the commands before it stored, then one commit.
+
+        A connection lost before the commit rolls everything back and is retried on a new one;
+        a conflict (same record version, or same key) rolls back that command's savepoint
+        without using up a position.
+        """
+        outcomes: list[Outcome[Inserted]] = []
         with (
             self.datastore.get_connection() as conn,
             conn.transaction(),
@@ -259,23 +330,38 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             row = curs.execute(self._last_event).fetchone()
             last = int(row["notification_id"]) if row else 0
             previous = bytes(row["state"]) if row else None
-            final = later_moments(previous, [e.state for e in stored_events])
-            positions = list(range(last + 1, last + 1 + len(stored_events)))
-            curs.executemany(
-                self._insert_numbered,
-                [
-                    (e.originator_id, e.originator_version, e.topic, state, position)
-                    for e, state, position in zip(stored_events, final, positions, strict=True)
-                ],
-            )
-            if self.writes_leaves:
-                append_leaves(LogSql(curs, self.tables), _rows(positions, stored_events, final))
-            if key is not None:
-                curs.execute(self._insert_key, (key.scope, key.request_hash, positions[-1]))
-                if curs.rowcount != 1:
-                    raise KeyTakenError(key.scope)
-        self._stored.states = final
-        return positions
+            for command in commands:
+                try:
+                    with conn.transaction():
+                        inserted = self._insert_command(curs, command, last, previous)
+                except _COMMAND_ERRORS as error:
+                    outcomes.append(_alone(error))
+                    continue
+                outcomes.append(inserted)
+                last, previous = inserted.positions[-1], inserted.states[-1]
+        return outcomes
+
+    def _insert_command(
+        self, curs: Any, command: Command, last: int, previous: bytes | None
+    ) -> Inserted:
+        stored_events = command.events
+        final = later_moments(previous, [e.state for e in stored_events])
+        positions = list(range(last + 1, last + 1 + len(stored_events)))
+        curs.executemany(
+            self._insert_numbered,
+            [
+                (e.originator_id, e.originator_version, e.topic, state, position)
+                for e, state, position in zip(stored_events, final, positions, strict=True)
+            ],
+        )
+        if self.writes_leaves:
+            append_leaves(LogSql(curs, self.tables), _rows(positions, stored_events, final))
+        key = command.key
+        if key is not None:
+            curs.execute(self._insert_key, (key.scope, key.request_hash, positions[-1]))
+            if curs.rowcount != 1:
+                raise KeyTakenError(key.scope)
+        return Inserted(positions, final)
 
     @contextmanager
     def log_transaction(self, *, write: bool) -> Iterator[LogSql]:

@@ -22,11 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
         ("bench.http", "hello world"),
         ("bench.integrity", "the leaf in the write path"),
         ("bench.projections.boards", "volglijst"),
+        ("bench.writes", "acknowledged writes/s"),
     ],
 )
 def test_the_benchmark_runs_in_its_smoke_size(module: str, expected: str) -> None:
     args = [sys.executable, "-m", module, "--quick"]
-    if module in ("bench.ledger", "bench.integrity"):
+    if module in ("bench.ledger", "bench.integrity", "bench.writes"):
         args += ["--store", "sqlite"]
 
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
