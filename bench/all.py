@@ -46,13 +46,15 @@ class Stage:
     quick: tuple[str, ...] = ("--quick",)
 
 
+SQLITE_QUICK: Final = ("--quick", "--store", "sqlite")
 STAGES: Final = (
-    Stage("commands", "bench.commands", ("--store", "sqlite")),
-    Stage("writes", "bench.writes", ("--store", "sqlite")),
+    Stage("commands", "bench.commands", ("--store", "sqlite"), SQLITE_QUICK),
+    Stage("writes", "bench.writes", ("--store", "sqlite"), SQLITE_QUICK),
     Stage("http", "bench.http", ("--seconds", "5", "--warmup", "2")),
     Stage("projections", "bench.projections", ("--events", "200000", "--rebuilds", "2")),
-    Stage("integrity", "bench.integrity", ("--events", "200000", "--repeats", "2")),
-    Stage("ledger", "bench.ledger", ("--store", "sqlite", "--repeats", "3")),
+    Stage("boards", "bench.projections.boards", ()),
+    Stage("integrity", "bench.integrity", ("--events", "200000", "--repeats", "2"), SQLITE_QUICK),
+    Stage("ledger", "bench.ledger", ("--store", "sqlite", "--repeats", "3"), SQLITE_QUICK),
     Stage("pages", "bench.pages", ("--requests", "1000")),
 )
 
@@ -60,8 +62,6 @@ STAGES: Final = (
 def run_stage(stage: Stage, quick: bool, log: Path, results: Path) -> tuple[int, float]:
     """Run one benchmark, its output to the terminal and the log; its exit code and seconds."""
     args = [sys.executable, "-m", stage.module, *(stage.quick if quick else stage.full)]
-    if quick and stage.module in ("bench.ledger", "bench.integrity", "bench.commands"):
-        args += ["--store", "sqlite"]
     env = {**os.environ, RESULTS_FILE: str(results), "PYTHONUNBUFFERED": "1"}
     started = time.perf_counter()
     banner = f"\n=== {stage.name}: {' '.join(args[1:])}\n"

@@ -37,6 +37,7 @@ from events import BodyKind, Outcome, Role
 from events.store import StoreUrl
 from ledger import Actor, Advice, AdviceLedger, AdvisoryBody, Ledgers
 
+HEADLINE_HISTORY = 500
 GOAL_US = 300.0
 LENGTHS = (5, 50, 500, 5000)
 QUICK_LENGTHS = (5, 50, 500)
@@ -268,12 +269,21 @@ def report(store: str, rows: Sequence[Row]) -> bool:
     )
     print(f"  load average now: {load()}")
     if store == "sqlite":
-        lengths = " / ".join(f"{row.history:,}" for row in rows)
+        # The RESULT line's figure: the median at 500 events of history (the worst length beside).
+        at = next((row for row in rows if row.history == HEADLINE_HISTORY), rows[-1])
         record(
             "command_cpu_us",
+            at.warm_us,
+            f"record_response CPU µs at {at.history:,} events (SQLite, no fsync)",
+            f"{base.warm_us:,.0f} µs at {base.history} events; x{at.warm_us / base.warm_us:.2f}",
+            f"≤ {GOAL_US:.0f} µs",
+        )
+        record(
+            "command_cpu_us_worst",
             worst,
-            f"record_response CPU µs, worst of {lengths} events (SQLite, no fsync)",
-            f"{base.warm_us:,.0f} µs at {base.history} events; x{worst / base.warm_us:.2f}",
+            "record_response CPU µs, worst length: "
+            + " / ".join(f"{row.history:,}" for row in rows),
+            f"{base.warm_us:,.0f} µs at {base.history} events",
             f"≤ {GOAL_US:.0f} µs",
         )
     return met

@@ -1,7 +1,8 @@
-"""The benchmarks still run: each in its smoke size, printing figures against its baseline.
+"""The benchmarks still run: `make bench`'s runner at its smoke size runs every benchmark, each
+printing figures against its baseline, and ends with the RESULT line.
 
-Speed is not asserted here (that is what bench/ reports); only that every benchmark completes
-and prints its ratios, so they cannot rot unnoticed.
+Speed is not asserted here (that is what bench/ reports); only that every benchmark completes,
+prints its ratios and hands its headline figures to the runner, so none can rot unnoticed.
 """
 
 import re
@@ -9,29 +10,42 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+import orjson
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.mark.parametrize(
-    ("module", "expected"),
-    [
-        ("bench.ledger", "ledger command"),
-        ("bench.projections", "raw pass"),
-        ("bench.http", "hello world"),
-        ("bench.integrity", "the leaf in the write path"),
-        ("bench.projections.boards", "volglijst"),
-        ("bench.writes", "acknowledged writes/s"),
-    ],
+# What each benchmark prints when it ran to its end.
+EXPECTED = {
+    "bench.commands": "goal: ≤ 300 µs CPU per command",
+    "bench.writes": "acknowledged writes/s",
+    "bench.http": "hello world",
+    "bench.projections": "raw pass",
+    "bench.projections.boards": "volglijst",
+    "bench.integrity": "the leaf in the write path",
+    "bench.ledger": "ledger command",
+    "bench.pages": "page: advice of Stip",
+}
+RESULT = re.compile(
+    r"RESULT writes_vs_raw=(\d+\.\d+) rebuild_vs_raw=(\d+\.\d+) "
+    r"reads_vs_hello=(\d+\.\d+) command_cpu_us=(\d+)"
 )
-def test_the_benchmark_runs_in_its_smoke_size(module: str, expected: str) -> None:
-    args = [sys.executable, "-m", module, "--quick"]
-    if module in ("bench.ledger", "bench.integrity", "bench.writes"):
-        args += ["--store", "sqlite"]
 
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
 
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert expected in done.stdout
-    assert re.search(r"\d+\.\d+x", done.stdout), "no ratio against a baseline printed"
+def test_make_bench_runs_every_benchmark_at_its_smoke_size() -> None:
+    args = [sys.executable, "-m", "bench.all", "--quick"]
+
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-2000:])
+    for module, expected in EXPECTED.items():
+        assert expected in done.stdout, f"{module} did not print {expected!r}"
+    assert len(re.findall(r"\d+\.\d+x", done.stdout)) >= len(EXPECTED), "ratios missing"
+    last = done.stdout.rstrip("\n").splitlines()[-1]
+    assert RESULT.fullmatch(last), last
+    written = re.search(r"written: (bench/out/bench-\S+\.json)", done.stdout)
+    assert written is not None
+    report = orjson.loads((ROOT / written.group(1)).read_bytes())
+    assert report["result"] == last
+    assert all(stage["exit"] == 0 for stage in report["stages"].values())
+    assert {"writes_vs_raw", "rebuild_vs_raw", "reads_vs_hello", "command_cpu_us"} <= {
+        figure["key"] for figure in report["figures"]
+    }
