@@ -135,7 +135,8 @@ def measure(
 ) -> list[Row]:
     """Grow advices to each length, in one store; time the first command of each in a ledger
     opened afresh (cold: nothing of them in memory), then `commands` more per length, in rounds
-    of one command per length (warm): a change of the machine's load meets every length alike."""
+    of one command per length, each round starting at another length (warm): a change of the
+    machine's load meets every length alike."""
     body_id = ledger.register_body(
         ADMINISTRATOR, name="Adviesraad Sociaal Domein", kind=BodyKind.ADVISORY_COUNCIL
     ).id
@@ -154,7 +155,8 @@ def measure(
             cold[history] = [_cpu_us(measured, advice_id, 0) for advice_id in ids[history]]
         command(measured, ids[lengths[0]][0], 1)  # warm-up: connections, statements, caches
         for n in range(commands):
-            for history in lengths:
+            # Each round starts at another length: none is always the first after the others.
+            for history in [*lengths[n % len(lengths) :], *lengths[: n % len(lengths)]]:
                 advices = ids[history]
                 warm[history].append(_cpu_us(measured, advices[n % len(advices)], n))
     finally:
