@@ -7,7 +7,7 @@ position is refused by the tracking table, and the whole page rolls back.
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -35,25 +35,23 @@ TRACKED_LOG = LEDGER_NAME
 VIEWS_NAME = "views"
 # The shape of the view tables and documents. Raise it whenever the fold or the tables change:
 # a store holding views of another version drops them and the next catch-up rebuilds from the log.
-VIEWS_VERSION = 3
+# Version 4: no copy of the log in the views (history and time travel read the log itself).
+VIEWS_VERSION = 4
 
-# Placeholders: {docs} {events} {points} {tracking} {meta} are table names, `?` a parameter.
+# Placeholders: {docs} {points} {tracking} {meta} {listed} {answers} are table names, `?` a
+# parameter.
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS {meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {docs} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
     "position BIGINT NOT NULL, body_id TEXT, doc {blob} NOT NULL)",
     "CREATE INDEX IF NOT EXISTS {docs_index} ON {docs} (kind, body_id)",
-    "CREATE TABLE IF NOT EXISTS {events} (position BIGINT PRIMARY KEY, "
-    "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL, "
-    "recorded_at TEXT NOT NULL, data {blob} NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS {events_index} ON {events} (aggregate_id, position)",
-    "CREATE INDEX IF NOT EXISTS {moments_index} ON {events} (recorded_at)",
     # What a point is found by (projections/search.py), one row per point and document that
     # contributes text to it (its advice; a decision's deviation). `text` is what the engine
     # indexes: Dutch stems on SQLite (FTS5 below), the text itself on PostgreSQL (dutch tsvector).
     "CREATE TABLE IF NOT EXISTS {points} (id {serial}, doc_id TEXT NOT NULL, "
     "advice_id TEXT NOT NULL, point INTEGER NOT NULL, text TEXT NOT NULL)",
-    # Not deferred during a rebuild: every page replaces the rows of the documents it changed.
+    # Not deferred during a rebuild: a document written by an earlier page and changed again has
+    # its rows replaced, found by this index.
     "CREATE INDEX IF NOT EXISTS {points_index} ON {points} (doc_id)",
     # The public list, paged and filtered in SQL (api/pages): one row per advice, and one per
     # answer of a point (position 0: the point itself, unanswered), so a point's outcome is the
@@ -68,7 +66,8 @@ _TABLES = (
     "CREATE INDEX IF NOT EXISTS {answers_doc_index} ON {answers} (doc_id)",
 )
 # The FTS5 index of the stems in {points} (external content: it stores no copy). write_page keeps
-# it current; no triggers, as creating one takes the write lock even when it exists already.
+# it current, except during a rebuild, which builds it in one pass at the end (`bulk_load`); no
+# triggers, as creating one takes the write lock even when it exists already.
 _SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS view_search_v2 USING fts5(text, content='view_points_v2', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
@@ -76,16 +75,19 @@ _SQLITE_SEARCH = (
 _POSTGRES_SEARCH = (
     "ALTER TABLE {points} ADD COLUMN IF NOT EXISTS words tsvector "
     "GENERATED ALWAYS AS (to_tsvector('dutch', text)) STORED",
-    "CREATE INDEX IF NOT EXISTS views_points_words_v2 ON {points} USING GIN (words)",
+    "CREATE INDEX IF NOT EXISTS {search_index} ON {points} USING GIN (words)",
 )
 # The secondary indexes, which only queries use: a rebuild builds them once at the end.
 _INDEXES = {
     "docs_index": "view_docs_kind_v2",
-    "events_index": "view_events_aggregate_v2",
-    "moments_index": "view_events_recorded_v2",
+    "listed_index": "view_listed_order_v3",
+    "answers_index": "view_answers_point_v3",
 }
-# Tables of earlier versions, dropped when a store moves to this one.
-_OLD_TABLES = ("docs", "events")
+# The search index on PostgreSQL, also built once at the end of a rebuild.
+_POSTGRES_SEARCH_INDEX = "views_points_words_v2"
+# Tables of earlier versions, dropped when a store moves to this one (`events_v2`: the copy of
+# the log the views held up to version 3).
+_OLD_TABLES = ("docs", "events", "events_v2")
 
 Row = tuple[Any, ...]
 SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
@@ -121,7 +123,6 @@ class ViewTables:
         if location.backend == "sqlite":
             self.names = {
                 "docs": "view_docs_v2",
-                "events": "view_events_v2",
                 "points": "view_points_v2",
                 "meta": "view_meta",
                 "tracking": "tracking",
@@ -135,7 +136,6 @@ class ViewTables:
             schema = location.views_schema  # from a checked slug: letters, digits, underscores
             self.names = {
                 "docs": f'"{schema}"."views_docs_v2"',
-                "events": f'"{schema}"."views_events_v2"',
                 "points": f'"{schema}"."views_points_v2"',
                 "meta": f'"{schema}"."views_meta"',
                 "tracking": f'"{schema}"."views_tracking"',
@@ -151,9 +151,8 @@ class ViewTables:
             blob=self.blob,
             serial=self.serial,
             points_index="view_points_doc_v2",
-            listed_index="view_listed_order_v3",
-            answers_index="view_answers_point_v3",
             answers_doc_index="view_answers_doc_v3",
+            search_index=_POSTGRES_SEARCH_INDEX,
             **_INDEXES,
             **self.names,
         )
@@ -164,7 +163,10 @@ class ViewTables:
         return [self.sql(statement) for statement in (*_TABLES, *search)]
 
     def drop_index_statements(self) -> list[str]:
-        return [f"DROP INDEX IF EXISTS {self.index_schema}{name}" for name in _INDEXES.values()]
+        names = list(_INDEXES.values())
+        if self.backend != "sqlite":
+            names.append(_POSTGRES_SEARCH_INDEX)
+        return [f"DROP INDEX IF EXISTS {self.index_schema}{name}" for name in names]
 
 
 class SQLiteViewRecorder(SQLiteTrackingRecorder):
@@ -231,6 +233,7 @@ class ViewStore:
     def __init__(self, location: LogLocation) -> None:
         self.location = location
         self.tables = ViewTables(location)
+        self._bulk = False  # a rebuild is loading: no search index upkeep, a larger cache
         self._readers: PerThread[Any] = PerThread(self._open_reader)
         with _schema_prepared(location):
             factory = InfrastructureFactory.construct(_environment(location))
@@ -264,6 +267,10 @@ class ViewStore:
                     # again, twice (WAL and checkpoint). The views repeat what the log keeps anyway,
                     # so zero freed content only where that costs no extra I/O.
                     cursor.execute("PRAGMA secure_delete = FAST")
+                    if self._bulk:
+                        # A rebuild's pages touch the same index pages again and again: held
+                        # in memory (64 MiB) until the commit, each is written once per page.
+                        cursor.execute("PRAGMA cache_size = -65536")
                     # Take the write lock first (waiting for it), so another process's projector
                     # that committed meanwhile is seen, not met as a stale snapshot ("locked").
                     cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
@@ -294,15 +301,13 @@ class ViewStore:
     def write_page(
         self,
         cursor: Cursor,
-        event_rows: Sequence[Row],
         docs: Sequence[Doc],
         position: int,
+        fresh: Collection[str] = (),
     ) -> None:
-        """One page of the log: its events, the documents it changed (with what their points are
-        found by), and the new position."""
-        cursor.executemany(
-            self.tables.sql("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?)"), event_rows
-        )
+        """One page of the log: the documents it changed, each once (with what their points are
+        found by and their rows in the public list), and the new position. Documents in `fresh`
+        are new: they have no rows yet, so there is nothing of theirs to replace."""
         cursor.executemany(
             self.tables.sql(
                 "INSERT INTO {docs} VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
@@ -310,25 +315,29 @@ class ViewStore:
             ),
             [(d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs],
         )
-        self._replace_search_rows(cursor, [d for d in docs if d["kind"] in SEARCHED])
-        self._replace_list_rows(cursor, [d for d in docs if d["kind"] in SEARCHED])
+        searched = [d for d in docs if d["kind"] in SEARCHED]
+        older = [(d["id"],) for d in searched if d["id"] not in fresh]
+        self._replace_search_rows(cursor, searched, older)
+        self._replace_list_rows(cursor, searched, older)
         try:
             self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
             raise IntegrityError(error) from error
 
-    def _replace_search_rows(self, cursor: Cursor, docs: Sequence[Doc]) -> None:
+    def _replace_search_rows(self, cursor: Cursor, docs: Sequence[Doc], older: list[Row]) -> None:
+        """The search rows of these documents, replaced (`older`: the ids that have rows)."""
         ids = [(doc["id"],) for doc in docs]
-        sqlite = self.location.backend == "sqlite"
+        # During a rebuild the FTS5 index is left alone: `bulk_load` builds it once at the end.
+        sqlite = self.location.backend == "sqlite" and not self._bulk
         if sqlite:
             cursor.executemany(
                 self.tables.sql(
                     "INSERT INTO view_search_v2 (view_search_v2, rowid, text) "
                     "SELECT 'delete', id, text FROM {points} WHERE doc_id = ?"
                 ),
-                ids,
+                older,
             )
-        cursor.executemany(self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), ids)
+        cursor.executemany(self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), older)
         cursor.executemany(
             self.tables.sql(
                 "INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)"
@@ -344,13 +353,11 @@ class ViewStore:
                 ids,
             )
 
-    def _replace_list_rows(self, cursor: Cursor, docs: Sequence[Doc]) -> None:
-        """The public list's rows of these advice and decision documents, replaced."""
-        ids = [(doc["id"],) for doc in docs]
+    def _replace_list_rows(self, cursor: Cursor, docs: Sequence[Doc], older: list[Row]) -> None:
+        """The public list's rows of these advice and decision documents, replaced (`older`:
+        the ids that have rows)."""
         advice = [doc for doc in docs if doc["kind"] == "advice"]
-        cursor.executemany(
-            self.tables.sql("DELETE FROM {listed} WHERE id = ?"), [(d["id"],) for d in advice]
-        )
+        cursor.executemany(self.tables.sql("DELETE FROM {listed} WHERE id = ?"), older)
         cursor.executemany(
             self.tables.sql("INSERT INTO {listed} VALUES (?, ?, ?, ?, ?, ?)"),
             [
@@ -365,7 +372,7 @@ class ViewStore:
                 for d in advice
             ],
         )
-        cursor.executemany(self.tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), ids)
+        cursor.executemany(self.tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), older)
         cursor.executemany(
             self.tables.sql("INSERT INTO {answers} VALUES (?, ?, ?, ?, ?)"),
             [row for doc in docs for row in _answer_rows(doc)],
@@ -432,22 +439,29 @@ class ViewStore:
         return psycopg.connect(self.location.server.conninfo(), autocommit=True)
 
     @contextmanager
-    def secondary_indexes_deferred(self) -> Iterator[None]:
-        """Without the query indexes for a while (a rebuild), then with them built in one go.
+    def bulk_load(self) -> Iterator[None]:
+        """A rebuild loading these (new, apart) views: without the query indexes and the search
+        index for a while, then with each built in one pass at the end.
 
         Keeping them current row by row made up about 40 % of a rebuild's writes. Queries give
         the same answers without them, only slower; a process that stops in between gets them
-        back from the create statements the next time a view store opens.
+        back from the create statements the next time a view store opens (and a rebuild that
+        stops is discarded whole, swap.py).
         """
         with self.transaction(commit=True) as cursor:
             for statement in self.tables.drop_index_statements():
                 cursor.execute(statement)
+        self._bulk = True
         try:
             yield
         finally:
-            with self.transaction(commit=True) as cursor:
-                for statement in self.tables.create_statements():
-                    cursor.execute(statement)
+            self._bulk = False
+        with self.transaction(commit=True) as cursor:
+            if self.location.backend == "sqlite":
+                # One pass over {points}: the FTS5 index of every stem, built from scratch.
+                cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('rebuild')")
+            for statement in self.tables.create_statements():
+                cursor.execute(statement)
 
     def reset(self) -> None:
         """Drop every view and the tracking position; the next catch-up rebuilds from the log."""
@@ -457,7 +471,6 @@ class ViewStore:
     def _empty(self, cursor: Cursor) -> None:
         for statement in (
             "DELETE FROM {docs}",
-            "DELETE FROM {events}",
             "DELETE FROM {points}",
             "DELETE FROM {listed}",
             "DELETE FROM {answers}",
