@@ -85,9 +85,12 @@ def _check_version(position: int, aggregate_id: str, version: int, doc: Doc | No
 class ReadModel:
     """Views of one municipality; `catch_up` is the projection, the rest are queries."""
 
-    def __init__(self, location: LogLocation, page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self, location: LogLocation, page_size: int = PAGE_SIZE, rebuild_page: int = REBUILD_PAGE
+    ) -> None:
         self.location = location
         self.page_size = page_size
+        self.rebuild_page = rebuild_page
         self.log = LogReader(location)
         self.store = _open_views(location)
         self._lock = threading.Lock()
@@ -227,7 +230,7 @@ class ReadModel:
         self.personal.refresh()  # keys forgotten a moment ago are not used again
         fresh = swap.apart(self.location)
         swap.discard(fresh)  # what an interrupted rebuild may have left
-        built = ReadModel(fresh, self.page_size)
+        built = ReadModel(fresh, self.page_size, self.rebuild_page)
         try:
             position = built._load(progress)
         except BaseException:
@@ -242,7 +245,7 @@ class ReadModel:
         return position
 
     def _load(self, progress: Progress | None) -> int:
-        """Fill empty views from the whole log: `REBUILD_PAGE` events folded in memory at a
+        """Fill empty views from the whole log: `rebuild_page` events folded in memory at a
         time, every document they changed written once (bulk) with the page's position, and the
         query and search indexes built once at the end."""
         target = self.log.last_position()
@@ -252,7 +255,9 @@ class ReadModel:
                     start = self.store.tracked_position(cursor)
                     docs: dict[str, Doc] = {}
                     fresh: set[str] = set()
-                    last = self._fold(cursor, start, min(target, start + REBUILD_PAGE), docs, fresh)
+                    last = self._fold(
+                        cursor, start, min(target, start + self.rebuild_page), docs, fresh
+                    )
                     if last == start:
                         break
                     self.store.write_page(cursor, list(docs.values()), last, fresh)
