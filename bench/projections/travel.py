@@ -169,3 +169,39 @@ def catch_up_lag(location: LogLocation, seconds: float, rate: float, seed: int =
     model.close()
     saves = [spent * 1e3 for _, _, spent in ledger.commits]
     return Lag(len(lags), rate, command_ms, saves, lags, len(seen))
+
+
+def catch_up_one(location: LogLocation, samples: int, seed: int = 13) -> list[float]:
+    """Milliseconds of `ensure_current()` for one new event: a response is recorded (and
+    committed), then the projection catches up with it alone; `samples` times, one at a time."""
+    rng = seeded(seed)
+    model = ReadModel(location)
+    model.ensure_current()
+    candidates = []
+    for (doc,) in model.store.query(
+        "SELECT doc FROM {docs} WHERE kind = 'advice' ORDER BY position DESC LIMIT 500"
+    ):
+        parsed = orjson.loads(doc)
+        if parsed["withdrawal"] is None:
+            candidates.append((UUID(parsed["id"]), len(parsed["points"])))
+    ledger = AdviceLedger(location)
+    today = amsterdam_today()
+    spent = []
+    for _ in range(samples):
+        advice_id, points = rng.choice(candidates)
+        ledger.record_response(
+            OFFICE,
+            advice_id=advice_id,
+            point=rng.randint(1, points),
+            outcome=Outcome.NOTED,
+            text=RESPONSE,
+            given_on=today,
+        )
+        target = ledger.last_position()
+        wall = time.perf_counter()
+        reached = model.ensure_current()
+        spent.append((time.perf_counter() - wall) * 1e3)
+        assert reached == target, (reached, target)
+    ledger.close()
+    model.close()
+    return spent
