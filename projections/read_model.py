@@ -148,9 +148,11 @@ class ReadModel:
             self._lock.release()
 
     def _catch_up(self, target: int, progress: Progress | None) -> int:
-        while self._process_page(target):
+        while (reached := self._process_page(target)) is not None:
             if progress is not None:
-                progress(self.store.position(), target)
+                progress(reached, target)
+            if reached >= target:
+                return reached  # no second transaction only to find nothing left
         return self.store.position()
 
     def ensure_current(self, timeout: float = 5.0) -> int:
@@ -173,7 +175,7 @@ class ReadModel:
     def position(self) -> int:
         return self.store.position()
 
-    def _process_page(self, target: int) -> int:
+    def _process_page(self, target: int) -> int | None:
         # A page allocates about a million short-lived dicts and lists (decoded events,
         # documents) without reference cycles. The cycle collector, started by allocation
         # counts, scanned them again and again: a fifth of a rebuild's time. Reference counting
@@ -181,18 +183,19 @@ class ReadModel:
         with _cyclic_gc_paused():
             return self._project_page(target)
 
-    def _project_page(self, target: int) -> int:
+    def _project_page(self, target: int) -> int | None:
+        """One page in one transaction; the position it reached, None when there was none."""
         with self.store.transaction(commit=True) as cursor:
             start = self.store.tracked_position(cursor)
             if start >= target:
-                return 0
+                return None
             docs: dict[str, Doc] = {}
             fresh: set[str] = set()
             last = self._fold(cursor, start, min(target, start + self.page_size), docs, fresh)
             if last == start:
-                return 0
+                return None
             self.store.write_page(cursor, list(docs.values()), last, fresh)
-            return last - start
+            return last
 
     def _fold(
         self, cursor: Cursor, after: int, upto: int, docs: dict[str, Doc], fresh: set[str]

@@ -23,10 +23,24 @@ _STEMMER = snowballstemmer.stemmer("dutch")
 Found = tuple[str, int]
 
 
+class _WithoutMarks(dict[int, int | None]):
+    """A `str.translate` table that drops combining marks and keeps every other character,
+    filled per character as texts meet it (the marks are a few hundred of 1.1 million)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks()
+
+
 def _plain(text: str) -> str:
     """Lower case without diacritics, as FTS5's `unicode61 remove_diacritics 2` reads text."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Character by character in Python this was two thirds of a rebuild; translate runs in C.
+    return decomposed if decomposed.isascii() else decomposed.translate(_WITHOUT_MARKS)
 
 
 @lru_cache(maxsize=50_000)

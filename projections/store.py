@@ -7,6 +7,7 @@ position is refused by the tracking table, and the whole page rolls back.
 
 import contextlib
 import sqlite3
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -260,21 +261,18 @@ class ViewStore:
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:
         datastore = self.recorder.datastore
         if self.location.backend == "sqlite":
-            with datastore.transaction(commit=commit) as cursor:
+            with datastore.get_connection(commit=commit) as conn:
                 if commit:
-                    # Debian and others build SQLite with SECURE_DELETE, which overwrites every
-                    # freed page with zeros: a rebuild's reset then wrote the whole old views file
-                    # again, twice (WAL and checkpoint). The views repeat what the log keeps anyway,
-                    # so zero freed content only where that costs no extra I/O.
-                    cursor.execute("PRAGMA secure_delete = FAST")
-                    if self._bulk:
-                        # A rebuild's pages touch the same index pages again and again: held
-                        # in memory (64 MiB) until the commit, each is written once per page.
-                        cursor.execute("PRAGMA cache_size = -65536")
-                    # Take the write lock first (waiting for it), so another process's projector
-                    # that committed meanwhile is seen, not met as a stale snapshot ("locked").
-                    cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
-                yield cursor
+                    # The views hold nothing the log does not, and a page's rows commit with its
+                    # tracking position: a commit lost to a power cut takes both back, and the
+                    # next catch-up does it again. So no fsync per commit (WAL with NORMAL keeps
+                    # the file consistent): it was most of a one-event catch-up. Set before the
+                    # transaction begins, as SQLite requires.
+                    conn.cursor().execute("PRAGMA synchronous = NORMAL")
+                with conn.transaction(commit=commit) as cursor:
+                    if commit:
+                        self._sqlite_write_prelude(cursor)
+                    yield cursor
             return
         with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
             if commit:
@@ -282,7 +280,24 @@ class ViewStore:
                 conn.execute(
                     "SELECT pg_advisory_xact_lock(hashtext(%s))", (self.location.views_schema,)
                 )
+                # As on SQLite: a commit lost in a server crash takes its tracking position with
+                # it, so the views need not wait for the WAL flush.
+                conn.execute("SET LOCAL synchronous_commit TO OFF")
             yield conn.cursor(row_factory=tuple_row)
+
+    def _sqlite_write_prelude(self, cursor: Cursor) -> None:
+        # Debian and others build SQLite with SECURE_DELETE, which overwrites every freed page
+        # with zeros: a rebuild's reset then wrote the whole old views file again, twice (WAL
+        # and checkpoint). The views repeat what the log keeps anyway, so zero freed content only
+        # where that costs no extra I/O.
+        cursor.execute("PRAGMA secure_delete = FAST")
+        if self._bulk:
+            # A rebuild's pages touch the same index pages again and again: held in memory
+            # (64 MiB) until the commit, each is written once per page.
+            cursor.execute("PRAGMA cache_size = -65536")
+        # Take the write lock first (waiting for it), so another process's projector that
+        # committed meanwhile is seen, not met as a stale snapshot ("locked").
+        cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
 
     def tracked_position(self, cursor: Cursor) -> int:
         cursor.execute(
@@ -313,7 +328,9 @@ class ViewStore:
                 "INSERT INTO {docs} VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
                 "SET position = excluded.position, body_id = excluded.body_id, doc = excluded.doc"
             ),
-            [(d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs],
+            # Generators here and below: each row is encoded as it is inserted, so a rebuild's
+            # large page never holds all its encoded rows at once.
+            ((d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs),
         )
         searched = [d for d in docs if d["kind"] in SEARCHED]
         older = [(d["id"],) for d in searched if d["id"] not in fresh]
@@ -326,32 +343,59 @@ class ViewStore:
 
     def _replace_search_rows(self, cursor: Cursor, docs: Sequence[Doc], older: list[Row]) -> None:
         """The search rows of these documents, replaced (`older`: the ids that have rows)."""
-        ids = [(doc["id"],) for doc in docs]
-        # During a rebuild the FTS5 index is left alone: `bulk_load` builds it once at the end.
-        sqlite = self.location.backend == "sqlite" and not self._bulk
-        if sqlite:
-            cursor.executemany(
-                self.tables.sql(
-                    "INSERT INTO view_search_v2 (view_search_v2, rowid, text) "
-                    "SELECT 'delete', id, text FROM {points} WHERE doc_id = ?"
-                ),
-                older,
-            )
-        cursor.executemany(self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), older)
-        cursor.executemany(
-            self.tables.sql(
-                "INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)"
-            ),
-            [row for doc in docs for row in self._search_rows(doc)],
+        insert = self.tables.sql(
+            "INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)"
         )
+        if self._bulk:
+            # A rebuild: the FTS5 index is left alone (`bulk_load` builds it once at the end),
+            # and a document written by an earlier page has its rows replaced whole.
+            cursor.executemany(self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), older)
+            cursor.executemany(insert, (row for doc in docs for row in self._search_rows(doc)))
+            return
+        # A catch-up changes a point or two of a document: only rows whose text changed are
+        # replaced, in the table and in the FTS5 index (a response used to rewrite them all).
+        wanted = Counter(row for doc in docs for row in self._search_rows(doc))
+        stale: list[tuple[int, str]] = []
+        for found in self._search_rows_of(cursor, [i for (i,) in older]):
+            key = tuple(found[1:])
+            if wanted[key] > 0:
+                wanted[key] -= 1  # unchanged: kept as it is
+            else:
+                stale.append((found[0], key[3]))
+        added = list(wanted.elements())
+        sqlite = self.location.backend == "sqlite"
         if sqlite:
             cursor.executemany(
-                self.tables.sql(
-                    "INSERT INTO view_search_v2 (rowid, text) "
-                    "SELECT id, text FROM {points} WHERE doc_id = ?"
-                ),
-                ids,
+                "INSERT INTO view_search_v2 (view_search_v2, rowid, text) VALUES ('delete', ?, ?)",
+                stale,
             )
+        cursor.executemany(
+            self.tables.sql("DELETE FROM {points} WHERE id = ?"), [(i,) for i, _ in stale]
+        )
+        if not sqlite:
+            cursor.executemany(insert, added)
+            return
+        indexed = []
+        for row in added:
+            cursor.execute(insert + " RETURNING id", row)
+            indexed.append((cursor.fetchone()[0], row[3]))
+        cursor.executemany("INSERT INTO view_search_v2 (rowid, text) VALUES (?, ?)", indexed)
+
+    def _search_rows_of(self, cursor: Cursor, ids: Sequence[str]) -> list[Row]:
+        """(id, doc_id, advice_id, point, text) of the search rows these documents have."""
+        found: list[Row] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cursor.execute(
+                # Only "?" marks are interpolated; the ids travel as parameters.
+                self.tables.sql(
+                    f"SELECT id, doc_id, advice_id, point, text FROM {{points}} WHERE doc_id IN ({marks})"  # noqa: S608, E501
+                ),
+                chunk,
+            )
+            found.extend(tuple(row) for row in cursor.fetchall())
+        return found
 
     def _replace_list_rows(self, cursor: Cursor, docs: Sequence[Doc], older: list[Row]) -> None:
         """The public list's rows of these advice and decision documents, replaced (`older`:
@@ -360,7 +404,7 @@ class ViewStore:
         cursor.executemany(self.tables.sql("DELETE FROM {listed} WHERE id = ?"), older)
         cursor.executemany(
             self.tables.sql("INSERT INTO {listed} VALUES (?, ?, ?, ?, ?, ?)"),
-            [
+            (
                 (
                     d["id"],
                     d["body_id"],
@@ -370,12 +414,12 @@ class ViewStore:
                     int(d["withdrawal"] is not None),
                 )
                 for d in advice
-            ],
+            ),
         )
         cursor.executemany(self.tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), older)
         cursor.executemany(
             self.tables.sql("INSERT INTO {answers} VALUES (?, ?, ?, ?, ?)"),
-            [row for doc in docs for row in _answer_rows(doc)],
+            (row for doc in docs for row in _answer_rows(doc)),
         )
 
     def _search_rows(self, doc: Doc) -> Iterator[Row]:

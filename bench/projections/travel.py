@@ -187,14 +187,14 @@ def catch_up_one(location: LogLocation, samples: int, seed: int = 13) -> list[fl
     ledger = AdviceLedger(location)
     today = amsterdam_today()
     spent = []
-    for _ in range(samples):
+    for sample in range(samples):
         advice_id, points = rng.choice(candidates)
         ledger.record_response(
             OFFICE,
             advice_id=advice_id,
             point=rng.randint(1, points),
             outcome=Outcome.NOTED,
-            text=RESPONSE,
+            text=f"{RESPONSE} ({sample})",  # a text of its own: the point's search row changes
             given_on=today,
         )
         target = ledger.last_position()

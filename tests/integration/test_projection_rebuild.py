@@ -110,7 +110,8 @@ def _views(model: "ReadModel", ids: list[str], today: date) -> dict[str, Any]:
         "listed": _rows(model, "SELECT * FROM {listed}"),
         "answers": _rows(model, "SELECT * FROM {answers}"),
         "search": [
-            sorted(model.search(q)) for q in ("brochure", "mantelzorger", "wachttijden", "duur")
+            sorted(model.search(q))
+            for q in ("brochure", "mantelzorger", "wachttijden", "duur", "herzien", "antwoord 4")
         ],
         "advice": [model.advice(i, today) for i in ids],
         "history": [model.history(i) for i in ids],
@@ -173,8 +174,25 @@ def test_catch_up_after_a_rebuild_continues_documents_the_rebuild_wrote(
         given_on=submitted_on + timedelta(days=4),
     )
     model.ensure_current()
+    # A later answer replaces the one point 1 was found by ("Antwoord 4 …"): only that row moves.
+    ledger.record_response(
+        office,
+        advice_id=advice_id,
+        point=1,
+        outcome=Outcome.FOLLOWED,
+        text="Herzien antwoord.",
+        given_on=submitted_on + timedelta(days=5),
+    )
+    model.ensure_current()
     caught_up = _views(model, ids, today)
     assert caught_up["advice"][0]["points"][2]["outcome"] == "followed"
+    assert caught_up["search"][4] == [(str(advice_id), 1)]
+    assert caught_up["search"][5] == []
+    if model.location.backend == "sqlite":
+        with model.store.transaction(commit=True) as cursor:  # FTS5 checks against its content
+            cursor.execute(
+                "INSERT INTO view_search_v2 (view_search_v2, rank) VALUES ('integrity-check', 1)"
+            )
 
     model.rebuild()
 
