@@ -8,7 +8,7 @@ position is refused by the tracking table, and the whole page rolls back.
 import contextlib
 import sqlite3
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -423,15 +423,14 @@ class ViewStore:
         )
 
     def _search_rows(self, doc: Doc) -> Iterator[Row]:
-        if doc["kind"] == "advice":
-            rows: Iterable[tuple[str, int, str]] = (
-                (doc["id"], number, text) for number, text in search.advice_texts(doc)
-            )
-        else:
-            rows = search.decision_texts(doc)
         stemmed = self.location.backend == "sqlite"
-        for advice_id, number, text in rows:
-            yield doc["id"], advice_id, number, " ".join(search.stems(text)) if stemmed else text
+        if doc["kind"] == "advice":
+            for number, parts in search.advice_parts(doc):
+                text = search.stemmed_parts(parts) if stemmed else "\n".join(parts)
+                yield doc["id"], doc["id"], number, text
+            return
+        for advice_id, number, text in search.decision_texts(doc):
+            yield doc["id"], advice_id, number, search.stemmed(text) if stemmed else text
 
     def search(self, query: str) -> set[search.Found]:
         """The points a Dutch full-text query finds, from the index."""
