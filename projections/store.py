@@ -107,6 +107,26 @@ def _answer_rows(doc: Doc) -> Iterator[Row]:
             yield doc["id"], doc["id"], point["number"], r["position"], r["outcome"]
 
 
+def _listed_row(doc: Doc) -> Row:
+    """An advice's row in the public list: id, body, date, year, moment, withdrawn."""
+    return (
+        doc["id"],
+        doc["body_id"],
+        doc["submitted_on"],
+        int(doc["submitted_on"][:4]),
+        doc["created_at"],
+        int(doc["withdrawal"] is not None),
+    )
+
+
+# The rows documents have, for a catch-up that writes only what changed (`{marks}`: the ids).
+_POINTS_OF = "SELECT id, doc_id, advice_id, point, text FROM {points} WHERE doc_id IN ({marks})"
+_LISTED_OF = "SELECT * FROM {listed} WHERE id IN ({marks})"
+_ANSWERS_OF = (
+    "SELECT doc_id, advice_id, point, position, outcome FROM {answers} WHERE doc_id IN ({marks})"
+)
+
+
 class Cursor(Protocol):
     def execute(self, query: Any, params: Any = ..., /) -> Any: ...
     def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
@@ -356,7 +376,7 @@ class ViewStore:
         # replaced, in the table and in the FTS5 index (a response used to rewrite them all).
         wanted = Counter(row for doc in docs for row in self._search_rows(doc))
         stale: list[tuple[int, str]] = []
-        for found in self._search_rows_of(cursor, [i for (i,) in older]):
+        for found in self._rows_of(cursor, _POINTS_OF, [i for (i,) in older]):
             key = tuple(found[1:])
             if wanted[key] > 0:
                 wanted[key] -= 1  # unchanged: kept as it is
@@ -381,46 +401,55 @@ class ViewStore:
             indexed.append((cursor.fetchone()[0], row[3]))
         cursor.executemany("INSERT INTO view_search_v2 (rowid, text) VALUES (?, ?)", indexed)
 
-    def _search_rows_of(self, cursor: Cursor, ids: Sequence[str]) -> list[Row]:
-        """(id, doc_id, advice_id, point, text) of the search rows these documents have."""
-        found: list[Row] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            cursor.execute(
-                # Only "?" marks are interpolated; the ids travel as parameters.
-                self.tables.sql(
-                    f"SELECT id, doc_id, advice_id, point, text FROM {{points}} WHERE doc_id IN ({marks})"  # noqa: S608, E501
-                ),
-                chunk,
-            )
-            found.extend(tuple(row) for row in cursor.fetchall())
-        return found
-
     def _replace_list_rows(self, cursor: Cursor, docs: Sequence[Doc], older: list[Row]) -> None:
         """The public list's rows of these advice and decision documents, replaced (`older`:
         the ids that have rows)."""
-        advice = [doc for doc in docs if doc["kind"] == "advice"]
-        cursor.executemany(self.tables.sql("DELETE FROM {listed} WHERE id = ?"), older)
+        listed = [_listed_row(doc) for doc in docs if doc["kind"] == "advice"]
+        answers = [row for doc in docs for row in _answer_rows(doc)]
+        insert_listed = self.tables.sql("INSERT INTO {listed} VALUES (?, ?, ?, ?, ?, ?)")
+        insert_answers = self.tables.sql("INSERT INTO {answers} VALUES (?, ?, ?, ?, ?)")
+        if self._bulk or not older:
+            cursor.executemany(self.tables.sql("DELETE FROM {listed} WHERE id = ?"), older)
+            cursor.executemany(insert_listed, listed)
+            cursor.executemany(self.tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), older)
+            cursor.executemany(insert_answers, answers)
+            return
+        # A catch-up: an answer adds a row or two to a document's; only the changes are written.
+        ids = [i for (i,) in older]
+        have = {row[0]: row for row in self._rows_of(cursor, _LISTED_OF, ids)}
+        changed = [row for row in listed if have.get(row[0]) != row]
         cursor.executemany(
-            self.tables.sql("INSERT INTO {listed} VALUES (?, ?, ?, ?, ?, ?)"),
-            (
-                (
-                    d["id"],
-                    d["body_id"],
-                    d["submitted_on"],
-                    int(d["submitted_on"][:4]),
-                    d["created_at"],
-                    int(d["withdrawal"] is not None),
-                )
-                for d in advice
+            self.tables.sql("DELETE FROM {listed} WHERE id = ?"),
+            [(row[0],) for row in changed if row[0] in have],
+        )
+        cursor.executemany(insert_listed, changed)
+        wanted = Counter(answers)
+        stale = []
+        for row in self._rows_of(cursor, _ANSWERS_OF, ids):
+            if wanted[row] > 0:
+                wanted[row] -= 1  # unchanged: kept as it is
+            else:
+                stale.append(row)
+        cursor.executemany(
+            self.tables.sql(
+                "DELETE FROM {answers} WHERE doc_id = ? AND advice_id = ? AND point = ? "
+                "AND position = ? AND outcome = ?"
             ),
+            stale,
         )
-        cursor.executemany(self.tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), older)
-        cursor.executemany(
-            self.tables.sql("INSERT INTO {answers} VALUES (?, ?, ?, ?, ?)"),
-            (row for doc in docs for row in _answer_rows(doc)),
-        )
+        cursor.executemany(insert_answers, list(wanted.elements()))
+
+    def _rows_of(self, cursor: Cursor, select: str, ids: Sequence[str]) -> list[Row]:
+        """The rows a `select` (with `{marks}` for the ids) finds for these documents."""
+        found: list[Row] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            # Only "?" marks are interpolated; the ids travel as parameters.
+            cursor.execute(
+                self.tables.sql(select.replace("{marks}", ",".join("?" * len(chunk)))), chunk
+            )
+            found.extend(tuple(row) for row in cursor.fetchall())
+        return found
 
     def _search_rows(self, doc: Doc) -> Iterator[Row]:
         stemmed = self.location.backend == "sqlite"
