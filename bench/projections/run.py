@@ -207,14 +207,18 @@ def measure_lag(location: LogLocation, args: argparse.Namespace) -> None:
 
 
 def measure_catch_up_one(location: LogLocation, args: argparse.Namespace) -> None:
-    spent = catch_up_one(location, args.catch_up_samples)
+    spent, cpu = catch_up_one(location, args.catch_up_samples)
     median, p99 = statistics.median(spent), percentile(spent, 0.99)
     print(
         f"\n  catch-up of one new event: ensure_current() right after each of {len(spent)} writes"
     )
-    row("ensure_current() for one event", f"{median:.3f} / {p99:.3f} ms", "median / p99", None)
+    row(
+        "ensure_current() for one event, wall", f"{median:.3f} / {p99:.3f} ms", "median / p99", None
+    )
+    cpu_median, cpu_p99 = statistics.median(cpu), percentile(cpu, 0.99)
+    row("   CPU of this process", f"{cpu_median:.3f} / {cpu_p99:.3f} ms", "median / p99", None)
     verdict = "met" if median < 1.0 else "NOT met"
-    print(f"    goal < 1 ms median: {verdict} ({median:.3f} ms)")
+    print(f"    goal < 1 ms median: {verdict} ({median:.3f} ms wall, {cpu_median:.3f} ms CPU)")
 
 
 def measure(url: str, location: LogLocation, args: argparse.Namespace) -> None:

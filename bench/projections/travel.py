@@ -171,8 +171,11 @@ def catch_up_lag(location: LogLocation, seconds: float, rate: float, seed: int =
     return Lag(len(lags), rate, command_ms, saves, lags, len(seen))
 
 
-def catch_up_one(location: LogLocation, samples: int, seed: int = 13) -> list[float]:
-    """Milliseconds of `ensure_current()` for one new event: a response is recorded (and
+def catch_up_one(
+    location: LogLocation, samples: int, seed: int = 13
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of `ensure_current()` for one new event, wall and CPU (of this process: on a
+    busy machine the wall includes waiting for a processor): a response is recorded (and
     committed), then the projection catches up with it alone; `samples` times, one at a time."""
     rng = seeded(seed)
     model = ReadModel(location)
@@ -186,7 +189,7 @@ def catch_up_one(location: LogLocation, samples: int, seed: int = 13) -> list[fl
             candidates.append((UUID(parsed["id"]), len(parsed["points"])))
     ledger = AdviceLedger(location)
     today = amsterdam_today()
-    spent = []
+    spent, cpu = [], []
     for sample in range(samples):
         advice_id, points = rng.choice(candidates)
         ledger.record_response(
@@ -198,10 +201,11 @@ def catch_up_one(location: LogLocation, samples: int, seed: int = 13) -> list[fl
             given_on=today,
         )
         target = ledger.last_position()
-        wall = time.perf_counter()
+        wall, started = time.perf_counter(), time.process_time()
         reached = model.ensure_current()
         spent.append((time.perf_counter() - wall) * 1e3)
+        cpu.append((time.process_time() - started) * 1e3)
         assert reached == target, (reached, target)
     ledger.close()
     model.close()
-    return spent
+    return spent, cpu
