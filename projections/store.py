@@ -312,9 +312,10 @@ class ViewStore:
         # where that costs no extra I/O.
         cursor.execute("PRAGMA secure_delete = FAST")
         if self._bulk:
-            # A rebuild's pages touch the same index pages again and again: held in memory
-            # (64 MiB) until the commit, each is written once per page.
-            cursor.execute("PRAGMA cache_size = -65536")
+            # A rebuild's pages touch the same index pages again and again: a larger page cache
+            # (16 MiB, not SQLite's 2) writes each fewer times; 64 MiB wrote a quarter less but
+            # took the peak RSS at 1,000,000 events over 300 MB (docs/performance.md).
+            cursor.execute("PRAGMA cache_size = -16384")
         # Take the write lock first (waiting for it), so another process's projector that
         # committed meanwhile is seen, not met as a stale snapshot ("locked").
         cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
