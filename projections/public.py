@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 
 from projections import views
+from projections.fold import moment
+from projections.log import canonical_id
 from projections.read_model import ReadModel
 from projections.records import AdviceView
 
@@ -97,21 +99,16 @@ def recent_answers(
 ) -> list[dict[str, Any]]:
     """The newest answers, decisions and rejoinders, newest first: position, record, type,
     moment, the stored data and who recorded it."""
-    marks = ", ".join("?" * len(FEED_TYPES))
-    query = (
-        "SELECT position, aggregate_id, type, recorded_at, data FROM {events} "  # noqa: S608
-        f"WHERE type IN ({marks}) AND position <= ? ORDER BY position DESC LIMIT ?"
-    )
-    rows = model.store.query(query, [*FEED_TYPES, upto if upto is not None else 2**62, limit])
+    rows = model.log.of_types(list(FEED_TYPES), upto, newest=limit)
     found = []
-    for position, aggregate_id, event_type, recorded_at, data in rows:
+    for position, aggregate_id, _, topic, data in rows:
         state = orjson.loads(data)
         found.append(
             {
                 "position": int(position),
-                "aggregate_id": str(aggregate_id),
-                "type": event_type,
-                "recorded_at": recorded_at,
+                "aggregate_id": canonical_id(aggregate_id),
+                "type": topic.rpartition(":")[2],
+                "recorded_at": moment(state["timestamp"]),
                 "actor": state.pop("meta"),
                 "data": state,
             }

@@ -17,12 +17,16 @@ from projections import answers, fold, search, swap, views
 from projections.answers import Context
 from projections.fold import Doc
 from projections.keys import KeyReader
-from projections.log import LogReader, canonical_id
+from projections.log import LogReader, RawRow, canonical_id
 from projections.records import AdviceView, FollowUpItem, PointRow, Statistics, StatisticsRow
-from projections.store import ViewStore
+from projections.store import Cursor, ViewStore
 
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 10_000
+# A rebuild folds this many events in memory before it writes the documents they changed, each
+# once: large enough that few documents span two pages (and are written twice), small enough to
+# keep the documents of one page well inside the memory goal (docs/performance.md).
+REBUILD_PAGE = 50_000
 # The events that create a record of each kind the views name (see `context`).
 _CREATED = ("AdvisoryBodyRegistered", "DossierOpened", "AdviceSubmitted", "DecisionTaken")
 
@@ -81,9 +85,12 @@ def _check_version(position: int, aggregate_id: str, version: int, doc: Doc | No
 class ReadModel:
     """Views of one municipality; `catch_up` is the projection, the rest are queries."""
 
-    def __init__(self, location: LogLocation, page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self, location: LogLocation, page_size: int = PAGE_SIZE, rebuild_page: int = REBUILD_PAGE
+    ) -> None:
         self.location = location
         self.page_size = page_size
+        self.rebuild_page = rebuild_page
         self.log = LogReader(location)
         self.store = _open_views(location)
         self._lock = threading.Lock()
@@ -141,9 +148,11 @@ class ReadModel:
             self._lock.release()
 
     def _catch_up(self, target: int, progress: Progress | None) -> int:
-        while self._process_page(target):
+        while (reached := self._process_page(target)) is not None:
             if progress is not None:
-                progress(self.store.position(), target)
+                progress(reached, target)
+            if reached >= target:
+                return reached  # no second transaction only to find nothing left
         return self.store.position()
 
     def ensure_current(self, timeout: float = 5.0) -> int:
@@ -166,7 +175,7 @@ class ReadModel:
     def position(self) -> int:
         return self.store.position()
 
-    def _process_page(self, target: int) -> int:
+    def _process_page(self, target: int) -> int | None:
         # A page allocates about a million short-lived dicts and lists (decoded events,
         # documents) without reference cycles. The cycle collector, started by allocation
         # counts, scanned them again and again: a fifth of a rebuild's time. Reference counting
@@ -174,42 +183,48 @@ class ReadModel:
         with _cyclic_gc_paused():
             return self._project_page(target)
 
-    def _project_page(self, target: int) -> int:
+    def _project_page(self, target: int) -> int | None:
+        """One page in one transaction; the position it reached, None when there was none."""
         with self.store.transaction(commit=True) as cursor:
             start = self.store.tracked_position(cursor)
             if start >= target:
-                return 0
-            rows = self.log.raw(start, self.page_size, target)
+                return None
+            docs: dict[str, Doc] = {}
+            fresh: set[str] = set()
+            last = self._fold(cursor, start, min(target, start + self.page_size), docs, fresh)
+            if last == start:
+                return None
+            self.store.write_page(cursor, list(docs.values()), last, fresh)
+            return last
+
+    def _fold(
+        self, cursor: Cursor, after: int, upto: int, docs: dict[str, Doc], fresh: set[str]
+    ) -> int:
+        """Fold the events after `after` up to `upto` into `docs`, read `page_size` at a time;
+        the documents they continue are loaded from the views when not in `docs` yet, the ones
+        they create are added to `fresh`. Returns the last position folded."""
+        while after < upto:
+            rows = self.log.raw(after, self.page_size, upto)
             if not rows:
-                return 0
-            _check_dense(start, [row[0] for row in rows])
+                break
+            _check_dense(after, [row[0] for row in rows])
             decoded = [
-                (
-                    position,
-                    canonical_id(agg),
-                    version,
-                    topic.rpartition(":")[2],
-                    data,
-                    self._state(data),
-                )
+                (position, canonical_id(agg), version, topic.rpartition(":")[2], data)
                 for position, agg, version, topic, data in rows
             ]
-            first_seen: dict[str, int] = {}
-            for _, agg, version, *_ in decoded:
-                first_seen.setdefault(agg, version)
-            missing = [agg for agg, version in first_seen.items() if version > 1]
-            docs: dict[str, Doc] = {
-                agg: orjson.loads(doc) for agg, doc in self.store.load_docs(cursor, missing)
-            }
-            event_rows = []
-            for position, agg, version, event_type, data, state in decoded:
-                _check_version(position, agg, version, docs.get(agg))
-                doc = fold.apply(docs.get(agg), position, agg, event_type, state)
-                docs[agg] = doc
-                event_rows.append((position, agg, version, event_type, doc["updated_at"], data))
-            changed = [doc for agg, doc in docs.items() if agg in first_seen]
-            self.store.write_page(cursor, event_rows, changed, decoded[-1][0])
-            return len(rows)
+            missing = list(
+                {agg: None for _, agg, version, *_ in decoded if version > 1 and agg not in docs}
+            )
+            for agg, stored in self.store.load_docs(cursor, missing):
+                docs[agg] = orjson.loads(stored)
+            for position, agg, version, event_type, data in decoded:
+                doc = docs.get(agg)
+                _check_version(position, agg, version, doc)
+                if doc is None:
+                    fresh.add(agg)
+                docs[agg] = fold.apply(doc, position, agg, event_type, self._state(data))
+            after = rows[-1][0]
+        return after
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Build every view anew from the log, apart, and only then put them in place of the
@@ -218,10 +233,9 @@ class ReadModel:
         self.personal.refresh()  # keys forgotten a moment ago are not used again
         fresh = swap.apart(self.location)
         swap.discard(fresh)  # what an interrupted rebuild may have left
-        built = ReadModel(fresh, self.page_size)
+        built = ReadModel(fresh, self.page_size, self.rebuild_page)
         try:
-            with built.store.secondary_indexes_deferred():
-                position = built.catch_up(progress=progress)
+            position = built._load(progress)
         except BaseException:
             built.close()
             swap.discard(fresh)
@@ -233,37 +247,49 @@ class ReadModel:
                 self.store = ViewStore(self.location)
         return position
 
+    def _load(self, progress: Progress | None) -> int:
+        """Fill empty views from the whole log: `rebuild_page` events folded in memory at a
+        time, every document they changed written once (bulk) with the page's position, and the
+        query and search indexes built once at the end."""
+        target = self.log.last_position()
+        with self._lock, self.store.bulk_load():
+            while True:
+                with _cyclic_gc_paused(), self.store.transaction(commit=True) as cursor:
+                    start = self.store.tracked_position(cursor)
+                    docs: dict[str, Doc] = {}
+                    fresh: set[str] = set()
+                    last = self._fold(
+                        cursor, start, min(target, start + self.rebuild_page), docs, fresh
+                    )
+                    if last == start:
+                        break
+                    self.store.write_page(cursor, list(docs.values()), last, fresh)
+                if progress is not None:
+                    progress(last, target)
+        return self.store.position()
+
     # Time travel ---------------------------------------------------------------------------
+
+    # Time travel and history read the log itself (by position, or one record by the library's
+    # key), never a copy of it in the views.
 
     def position_at(self, moment: str) -> int:
         """The last log position recorded at or before `moment` (RFC 3339, UTC, `Z`)."""
-        # Recorded moments rise with positions (docs/design.md), so the newest row by moment is
-        # the last position: one step down the moment index instead of a scan of every row.
-        rows = self.store.query(
-            "SELECT position FROM {events} WHERE recorded_at <= ? "
-            "ORDER BY recorded_at DESC, position DESC LIMIT 1",
-            [moment],
-        )
-        return int(rows[0][0]) if rows else 0
+        return self.log.position_at(moment)
 
-    def _replay(self, rows: Iterable[tuple[Any, ...]]) -> dict[str, Doc]:
+    def _replay(self, rows: Iterable[RawRow]) -> dict[str, Doc]:
         docs: dict[str, Doc] = {}
-        for position, agg, event_type, data in rows:
+        for position, stored_id, _, topic, data in rows:
+            agg = canonical_id(stored_id)
+            event_type = topic.rpartition(":")[2]
             docs[agg] = fold.apply(docs.get(agg), position, agg, event_type, self._state(data))
         return docs
 
-    def _events_upto(self, upto: int) -> Iterator[tuple[Any, ...]]:
+    def _events_upto(self, upto: int) -> Iterator[RawRow]:
         after = 0
-        while True:
-            page = self.store.query(
-                "SELECT position, aggregate_id, type, data FROM {events} "
-                "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
-                [after, upto, self.page_size],
-            )
-            yield from page
-            if len(page) < self.page_size:
-                return
-            after = page[-1][0]
+        while rows := self.log.raw(after, self.page_size, upto):
+            yield from rows
+            after = rows[-1][0]
 
     # Documents -----------------------------------------------------------------------------
 
@@ -271,12 +297,7 @@ class ReadModel:
         if upto is None:
             rows = self.store.query("SELECT doc FROM {docs} WHERE id = ?", [aggregate_id])
             return orjson.loads(rows[0][0]) if rows else None
-        rows = self.store.query(
-            "SELECT position, aggregate_id, type, data FROM {events} "
-            "WHERE aggregate_id = ? AND position <= ? ORDER BY position",
-            [aggregate_id, upto],
-        )
-        return self._replay(rows).get(aggregate_id)
+        return self._replay(self.log.of_record(aggregate_id, upto)).get(aggregate_id)
 
     def docs(self, kind: str, upto: int | None = None) -> list[Doc]:
         """Every record of a kind, oldest first."""
@@ -289,21 +310,16 @@ class ReadModel:
 
     def history(self, aggregate_id: str, upto: int | None = None) -> list[dict[str, Any]]:
         """Every event of one record, oldest first."""
-        rows = self.store.query(
-            "SELECT position, type, recorded_at, data FROM {events} "
-            "WHERE aggregate_id = ? AND position <= ? ORDER BY position",
-            [aggregate_id, upto if upto is not None else 2**62],
-        )
         result = []
-        for position, event_type, recorded_at, data in rows:
+        for position, _, _, topic, data in self.log.of_record(aggregate_id, upto):
             state = self._state(data, with_meta=True)
             # The stored state whole (its class version and moment are what upcasters read).
             meta = state.pop("meta")
             result.append(
                 {
                     "position": position,
-                    "type": event_type,
-                    "recorded_at": recorded_at,
+                    "type": topic.rpartition(":")[2],
+                    "recorded_at": fold.moment(state["timestamp"]),
                     "actor": meta,
                     "data": state,
                 }
@@ -325,11 +341,7 @@ class ReadModel:
             return answers.context(orjson.loads(row[0]) for row in rows)
         # Names, titles and decisions are all set by the first event of their record.
         types = [t for t, kind in fold.KIND_OF_EVENT.items() if kind in kinds and t in _CREATED]
-        type_marks = ", ".join("?" * len(types))
-        # Only "?" marks are interpolated; the types travel as parameters.
-        query = f"SELECT position, aggregate_id, type, data FROM {{events}} WHERE position <= ? AND type IN ({type_marks}) ORDER BY position"  # noqa: S608, E501
-        rows = self.store.query(query, [upto, *types])
-        return answers.context(self._replay(rows).values())
+        return answers.context(self._replay(self.log.of_types(types, upto)).values())
 
     def advice(self, advice_id: str, as_of: date, upto: int | None = None) -> AdviceView | None:
         doc = self.doc(advice_id, upto)

@@ -7,7 +7,8 @@ position is refused by the tracking table, and the whole page rolls back.
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -35,25 +36,23 @@ TRACKED_LOG = LEDGER_NAME
 VIEWS_NAME = "views"
 # The shape of the view tables and documents. Raise it whenever the fold or the tables change:
 # a store holding views of another version drops them and the next catch-up rebuilds from the log.
-VIEWS_VERSION = 3
+# Version 4: no copy of the log in the views (history and time travel read the log itself).
+VIEWS_VERSION = 4
 
-# Placeholders: {docs} {events} {points} {tracking} {meta} are table names, `?` a parameter.
+# Placeholders: {docs} {points} {tracking} {meta} {listed} {answers} are table names, `?` a
+# parameter.
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS {meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {docs} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
     "position BIGINT NOT NULL, body_id TEXT, doc {blob} NOT NULL)",
     "CREATE INDEX IF NOT EXISTS {docs_index} ON {docs} (kind, body_id)",
-    "CREATE TABLE IF NOT EXISTS {events} (position BIGINT PRIMARY KEY, "
-    "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL, "
-    "recorded_at TEXT NOT NULL, data {blob} NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS {events_index} ON {events} (aggregate_id, position)",
-    "CREATE INDEX IF NOT EXISTS {moments_index} ON {events} (recorded_at)",
     # What a point is found by (projections/search.py), one row per point and document that
     # contributes text to it (its advice; a decision's deviation). `text` is what the engine
     # indexes: Dutch stems on SQLite (FTS5 below), the text itself on PostgreSQL (dutch tsvector).
     "CREATE TABLE IF NOT EXISTS {points} (id {serial}, doc_id TEXT NOT NULL, "
     "advice_id TEXT NOT NULL, point INTEGER NOT NULL, text TEXT NOT NULL)",
-    # Not deferred during a rebuild: every page replaces the rows of the documents it changed.
+    # Not deferred during a rebuild: a document written by an earlier page and changed again has
+    # its rows replaced, found by this index.
     "CREATE INDEX IF NOT EXISTS {points_index} ON {points} (doc_id)",
     # The public list, paged and filtered in SQL (api/pages): one row per advice, and one per
     # answer of a point (position 0: the point itself, unanswered), so a point's outcome is the
@@ -68,7 +67,8 @@ _TABLES = (
     "CREATE INDEX IF NOT EXISTS {answers_doc_index} ON {answers} (doc_id)",
 )
 # The FTS5 index of the stems in {points} (external content: it stores no copy). write_page keeps
-# it current; no triggers, as creating one takes the write lock even when it exists already.
+# it current, except during a rebuild, which builds it in one pass at the end (`bulk_load`); no
+# triggers, as creating one takes the write lock even when it exists already.
 _SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS view_search_v2 USING fts5(text, content='view_points_v2', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
@@ -76,16 +76,19 @@ _SQLITE_SEARCH = (
 _POSTGRES_SEARCH = (
     "ALTER TABLE {points} ADD COLUMN IF NOT EXISTS words tsvector "
     "GENERATED ALWAYS AS (to_tsvector('dutch', text)) STORED",
-    "CREATE INDEX IF NOT EXISTS views_points_words_v2 ON {points} USING GIN (words)",
+    "CREATE INDEX IF NOT EXISTS {search_index} ON {points} USING GIN (words)",
 )
 # The secondary indexes, which only queries use: a rebuild builds them once at the end.
 _INDEXES = {
     "docs_index": "view_docs_kind_v2",
-    "events_index": "view_events_aggregate_v2",
-    "moments_index": "view_events_recorded_v2",
+    "listed_index": "view_listed_order_v3",
+    "answers_index": "view_answers_point_v3",
 }
-# Tables of earlier versions, dropped when a store moves to this one.
-_OLD_TABLES = ("docs", "events")
+# The search index on PostgreSQL, also built once at the end of a rebuild.
+_POSTGRES_SEARCH_INDEX = "views_points_words_v2"
+# Tables of earlier versions, dropped when a store moves to this one (`events_v2`: the copy of
+# the log the views held up to version 3).
+_OLD_TABLES = ("docs", "events", "events_v2")
 
 Row = tuple[Any, ...]
 SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
@@ -102,6 +105,26 @@ def _answer_rows(doc: Doc) -> Iterator[Row]:
         yield doc["id"], doc["id"], point["number"], 0, "pending"
         for r in point["responses"]:
             yield doc["id"], doc["id"], point["number"], r["position"], r["outcome"]
+
+
+def _listed_row(doc: Doc) -> Row:
+    """An advice's row in the public list: id, body, date, year, moment, withdrawn."""
+    return (
+        doc["id"],
+        doc["body_id"],
+        doc["submitted_on"],
+        int(doc["submitted_on"][:4]),
+        doc["created_at"],
+        int(doc["withdrawal"] is not None),
+    )
+
+
+# The rows documents have, for a catch-up that writes only what changed (`{marks}`: the ids).
+_POINTS_OF = "SELECT id, doc_id, advice_id, point, text FROM {points} WHERE doc_id IN ({marks})"
+_LISTED_OF = "SELECT * FROM {listed} WHERE id IN ({marks})"
+_ANSWERS_OF = (
+    "SELECT doc_id, advice_id, point, position, outcome FROM {answers} WHERE doc_id IN ({marks})"
+)
 
 
 class Cursor(Protocol):
@@ -121,7 +144,6 @@ class ViewTables:
         if location.backend == "sqlite":
             self.names = {
                 "docs": "view_docs_v2",
-                "events": "view_events_v2",
                 "points": "view_points_v2",
                 "meta": "view_meta",
                 "tracking": "tracking",
@@ -135,7 +157,6 @@ class ViewTables:
             schema = location.views_schema  # from a checked slug: letters, digits, underscores
             self.names = {
                 "docs": f'"{schema}"."views_docs_v2"',
-                "events": f'"{schema}"."views_events_v2"',
                 "points": f'"{schema}"."views_points_v2"',
                 "meta": f'"{schema}"."views_meta"',
                 "tracking": f'"{schema}"."views_tracking"',
@@ -151,9 +172,8 @@ class ViewTables:
             blob=self.blob,
             serial=self.serial,
             points_index="view_points_doc_v2",
-            listed_index="view_listed_order_v3",
-            answers_index="view_answers_point_v3",
             answers_doc_index="view_answers_doc_v3",
+            search_index=_POSTGRES_SEARCH_INDEX,
             **_INDEXES,
             **self.names,
         )
@@ -164,7 +184,10 @@ class ViewTables:
         return [self.sql(statement) for statement in (*_TABLES, *search)]
 
     def drop_index_statements(self) -> list[str]:
-        return [f"DROP INDEX IF EXISTS {self.index_schema}{name}" for name in _INDEXES.values()]
+        names = list(_INDEXES.values())
+        if self.backend != "sqlite":
+            names.append(_POSTGRES_SEARCH_INDEX)
+        return [f"DROP INDEX IF EXISTS {self.index_schema}{name}" for name in names]
 
 
 class SQLiteViewRecorder(SQLiteTrackingRecorder):
@@ -231,6 +254,7 @@ class ViewStore:
     def __init__(self, location: LogLocation) -> None:
         self.location = location
         self.tables = ViewTables(location)
+        self._bulk = False  # a rebuild is loading: no search index upkeep, a larger cache
         self._readers: PerThread[Any] = PerThread(self._open_reader)
         with _schema_prepared(location):
             factory = InfrastructureFactory.construct(_environment(location))
@@ -257,17 +281,18 @@ class ViewStore:
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:
         datastore = self.recorder.datastore
         if self.location.backend == "sqlite":
-            with datastore.transaction(commit=commit) as cursor:
+            with datastore.get_connection(commit=commit) as conn:
                 if commit:
-                    # Debian and others build SQLite with SECURE_DELETE, which overwrites every
-                    # freed page with zeros: a rebuild's reset then wrote the whole old views file
-                    # again, twice (WAL and checkpoint). The views repeat what the log keeps anyway,
-                    # so zero freed content only where that costs no extra I/O.
-                    cursor.execute("PRAGMA secure_delete = FAST")
-                    # Take the write lock first (waiting for it), so another process's projector
-                    # that committed meanwhile is seen, not met as a stale snapshot ("locked").
-                    cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
-                yield cursor
+                    # The views hold nothing the log does not, and a page's rows commit with its
+                    # tracking position: a commit lost to a power cut takes both back, and the
+                    # next catch-up does it again. So no fsync per commit (WAL with NORMAL keeps
+                    # the file consistent): it was most of a one-event catch-up. Set before the
+                    # transaction begins, as SQLite requires.
+                    conn.cursor().execute("PRAGMA synchronous = NORMAL")
+                with conn.transaction(commit=commit) as cursor:
+                    if commit:
+                        self._sqlite_write_prelude(cursor)
+                    yield cursor
             return
         with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
             if commit:
@@ -275,7 +300,25 @@ class ViewStore:
                 conn.execute(
                     "SELECT pg_advisory_xact_lock(hashtext(%s))", (self.location.views_schema,)
                 )
+                # As on SQLite: a commit lost in a server crash takes its tracking position with
+                # it, so the views need not wait for the WAL flush.
+                conn.execute("SET LOCAL synchronous_commit TO OFF")
             yield conn.cursor(row_factory=tuple_row)
+
+    def _sqlite_write_prelude(self, cursor: Cursor) -> None:
+        # Debian and others build SQLite with SECURE_DELETE, which overwrites every freed page
+        # with zeros: a rebuild's reset then wrote the whole old views file again, twice (WAL
+        # and checkpoint). The views repeat what the log keeps anyway, so zero freed content only
+        # where that costs no extra I/O.
+        cursor.execute("PRAGMA secure_delete = FAST")
+        if self._bulk:
+            # A rebuild's pages touch the same index pages again and again: a larger page cache
+            # (16 MiB, not SQLite's 2) writes each fewer times; 64 MiB wrote a quarter less but
+            # took the peak RSS at 1,000,000 events over 300 MB (docs/performance.md).
+            cursor.execute("PRAGMA cache_size = -16384")
+        # Take the write lock first (waiting for it), so another process's projector that
+        # committed meanwhile is seen, not met as a stale snapshot ("locked").
+        cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
 
     def tracked_position(self, cursor: Cursor) -> int:
         cursor.execute(
@@ -294,93 +337,130 @@ class ViewStore:
     def write_page(
         self,
         cursor: Cursor,
-        event_rows: Sequence[Row],
         docs: Sequence[Doc],
         position: int,
+        fresh: Collection[str] = (),
     ) -> None:
-        """One page of the log: its events, the documents it changed (with what their points are
-        found by), and the new position."""
-        cursor.executemany(
-            self.tables.sql("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?)"), event_rows
-        )
+        """One page of the log: the documents it changed, each once (with what their points are
+        found by and their rows in the public list), and the new position. Documents in `fresh`
+        are new: they have no rows yet, so there is nothing of theirs to replace."""
         cursor.executemany(
             self.tables.sql(
                 "INSERT INTO {docs} VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
                 "SET position = excluded.position, body_id = excluded.body_id, doc = excluded.doc"
             ),
-            [(d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs],
+            # Generators here and below: each row is encoded as it is inserted, so a rebuild's
+            # large page never holds all its encoded rows at once.
+            ((d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs),
         )
-        self._replace_search_rows(cursor, [d for d in docs if d["kind"] in SEARCHED])
-        self._replace_list_rows(cursor, [d for d in docs if d["kind"] in SEARCHED])
+        searched = [d for d in docs if d["kind"] in SEARCHED]
+        older = [(d["id"],) for d in searched if d["id"] not in fresh]
+        self._replace_search_rows(cursor, searched, older)
+        self._replace_list_rows(cursor, searched, older)
         try:
             self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
             raise IntegrityError(error) from error
 
-    def _replace_search_rows(self, cursor: Cursor, docs: Sequence[Doc]) -> None:
-        ids = [(doc["id"],) for doc in docs]
+    def _replace_search_rows(self, cursor: Cursor, docs: Sequence[Doc], older: list[Row]) -> None:
+        """The search rows of these documents, replaced (`older`: the ids that have rows)."""
+        insert = self.tables.sql(
+            "INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)"
+        )
+        if self._bulk:
+            # A rebuild: the FTS5 index is left alone (`bulk_load` builds it once at the end),
+            # and a document written by an earlier page has its rows replaced whole.
+            cursor.executemany(self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), older)
+            cursor.executemany(insert, (row for doc in docs for row in self._search_rows(doc)))
+            return
+        # A catch-up changes a point or two of a document: only rows whose text changed are
+        # replaced, in the table and in the FTS5 index (a response used to rewrite them all).
+        wanted = Counter(row for doc in docs for row in self._search_rows(doc))
+        stale: list[tuple[int, str]] = []
+        for found in self._rows_of(cursor, _POINTS_OF, [i for (i,) in older]):
+            key = tuple(found[1:])
+            if wanted[key] > 0:
+                wanted[key] -= 1  # unchanged: kept as it is
+            else:
+                stale.append((found[0], key[3]))
+        added = list(wanted.elements())
         sqlite = self.location.backend == "sqlite"
         if sqlite:
             cursor.executemany(
-                self.tables.sql(
-                    "INSERT INTO view_search_v2 (view_search_v2, rowid, text) "
-                    "SELECT 'delete', id, text FROM {points} WHERE doc_id = ?"
-                ),
-                ids,
+                "INSERT INTO view_search_v2 (view_search_v2, rowid, text) VALUES ('delete', ?, ?)",
+                stale,
             )
-        cursor.executemany(self.tables.sql("DELETE FROM {points} WHERE doc_id = ?"), ids)
+        cursor.executemany(
+            self.tables.sql("DELETE FROM {points} WHERE id = ?"), [(i,) for i, _ in stale]
+        )
+        if not sqlite:
+            cursor.executemany(insert, added)
+            return
+        indexed = []
+        for row in added:
+            cursor.execute(insert + " RETURNING id", row)
+            indexed.append((cursor.fetchone()[0], row[3]))
+        cursor.executemany("INSERT INTO view_search_v2 (rowid, text) VALUES (?, ?)", indexed)
+
+    def _replace_list_rows(self, cursor: Cursor, docs: Sequence[Doc], older: list[Row]) -> None:
+        """The public list's rows of these advice and decision documents, replaced (`older`:
+        the ids that have rows)."""
+        listed = [_listed_row(doc) for doc in docs if doc["kind"] == "advice"]
+        answers = [row for doc in docs for row in _answer_rows(doc)]
+        insert_listed = self.tables.sql("INSERT INTO {listed} VALUES (?, ?, ?, ?, ?, ?)")
+        insert_answers = self.tables.sql("INSERT INTO {answers} VALUES (?, ?, ?, ?, ?)")
+        if self._bulk or not older:
+            cursor.executemany(self.tables.sql("DELETE FROM {listed} WHERE id = ?"), older)
+            cursor.executemany(insert_listed, listed)
+            cursor.executemany(self.tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), older)
+            cursor.executemany(insert_answers, answers)
+            return
+        # A catch-up: an answer adds a row or two to a document's; only the changes are written.
+        ids = [i for (i,) in older]
+        have = {row[0]: row for row in self._rows_of(cursor, _LISTED_OF, ids)}
+        changed = [row for row in listed if have.get(row[0]) != row]
+        cursor.executemany(
+            self.tables.sql("DELETE FROM {listed} WHERE id = ?"),
+            [(row[0],) for row in changed if row[0] in have],
+        )
+        cursor.executemany(insert_listed, changed)
+        wanted = Counter(answers)
+        stale = []
+        for row in self._rows_of(cursor, _ANSWERS_OF, ids):
+            if wanted[row] > 0:
+                wanted[row] -= 1  # unchanged: kept as it is
+            else:
+                stale.append(row)
         cursor.executemany(
             self.tables.sql(
-                "INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)"
+                "DELETE FROM {answers} WHERE doc_id = ? AND advice_id = ? AND point = ? "
+                "AND position = ? AND outcome = ?"
             ),
-            [row for doc in docs for row in self._search_rows(doc)],
+            stale,
         )
-        if sqlite:
-            cursor.executemany(
-                self.tables.sql(
-                    "INSERT INTO view_search_v2 (rowid, text) "
-                    "SELECT id, text FROM {points} WHERE doc_id = ?"
-                ),
-                ids,
-            )
+        cursor.executemany(insert_answers, list(wanted.elements()))
 
-    def _replace_list_rows(self, cursor: Cursor, docs: Sequence[Doc]) -> None:
-        """The public list's rows of these advice and decision documents, replaced."""
-        ids = [(doc["id"],) for doc in docs]
-        advice = [doc for doc in docs if doc["kind"] == "advice"]
-        cursor.executemany(
-            self.tables.sql("DELETE FROM {listed} WHERE id = ?"), [(d["id"],) for d in advice]
-        )
-        cursor.executemany(
-            self.tables.sql("INSERT INTO {listed} VALUES (?, ?, ?, ?, ?, ?)"),
-            [
-                (
-                    d["id"],
-                    d["body_id"],
-                    d["submitted_on"],
-                    int(d["submitted_on"][:4]),
-                    d["created_at"],
-                    int(d["withdrawal"] is not None),
-                )
-                for d in advice
-            ],
-        )
-        cursor.executemany(self.tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), ids)
-        cursor.executemany(
-            self.tables.sql("INSERT INTO {answers} VALUES (?, ?, ?, ?, ?)"),
-            [row for doc in docs for row in _answer_rows(doc)],
-        )
+    def _rows_of(self, cursor: Cursor, select: str, ids: Sequence[str]) -> list[Row]:
+        """The rows a `select` (with `{marks}` for the ids) finds for these documents."""
+        found: list[Row] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            # Only "?" marks are interpolated; the ids travel as parameters.
+            cursor.execute(
+                self.tables.sql(select.replace("{marks}", ",".join("?" * len(chunk)))), chunk
+            )
+            found.extend(tuple(row) for row in cursor.fetchall())
+        return found
 
     def _search_rows(self, doc: Doc) -> Iterator[Row]:
-        if doc["kind"] == "advice":
-            rows: Iterable[tuple[str, int, str]] = (
-                (doc["id"], number, text) for number, text in search.advice_texts(doc)
-            )
-        else:
-            rows = search.decision_texts(doc)
         stemmed = self.location.backend == "sqlite"
-        for advice_id, number, text in rows:
-            yield doc["id"], advice_id, number, " ".join(search.stems(text)) if stemmed else text
+        if doc["kind"] == "advice":
+            for number, parts in search.advice_parts(doc):
+                text = search.stemmed_parts(parts) if stemmed else "\n".join(parts)
+                yield doc["id"], doc["id"], number, text
+            return
+        for advice_id, number, text in search.decision_texts(doc):
+            yield doc["id"], advice_id, number, search.stemmed(text) if stemmed else text
 
     def search(self, query: str) -> set[search.Found]:
         """The points a Dutch full-text query finds, from the index."""
@@ -432,22 +512,29 @@ class ViewStore:
         return psycopg.connect(self.location.server.conninfo(), autocommit=True)
 
     @contextmanager
-    def secondary_indexes_deferred(self) -> Iterator[None]:
-        """Without the query indexes for a while (a rebuild), then with them built in one go.
+    def bulk_load(self) -> Iterator[None]:
+        """A rebuild loading these (new, apart) views: without the query indexes and the search
+        index for a while, then with each built in one pass at the end.
 
         Keeping them current row by row made up about 40 % of a rebuild's writes. Queries give
         the same answers without them, only slower; a process that stops in between gets them
-        back from the create statements the next time a view store opens.
+        back from the create statements the next time a view store opens (and a rebuild that
+        stops is discarded whole, swap.py).
         """
         with self.transaction(commit=True) as cursor:
             for statement in self.tables.drop_index_statements():
                 cursor.execute(statement)
+        self._bulk = True
         try:
             yield
         finally:
-            with self.transaction(commit=True) as cursor:
-                for statement in self.tables.create_statements():
-                    cursor.execute(statement)
+            self._bulk = False
+        with self.transaction(commit=True) as cursor:
+            if self.location.backend == "sqlite":
+                # One pass over {points}: the FTS5 index of every stem, built from scratch.
+                cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('rebuild')")
+            for statement in self.tables.create_statements():
+                cursor.execute(statement)
 
     def reset(self) -> None:
         """Drop every view and the tracking position; the next catch-up rebuilds from the log."""
@@ -457,7 +544,6 @@ class ViewStore:
     def _empty(self, cursor: Cursor) -> None:
         for statement in (
             "DELETE FROM {docs}",
-            "DELETE FROM {events}",
             "DELETE FROM {points}",
             "DELETE FROM {listed}",
             "DELETE FROM {answers}",

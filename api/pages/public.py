@@ -170,8 +170,8 @@ def _as_recorded(request: web.Request, model: ReadModel) -> tuple[int | None, da
     position, day = request.query.get("tot", ""), request.query.get("vastgelegdOp", "")
     if position.isdigit() and 0 < int(position) < 2**62:
         upto = int(position)
-        rows = model.store.query("SELECT recorded_at FROM {events} WHERE position = ?", [upto])
-        return upto, amsterdam_day(rows[0][0]) if rows else None
+        recorded = model.log.moment_of(upto)
+        return upto, amsterdam_day(recorded) if recorded is not None else None
     if _DAY.fullmatch(day):
         try:
             chosen = date.fromisoformat(day)

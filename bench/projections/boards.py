@@ -71,7 +71,7 @@ def municipality(directory: Path, advices: int) -> ReadModel:
     for first in range(0, advices, PAGE):
         with model.store.transaction(commit=True) as cursor:
             docs = _docs(min(PAGE, advices - first), first)
-            model.store.write_page(cursor, [], docs, first + len(docs))
+            model.store.write_page(cursor, docs, first + len(docs), {d["id"] for d in docs})
     return model
 
 

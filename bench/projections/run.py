@@ -39,6 +39,7 @@ from bench.projections.passes import (
 )
 from bench.projections.travel import (
     catch_up_lag,
+    catch_up_one,
     percentile,
     time_travel,
 )
@@ -48,7 +49,7 @@ from ledger import (
     AdviceLedger,
 )
 from projections import LogReader, ReadModel
-from projections.read_model import PAGE_SIZE
+from projections.read_model import PAGE_SIZE, REBUILD_PAGE
 
 # Reporting --------------------------------------------------------------------------------------
 
@@ -62,6 +63,48 @@ def mib(size: float) -> str:
     return f"{size / 2**20:,.0f} MiB"
 
 
+def rebuilds_and_raw(
+    url: str, location: LogLocation, page: int, repeats: int, rebuilds: int
+) -> tuple[Pass, Pass, list[dict[str, Any]], int, int]:
+    """Raw passes before and after `rebuilds` rebuilds (each in a fresh interpreter) of the same
+    log: the median raw pass, the headline rebuild (median of those over full views, or the one
+    into empty views when there is only one), every rebuild's figures, and the raw passes taken
+    before and after."""
+    before = [raw_pass(location, page) for _ in range(repeats + 1)][1:]  # first one warms
+    runs = [run_worker(url, location.municipality, page, "time") for _ in range(rebuilds)]
+    after = [raw_pass(location, page) for _ in range(repeats)]
+    raw = median_pass([*before, *after])
+    assert all(r["events"] == raw.events for r in runs), (runs, raw)
+    headline = runs[1:] or runs
+    rebuild = Pass(
+        raw.events,
+        statistics.median(r["wall"] for r in headline),
+        statistics.median(r["cpu"] for r in headline),
+    )
+    return raw, rebuild, runs, len(before), len(after)
+
+
+def rebuild_vs_raw(events: int, quick: bool = False) -> float:
+    """Rebuild wall time / raw read + decode pass wall time, same log (SQLite), same run.
+
+    For a `make bench` runner: the log of `events` events is generated once and cached in
+    bench/out/; this run works on a copy. `quick`: one raw pass either side and one rebuild
+    (into empty views); otherwise three either side and two rebuilds (the one over full views
+    counts, as `adviesspoor rebuild` replaces full views).
+    """
+    out = OUT
+    cache, _ = cached_sqlite_log(events, out)
+    directory = working_copy(cache, out)
+    try:
+        url = f"sqlite:///{directory}"
+        location = StoreUrl.parse(url).location(MUNICIPALITY)
+        repeats, rebuilds = (1, 1) if quick else (3, 2)
+        raw, rebuild, *_ = rebuilds_and_raw(url, location, PAGE_SIZE, repeats, rebuilds)
+        return rebuild.wall / raw.wall
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def measure_rebuild(url: str, location: LogLocation, args: argparse.Namespace) -> None:
     """Rebuilds against raw passes before and after them, then the memory in a traced run.
 
@@ -69,13 +112,14 @@ def measure_rebuild(url: str, location: LogLocation, args: argparse.Namespace) -
     as `adviesspoor rebuild` does, and their median is the headline figure.
     """
     page, municipality = args.page_size, location.municipality
-    before = [raw_pass(location, page) for _ in range(args.repeats + 1)][1:]  # first one warms
-    rebuilds = [run_worker(url, municipality, page, "time") for _ in range(args.rebuilds)]
-    after = [raw_pass(location, page) for _ in range(args.repeats)]
-    raw = median_pass([*before, *after])
-    assert all(r["events"] == raw.events for r in rebuilds), (rebuilds, raw)
-    print(f"\n  rebuild of all views from {raw.events:,} events, pages of {page:,}")
-    print(f"    raw pass: median of {len(before)} before and {len(after)} after the rebuilds;")
+    raw, _, rebuilds, before, after = rebuilds_and_raw(
+        url, location, page, args.repeats, args.rebuilds
+    )
+    print(
+        f"\n  rebuild of all views from {raw.events:,} events, read in pages of {page:,}, "
+        f"folded and written {REBUILD_PAGE:,} at a time"
+    )
+    print(f"    raw pass: median of {before} before and {after} after the rebuilds;")
     print("    every rebuild in a fresh interpreter")
     row("raw pass: LogReader.raw + orjson.loads", f"{raw.rate:,.0f} ev/s", "", None)
     row("   wall / CPU", f"{raw.wall:.1f} s / {raw.cpu:.1f} s", "", None)
@@ -168,12 +212,28 @@ def measure_lag(location: LogLocation, args: argparse.Namespace) -> None:
     print("    (median / p99 in ms; the ratio is of the medians, against the ledger's save)")
 
 
+def measure_catch_up_one(location: LogLocation, args: argparse.Namespace) -> None:
+    spent, cpu = catch_up_one(location, args.catch_up_samples)
+    median, p99 = statistics.median(spent), percentile(spent, 0.99)
+    print(
+        f"\n  catch-up of one new event: ensure_current() right after each of {len(spent)} writes"
+    )
+    row(
+        "ensure_current() for one event, wall", f"{median:.3f} / {p99:.3f} ms", "median / p99", None
+    )
+    cpu_median, cpu_p99 = statistics.median(cpu), percentile(cpu, 0.99)
+    row("   CPU of this process", f"{cpu_median:.3f} / {cpu_p99:.3f} ms", "median / p99", None)
+    verdict = "met" if median < 1.0 else "NOT met"
+    print(f"    goal < 1 ms median: {verdict} ({median:.3f} ms wall, {cpu_median:.3f} ms CPU)")
+
+
 def measure(url: str, location: LogLocation, args: argparse.Namespace) -> None:
     """Every read-side figure on one store that already holds the log."""
     measure_rebuild(url, location, args)
     if location.backend == "sqlite" and args.reference_events:
         measure_reference(location, args)
     measure_time_travel(location, args)
+    measure_catch_up_one(location, args)
     measure_lag(location, args)
 
 
@@ -244,6 +304,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--reference-events", type=int, default=5000)
     parser.add_argument("--lag-seconds", type=float, default=5.0)
     parser.add_argument("--lag-rate", type=float, default=100.0, help="writes per second")
+    parser.add_argument("--catch-up-samples", type=int, default=200, help="one-event catch-ups")
     parser.add_argument("--out", default=str(OUT), help="cache and scratch directory")
     parser.add_argument("--quick", action="store_true", help="a small smoke run, < 20 s")
     parser.add_argument(
@@ -254,6 +315,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.quick:
         args.events = args.events or 5_000
         args.repeats, args.rebuilds, args.reference_events, args.lag_seconds = 1, 1, 200, 1.0
+        args.catch_up_samples = 50
     args.events = args.events or DEFAULT_EVENTS[args.store]
     if args.rebuilds < 1:
         parser.error("--rebuilds must be at least 1")

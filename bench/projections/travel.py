@@ -20,7 +20,7 @@ from ledger import (
     AdviceLedger,
     amsterdam_today,
 )
-from projections import ReadModel
+from projections import ReadModel, fold
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,10 @@ def time_travel(model: ReadModel, seed: int = 7) -> TimeTravel:
     today = amsterdam_today()
     current, travel, lookups = [], [], []
     for advice_id in rng.sample(ids, min(TIME_TRAVEL_SAMPLES, len(ids))):
-        moments = model.store.query(
-            "SELECT recorded_at FROM {events} WHERE aggregate_id = ? ORDER BY position",
-            [advice_id],
-        )
-        moment = rng.choice(moments)[0]
+        moments = [
+            fold.moment(orjson.loads(row[4])["timestamp"]) for row in model.log.of_record(advice_id)
+        ]
+        moment = rng.choice(moments)
         model.advice(advice_id, today)  # warm: the same pages for both queries
         wall = time.perf_counter()
         now = model.advice(advice_id, today)
@@ -170,3 +169,43 @@ def catch_up_lag(location: LogLocation, seconds: float, rate: float, seed: int =
     model.close()
     saves = [spent * 1e3 for _, _, spent in ledger.commits]
     return Lag(len(lags), rate, command_ms, saves, lags, len(seen))
+
+
+def catch_up_one(
+    location: LogLocation, samples: int, seed: int = 13
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of `ensure_current()` for one new event, wall and CPU (of this process: on a
+    busy machine the wall includes waiting for a processor): a response is recorded (and
+    committed), then the projection catches up with it alone; `samples` times, one at a time."""
+    rng = seeded(seed)
+    model = ReadModel(location)
+    model.ensure_current()
+    candidates = []
+    for (doc,) in model.store.query(
+        "SELECT doc FROM {docs} WHERE kind = 'advice' ORDER BY position DESC LIMIT 500"
+    ):
+        parsed = orjson.loads(doc)
+        if parsed["withdrawal"] is None:
+            candidates.append((UUID(parsed["id"]), len(parsed["points"])))
+    ledger = AdviceLedger(location)
+    today = amsterdam_today()
+    spent, cpu = [], []
+    for sample in range(samples):
+        advice_id, points = rng.choice(candidates)
+        ledger.record_response(
+            OFFICE,
+            advice_id=advice_id,
+            point=rng.randint(1, points),
+            outcome=Outcome.NOTED,
+            text=f"{RESPONSE} ({sample})",  # a text of its own: the point's search row changes
+            given_on=today,
+        )
+        target = ledger.last_position()
+        wall, started = time.perf_counter(), time.process_time()
+        reached = model.ensure_current()
+        spent.append((time.perf_counter() - wall) * 1e3)
+        cpu.append((time.process_time() - started) * 1e3)
+        assert reached == target, (reached, target)
+    ledger.close()
+    model.close()
+    return spent, cpu

@@ -267,7 +267,7 @@ def test_reprocessing_a_page_is_refused_and_changes_nothing(
     position = model.position()
 
     with pytest.raises(IntegrityError), model.store.transaction(commit=True) as cursor:
-        model.store.write_page(cursor, [], [], position)
+        model.store.write_page(cursor, [], position)
 
     assert _snapshot(model) == before
     assert model.catch_up() == position
