@@ -119,8 +119,8 @@ def _tables(store: Store, slug: str) -> set[str]:
 
 def _views_position(store: Store, slug: str) -> int:
     """The last log position the municipality's views in this database hold."""
-    query = sql.SQL("SELECT max(position) FROM {}").format(
-        sql.Identifier(f"gemeente_{slug}", "views_events_v2")
+    query = sql.SQL("SELECT max(notification_id) FROM {}").format(
+        sql.Identifier(f"gemeente_{slug}", "views_tracking")
     )
     with psycopg.connect(store.conninfo(), autocommit=True) as conn:
         row = conn.execute(query).fetchone()
@@ -220,7 +220,7 @@ async def test_each_municipalitys_log_lives_in_its_own_shard_and_both_servers_ag
         # Every event the API shows is a row of the log in the municipality's own database,
         # and its views are beside it.
         assert home.positions(town.slug) == list(range(1, len(logs_by_town[town.slug]) + 1))
-        assert {"adviceledger_events", "views_events_v2"} <= _tables(home, town.slug)
+        assert {"adviceledger_events", "views_docs_v2", "views_tracking"} <= _tables(home, town.slug)
         assert _views_position(home, town.slug) == len(logs_by_town[town.slug])
     # Nothing about A in shard 2, nothing about B in shard 1: not in the shared tables either
     # (the key tables of personal data live beside the log). The tokens are all in shard 1.
