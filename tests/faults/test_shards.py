@@ -220,7 +220,8 @@ async def test_each_municipalitys_log_lives_in_its_own_shard_and_both_servers_ag
         # Every event the API shows is a row of the log in the municipality's own database,
         # and its views are beside it.
         assert home.positions(town.slug) == list(range(1, len(logs_by_town[town.slug]) + 1))
-        assert {"adviceledger_events", "views_docs_v2", "views_tracking"} <= _tables(home, town.slug)
+        tables = _tables(home, town.slug)
+        assert {"adviceledger_events", "views_docs_v2", "views_tracking"} <= tables
         assert _views_position(home, town.slug) == len(logs_by_town[town.slug])
     # Nothing about A in shard 2, nothing about B in shard 1: not in the shared tables either
     # (the key tables of personal data live beside the log). The tokens are all in shard 1.
