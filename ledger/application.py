@@ -714,7 +714,6 @@ class AdviceLedger(Application[UUID]):
             # The event as stored: its personal texts sealed, its moment taken inside the insert
             # transaction (ledger/recorders.py).
             state = self._recorder.stored_states()[-1]
-            self._current.put(aggregate)
         last, data = recordings[-1], self.open_state(state)
         return Recorded(
             id=aggregate.id,
@@ -736,8 +735,6 @@ class AdviceLedger(Application[UUID]):
                 msg = "Iemand anders legde tegelijk iets vast bij deze adviezen; probeer opnieuw."
                 raise ConflictError(msg) from None
             state = self._recorder.stored_states()[-1]
-            for aggregate in aggregates:
-                self._current.put(aggregate)
         last = recordings[-1]
         event = cast(LedgerEvent, last.domain_event)
         return Recorded(
@@ -781,7 +778,14 @@ class AdviceLedger(Application[UUID]):
                 stored, tracking=processing_event.tracking, **processing_event.saved_kwargs
             )
         if not positions:
-            return []  # nothing inserted: no stored states of this save
+            # Nothing inserted: no stored states of this save, and what the command changed in
+            # place is not what the store holds.
+            for aggregate_id in processing_event.aggregates:
+                self._current.drop(aggregate_id)
+            return []
+        # Committed: the aggregates as they are now are kept for the next command.
+        for aggregate in processing_event.aggregates.values():
+            self._current.put(cast(Aggregate, aggregate))
         recordings = [
             Recording(
                 e,
