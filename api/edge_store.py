@@ -25,6 +25,7 @@ from projections.connections import PerThread
 
 SQLITE_FILE: Final = "adviesspoor.sqlite"
 POSTGRES_SCHEMA: Final = "adviesspoor"
+_KEPT_TOKENS: Final = 1000  # per thread; beyond it, tokens are looked up each time
 
 _TABLES: Final = (
     "CREATE TABLE IF NOT EXISTS {s}tokens ("
@@ -79,6 +80,7 @@ class EdgeStore:
         self._prefix = "" if store.backend == "sqlite" else POSTGRES_SCHEMA + "."
         # Every request looks its token up: on a plain connection of its own thread.
         self._readers: PerThread[Any] = PerThread(self._open_reader)
+        self._kept = threading.local()  # tokens found, per thread (see find_token)
 
     # Tokens ---------------------------------------------------------------------------------
 
@@ -112,10 +114,37 @@ class EdgeStore:
         return record, secret
 
     def find_token(self, secret: str) -> TokenRecord | None:
+        """The valid token of this secret, or None (unknown or revoked).
+
+        On SQLite a token found is kept, per thread, for as long as the file is unchanged: its
+        `PRAGMA data_version` moves with every commit by any other connection, of this process
+        or another (a revocation, a new token, a forgotten name), and then all is looked up
+        again. So a revoked token is refused by the first request after the revocation.
+        """
+        if self._store.backend != "sqlite":
+            return self._find_token(secret_hash(secret))
+        conn = self._readers.get()
+        try:
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            self._readers.discard()
+            raise
+        kept = self._kept
+        if getattr(kept, "conn", None) is not conn or kept.version != version:
+            kept.conn, kept.version, kept.tokens = conn, version, {}
+        hashed = secret_hash(secret)
+        found: TokenRecord | None = kept.tokens.get(hashed)
+        if found is None:
+            found = self._find_token(hashed)
+            if found is not None and len(kept.tokens) < _KEPT_TOKENS:
+                kept.tokens[hashed] = found
+        return found
+
+    def _find_token(self, hashed: str) -> TokenRecord | None:
         rows = self._read(
             "SELECT id, municipality, role, body_id, name, created FROM {s}tokens"
             " WHERE secret_hash = ? AND revoked IS NULL",
-            (secret_hash(secret),),
+            (hashed,),
         )
         return _token(rows[0]) if rows else None
 

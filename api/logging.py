@@ -2,7 +2,9 @@
 
 import logging
 import sys
-from typing import Any, BinaryIO, TextIO
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, Final, TextIO
 
 import orjson
 import structlog
@@ -21,8 +23,10 @@ def configure_logging(stream: TextIO | None = None, *, fast: bool = False) -> No
     request's line costs a few microseconds (structlog's own advice for speed). Tests capture logs
     by reconfiguring, which cached loggers would not see, so they leave it off.
     """
+    global _request_line
     if fast:
         out: BinaryIO = sys.stderr.buffer
+        _request_line = _writer(out)
         structlog.configure(
             processors=[*_processors(), structlog.processors.JSONRenderer(serializer=_bytes)],
             wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
@@ -30,6 +34,7 @@ def configure_logging(stream: TextIO | None = None, *, fast: bool = False) -> No
             cache_logger_on_first_use=True,
         )
         return
+    _request_line = None
     structlog.configure(
         processors=[*_processors(), structlog.processors.JSONRenderer(serializer=_dumps)],
         logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
@@ -51,6 +56,34 @@ def _processors() -> list[Any]:
 
 def _bytes(event: Any, **_options: Any) -> bytes:
     return orjson.dumps(event, default=str)
+
+
+# One line per request (see request_line); None: through structlog, as every other line.
+_request_line: Callable[[dict[str, Any]], None] | None = None
+_LINE_OPTIONS: Final = orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
+
+
+def _writer(out: BinaryIO) -> Callable[[dict[str, Any]], None]:
+    def write(fields: dict[str, Any]) -> None:
+        fields["event"], fields["level"], fields["timestamp"] = "request", "info", datetime.now(UTC)
+        out.write(orjson.dumps(fields, default=str, option=_LINE_OPTIONS))
+        out.flush()
+
+    return write
+
+
+def request_line(fields: dict[str, Any]) -> None:
+    """The one line of each request: `fields` (which carry the request's context themselves).
+
+    A server (`fast`) writes it as the very JSON structlog would (the same keys, the level and
+    a UTC timestamp) in one orjson call, without structlog's processor chain: a quarter of the
+    CPU of a cached answer went to that chain. Otherwise it goes through structlog, so a test
+    that captures logs sees it.
+    """
+    if _request_line is not None:
+        _request_line(fields)
+    else:
+        get_logger("api").info("request", **fields)
 
 
 def ensure_logging() -> None:

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import Final
 
 from aiohttp import web
 
@@ -76,13 +77,15 @@ def setup_services(app: web.Application, services: Services) -> None:
     app.cleanup_ctx.append(lifetime)
 
 
+# Not which framework, nor which version, as `Server`.
+EVERY_RESPONSE: Final = {**SECURITY_HEADERS, "API-Version": API_VERSION, "Server": "adviesspoor"}
+
+
 def setup_headers(app: web.Application) -> None:
     """`API-Version`, the security headers and the request id on every response."""
 
     async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
-        response.headers.update(SECURITY_HEADERS)
-        response.headers["API-Version"] = API_VERSION
-        response.headers["Server"] = "adviesspoor"  # not which framework, nor which version
+        response.headers.update(EVERY_RESPONSE)
         request_id = request.get(REQUEST_ID)
         if request_id is not None:
             response.headers["X-Request-ID"] = request_id
@@ -94,7 +97,9 @@ def setup_routes(app: web.Application, services: Services) -> None:
     """Every route of every route module, and the OpenAPI document describing all of them."""
     table = with_document([route for routes in ROUTE_TABLES for route in routes])
     app[ROUTES] = tuple(table)
-    for route in table:
+    # aiohttp tries the routes under one path prefix in the order they were added, so the GETs
+    # (most requests) go first: `GET /adviezen/{id}` need not try the POSTs under `/adviezen`.
+    for route in sorted(table, key=lambda route: route.method != "GET"):
         app.router.add_route(
             route.method, BASE_PATH + route.path, endpoint(route, services), name=route.operation_id
         )

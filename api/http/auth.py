@@ -59,8 +59,9 @@ def authenticate(secret: str, store: EdgeStore) -> Principal:
     """The principal of a token (blocking); 401 with `WWW-Authenticate: Bearer` for an unknown or
     revoked one.
 
-    The store is asked on every request, so tokens made or revoked on the command line count at
-    once, also while the server runs.
+    The store is asked on every request (on SQLite only whether its file changed, see
+    `EdgeStore.find_token`), so tokens made or revoked on the command line, or by another server
+    process, count at once, also while the server runs.
     """
     token = store.find_token(secret)
     if token is None:

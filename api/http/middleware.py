@@ -12,7 +12,7 @@ from aiohttp.typedefs import Handler
 
 from api.http.pipeline import PRINCIPAL, REQUEST_ID, ROUTE
 from api.http.problems import ProblemError, from_http, from_ledger
-from api.logging import get_logger
+from api.logging import get_logger, request_line
 from ledger import LedgerError
 from ledger.storage import is_storage_failure
 from projections import swap
@@ -58,19 +58,20 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
         raise
     finally:
         principal = request.get(PRINCIPAL)
-        log.info(
-            "request",
-            method=request.method,
-            path=request.path,
-            status=status,
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            request_id=request_id,
-            # The token's id, never its name: a name is personal data that can be forgotten
-            # (adviesspoor forget), and a log line cannot be.
-            who=None
-            if principal is None
-            else {"token": principal.token_id, "role": principal.role_word},
-            municipality=None if principal is None else principal.municipality,
+        request_line(
+            {
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "request_id": request_id,
+                # The token's id, never its name: a name is personal data that can be forgotten
+                # (adviesspoor forget), and a log line cannot be.
+                "who": None
+                if principal is None
+                else {"token": principal.token_id, "role": principal.role_word},
+                "municipality": None if principal is None else principal.municipality,
+            },
         )
 
 

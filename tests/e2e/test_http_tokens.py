@@ -152,3 +152,57 @@ async def test_serve_answers_and_stops_cleanly_on_sigterm(api: Api) -> None:
     assert f"luistert op http://127.0.0.1:{port}/api/v1" in announced
     assert status == 200
     assert code == 0
+
+
+async def test_a_token_revoked_by_another_process_is_refused_by_every_worker_at_once(
+    api: Api, cli: Any
+) -> None:
+    """Each server process keeps the tokens it found (api/edge_store.py): a revocation by a
+    third process must still count from the very next request, whichever process answers it."""
+    _, out, _ = cli("token", "create", "--gemeente", api.municipality, "--rol", "auditor")
+    token = out.strip()
+    _, listing, _ = cli("token", "list", "--gemeente", api.municipality)
+    token_id = next(line.split("\t")[0] for line in listing.splitlines() if "auditor" in line)
+    port = free_port()
+    env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": api.store.url}
+    server = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", "2"),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert server.stdout is not None
+    url = f"http://127.0.0.1:{port}/api/v1/gebeurtenissen"
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        await asyncio.wait_for(server.stdout.readline(), 30)
+        async with ClientSession() as session:
+
+            async def statuses(count: int) -> list[int]:
+                # A connection each, so that both processes answer some of them.
+                found = []
+                for _ in range(count):
+                    async with session.get(url, headers={**headers, "Connection": "close"}) as r:
+                        found.append(r.status)
+                return found
+
+            before = await statuses(20)
+            revoke = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "api", "token", "revoke", token_id),
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            revoked = await asyncio.wait_for(revoke.wait(), 60)
+            after = await statuses(20)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(server.wait(), 30)
+        except TimeoutError:
+            server.kill()
+            await server.wait()
+
+    assert before == [200] * 20
+    assert revoked == 0
+    assert after == [401] * 20
