@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from uuid import UUID, uuid5
 
 import events
-from api.demo import Advice, DemoError, Municipality, Response
+from api.demo.records import Advice, DemoError, Municipality, Response
 from ledger import Actor, AdviceLedger
 
 # Fixed for good: demo ids derive from it, so every run on every machine names a record alike.

@@ -9,12 +9,12 @@ from typing import Final
 from aiohttp import web
 
 from api.edge_store import EdgeStore
-from api.http import log_watch, routes_proofs, routes_read, routes_write, stream
+from api.http import log_watch, routes_proofs, routes_read, routes_views, routes_write, stream
 from api.http.answer_cache import AnswerCache
+from api.http.documentation import index, with_document
 from api.http.fields import BASE_PATH
 from api.http.headers import API_VERSION, SECURITY_HEADERS
 from api.http.middleware import MIDDLEWARES
-from api.http.openapi import index, with_document
 from api.http.pipeline import REQUEST_ID, Route, Services, endpoint
 from api.logging import ensure_logging
 from api.pages import setup_pages
@@ -29,6 +29,7 @@ ROUTES = web.AppKey("routes", tuple[Route, ...])
 ROUTE_TABLES: tuple[tuple[Route, ...], ...] = (
     tuple(routes_write.ROUTES),
     tuple(routes_read.ROUTES),
+    tuple(routes_views.ROUTES),
     tuple(stream.ROUTES),
     tuple(routes_proofs.ROUTES),
 )

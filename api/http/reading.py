@@ -12,12 +12,13 @@ from pydantic import BaseModel, Field, create_model
 from api.http import answers as A  # noqa: N812 - A reads as the table of answers it is
 from api.http import csv
 from api.http.fields import Answer, Count, moment
-from api.http.pipeline import Call, OffTheLoop, json_response
+from api.http.pipeline import Call, OffTheLoop, Route, json_response
 from api.http.problems import InvalidParam, ProblemError, invalid
 from api.http.queries import (
     PagedQuery,
     ReadQuery,
 )
+from ledger.rules import READING_ROLES
 from projections import ReadModel
 
 T = TypeVar("T")
@@ -109,6 +110,31 @@ def found_points(
 ) -> set[tuple[str, int]] | None:
     """The points `zoek` finds (None without `zoek`)."""
     return None if query is None else model.search(query, upto)
+
+
+def get_route(
+    path: str,
+    work: Callable[[Call], web.Response],
+    operation_id: str,
+    summary: str,
+    response: type[BaseModel],
+    query: type[ReadQuery] = ReadQuery,
+    **more: Any,
+) -> Route:
+    """A GET operation: its tag is the first segment of its path; read by the reading roles
+    unless `roles=` says otherwise."""
+    return Route(
+        "GET",
+        path,
+        operation_id,
+        summary,
+        tag=path.strip("/").split("/")[0],
+        roles=more.pop("roles", READING_ROLES),
+        work=work,
+        query=query,
+        response=response,
+        **more,
+    )
 
 
 BODIES: Final = page_of("Adviesorganen", "adviesorganen", A.Adviesorgaan)

@@ -1,56 +1,39 @@
-"""Every GET of the contract's resources and views, answered from the read models after they have
-caught up with the log (read-your-writes), at a business date and optionally as recorded up to a
-moment (time travel). Each runs whole on a worker thread (see pipeline.py)."""
+"""Every GET of the contract's records (bodies, dossiers, requests, advice, decisions),
+answered from the read models after they have caught up with the log (read-your-writes), at a
+business date and optionally as recorded up to a moment (time travel); see reading.py for how a
+read runs (on the event loop or a worker thread) and routes_views.py for the views across them."""
 
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
-from urllib.parse import urlencode
 
 from aiohttp import web
-from pydantic import BaseModel
 
 from api.http import answers as A  # noqa: N812 - A reads as the table of answers it is
-from api.http import csv
-from api.http.events import history_item, log_event
+from api.http.events import history_item
 from api.http.fields import Answer
-from api.http.pipeline import Call, Route, json_response
-from api.http.problems import ProblemError
+from api.http.pipeline import Call
 from api.http.queries import (
     AdviceFilters,
-    BoardQuery,
-    EventsQuery,
     PagedQuery,
-    PointFilters,
-    ReadQuery,
-    StatisticsQuery,
-    TableQuery,
 )
 from api.http.reading import (
     ADVICE,
-    BOARD,
     BODIES,
     DECISIONS,
     DOSSIERS,
-    EVENTS,
     HISTORY,
-    POINTS,
     REQUESTS,
-    TABLE,
     answer_list,
     answer_one,
     context_of,
     found_points,
+    get_route,
     not_found,
     read,
 )
-from events import Role
-from ledger.rules import LOG_READING_ROLES, READING_ROLES
 from projections import ReadModel
-from projections.log import LogRow
-from projections.records import AdviceView, FollowUpItem, PointRow
-
-EVENT_SCAN_PAGE: Final = 1000
+from projections.records import AdviceView
 
 
 def _kind_list(kind: str, envelope: type[Answer]) -> Callable[[Call], web.Response]:
@@ -141,25 +124,6 @@ def list_advice(call: Call) -> web.Response:
     return answer_list(call, ADVICE, read(call, work))
 
 
-def list_points(call: Call) -> web.Response:
-    query = call.query_as(PointFilters)
-    overdue = None if query.verlopen is None else query.verlopen == "true"
-
-    def work(model: ReadModel, as_of: date, upto: int | None) -> list[PointRow]:
-        rows = model.points(as_of, upto, query.adviesorgaan, query.dossier)
-        found = found_points(model, query.zoek, upto)
-        return [
-            r
-            for r in rows
-            if query.uitkomst in (None, r["outcome"])
-            and query.jaar in (None, int(r["submitted_on"][:4]))
-            and overdue in (None, r["overdue"])
-            and (found is None or (r["advice_id"], r["number"]) in found)
-        ]
-
-    return answer_list(call, POINTS, read(call, work))
-
-
 def advice_history(call: Call) -> web.Response:
     advice_id = str(call.path_id())
 
@@ -175,149 +139,30 @@ def advice_history(call: Call) -> web.Response:
     return answer_list(call, HISTORY, [history_item(i) for i in items])
 
 
-def _body_for_board(call: Call) -> str | None:
-    """The body whose board is asked: a `lid` gets its own by default (another body is 403);
-    every other role the whole municipality, or the body it names."""
-    asked, caller = call.query_as(BoardQuery).adviesorgaan, call.caller
-    if caller.role is Role.MEMBER:
-        own = str(caller.body_id)
-        if asked is not None and asked != own:
-            raise ProblemError(403, "Een lid ziet alleen de volglijst van het eigen adviesorgaan.")
-        return own
-    return asked
-
-
-def follow_up_board(call: Call) -> web.Response:
-    body_id = _body_for_board(call)
-
-    def work(model: ReadModel, as_of: date, upto: int | None) -> list[FollowUpItem] | None:
-        if body_id is not None:
-            body = model.doc(body_id, upto)
-            if body is None or body["kind"] != "body":
-                return None
-        return model.follow_up_board(body_id, as_of, upto)
-
-    items = read(call, work)
-    if items is None:
-        raise not_found()
-    return answer_list(call, BOARD, items)
-
-
-def statistics(call: Call) -> web.Response:
-    query = call.query_as(StatisticsQuery)
-    stats = read(call, lambda m, day, upto: m.statistics(day, upto, query.adviesorgaan, query.jaar))
-    answer = A.Statistieken.model_validate(stats)
-    if csv.wanted(call.request.headers.get("Accept")):
-        return csv.response(A.Statistieken, [answer])
-    return json_response(answer)
-
-
-def statistics_table(call: Call) -> web.Response:
-    query = call.query_as(TableQuery)
-    rows = read(
-        call, lambda m, day, upto: m.statistics_table(day, upto, query.jaar_van, query.jaar_tot)
-    )
-    return answer_list(call, TABLE, rows)
-
-
-def list_events(call: Call) -> web.Response:
-    """The municipality's own log in order, as recorded up to `vastgelegdTot` when given; with
-    `type`, only the events of that kind."""
-    query = call.query_as(EventsQuery)
-    start, limit = query.vanaf, query.limiet
-    wanted = query.type  # the English class name
-
-    def work(model: ReadModel, _as_of: date, upto: int | None) -> list[LogRow]:
-        if query.vastgelegd_tot is not None and not upto:
-            return []
-        if wanted is None:
-            return model.log.read(after=start - 1, limit=limit + 1, upto=upto)
-        found: list[LogRow] = []
-        after = start - 1
-        while len(found) <= limit:
-            page = model.log.read(after=after, limit=EVENT_SCAN_PAGE, upto=upto)
-            found.extend(row for row in page if row.type == wanted)
-            if len(page) < EVENT_SCAN_PAGE:
-                break
-            after = page[-1].position
-        return found[: limit + 1]
-
-    rows = read(call, work)
-    following = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        kept = {k: v for k, v in call.request.query.items() if k != "vanaf"}
-        following = f"{call.request.path}?{urlencode({**kept, 'vanaf': rows[-1].position + 1})}"
-    items = [log_event(row) for row in rows]
-    if csv.wanted(call.request.headers.get("Accept")):
-        return csv.response(A.Gebeurtenis, [A.Gebeurtenis.model_validate(i) for i in items])
-    return json_response(EVENTS.model_validate({"gebeurtenissen": items, "volgende": following}))
-
-
-def _get(
-    path: str,
-    work: Callable[[Call], web.Response],
-    operation_id: str,
-    summary: str,
-    response: type[BaseModel],
-    query: type[ReadQuery] = ReadQuery,
-    **more: Any,
-) -> Route:
-    return Route(
-        "GET",
-        path,
-        operation_id,
-        summary,
-        tag=path.strip("/").split("/")[0],
-        roles=more.pop("roles", READING_ROLES),
-        work=work,
-        query=query,
-        response=response,
-        **more,
-    )
-
-
 # fmt: off
 ROUTES: Final = (
-    _get("/adviesorganen", _kind_list("body", BODIES), "lijstAdviesorganen", "Adviesorganen",
+    get_route("/adviesorganen", _kind_list("body", BODIES), "lijstAdviesorganen", "Adviesorganen",
          BODIES, PagedQuery, csv=True),
-    _get("/adviesorganen/{id}", _kind_item("body", A.Adviesorgaan), "haalAdviesorgaan",
+    get_route("/adviesorganen/{id}", _kind_item("body", A.Adviesorgaan), "haalAdviesorgaan",
          "Eén adviesorgaan", A.Adviesorgaan),
-    _get("/dossiers", _kind_list("dossier", DOSSIERS), "lijstDossiers", "Dossiers", DOSSIERS,
+    get_route("/dossiers", _kind_list("dossier", DOSSIERS), "lijstDossiers", "Dossiers", DOSSIERS,
          PagedQuery, csv=True),
-    _get("/dossiers/{id}", get_dossier, "haalDossier",
+    get_route("/dossiers/{id}", get_dossier, "haalDossier",
          "Eén dossier met zijn adviezen (en hun uitkomsten) en besluiten", A.Dossieroverzicht),
-    _get("/adviesaanvragen", list_requests, "lijstAdviesaanvragen",
+    get_route("/adviesaanvragen", list_requests, "lijstAdviesaanvragen",
          "Adviesaanvragen, met de adviezen erop en of het eerste op tijd kwam", REQUESTS,
          PagedQuery, csv=True),
-    _get("/adviesaanvragen/{id}", get_request, "haalAdviesaanvraag",
+    get_route("/adviesaanvragen/{id}", get_request, "haalAdviesaanvraag",
          "Eén adviesaanvraag, met de adviezen erop en of het eerste op tijd kwam",
          A.Adviesaanvraag),
-    _get("/adviezen", list_advice, "lijstAdviezen", "Adviezen, te filteren en te doorzoeken",
+    get_route("/adviezen", list_advice, "lijstAdviezen", "Adviezen, te filteren en te doorzoeken",
          ADVICE, AdviceFilters, csv=True),
-    _get("/adviezen/{id}", get_advice, "haalAdvies",
+    get_route("/adviezen/{id}", get_advice, "haalAdvies",
          "Eén advies met per punt de uitkomst (ETag: de versie)", A.Advies),
-    _get("/adviezen/{id}/historie", advice_history, "haalHistorie",
+    get_route("/adviezen/{id}/historie", advice_history, "haalHistorie",
          "Elke gebeurtenis van één advies, oudste eerst", HISTORY, csv=True),
-    _get("/besluiten", list_decisions, "lijstBesluiten", "Besluiten", DECISIONS, PagedQuery,
+    get_route("/besluiten", list_decisions, "lijstBesluiten", "Besluiten", DECISIONS, PagedQuery,
          csv=True),
-    _get("/besluiten/{id}", get_decision, "haalBesluit", "Eén besluit", A.Besluit),
-    _get("/punten", list_points, "lijstPunten",
-         "Elk punt van de niet ingetrokken adviezen, nieuwste advies eerst; te filteren en te "
-         "doorzoeken", POINTS, PointFilters, csv=True),
-    _get("/volglijst", follow_up_board, "haalVolglijst",
-         "Wat er nog gevolgd moet worden: één item per punt en reden", BOARD, BoardQuery,
-         errors=frozenset({404}), csv=True,
-         description="Een lid krijgt standaard de volglijst van het eigen adviesorgaan (een ander "
-         "adviesorgaan geeft 403); elke andere rol die van de hele gemeente, of van het genoemde "
-         "adviesorgaan. Ingetrokken adviezen tellen niet mee."),
-    _get("/statistieken", statistics, "haalStatistieken",
-         "Uitkomsten per adviesorgaan en/of jaar", A.Statistieken, StatisticsQuery, csv=True),
-    _get("/statistieken/tabel", statistics_table, "haalStatistiekentabel",
-         "De cijfers per adviesorgaan en jaar (voor het jaarverslag), op naam en jaar", TABLE,
-         TableQuery, csv=True),
-    _get("/gebeurtenissen", list_events, "lijstGebeurtenissen",
-         "De gebeurtenissen van de gemeente, in volgorde van de log", EVENTS, EventsQuery,
-         roles=LOG_READING_ROLES, csv=True),
+    get_route("/besluiten/{id}", get_decision, "haalBesluit", "Eén besluit", A.Besluit),
 )
 # fmt: on

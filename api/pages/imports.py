@@ -6,7 +6,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from api.pages import table
+from api.pages import table, table_file
 from api.pages.render import page, render
 from api.pages.session import actor_of, checked_form, require
 from api.pages.site import OFFICE_ROLES, site_of
@@ -55,7 +55,7 @@ async def import_table(request: web.Request) -> web.StreamResponse:
         done = plan.ok
     context.update(
         plan=plan,
-        text=table.decode(data),
+        text=table_file.decode(data),
         done=done,
         stored=stored,
     )
@@ -68,7 +68,7 @@ async def export_table(request: web.Request) -> web.StreamResponse:
     municipality = await site.municipality(request)
     chosen = request.query.get("adviesorgaan") or None
     today = site.today()
-    data = await site.read(municipality, lambda model: table.export(model, today, chosen))
+    data = await site.read(municipality, lambda model: table_file.export(model, today, chosen))
     return web.Response(
         body=data,
         headers={
