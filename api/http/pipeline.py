@@ -127,12 +127,16 @@ class Call:
         assert isinstance(self.query, kind), "the route declares this query model"
         return self.query
 
-    def path_id(self, name: str = "id") -> UUID:
-        """A record id from the path, in its one spelling; anything else names nothing: 404."""
+    def record_id(self, name: str = "id") -> str:
+        """A record id from the path, in its one spelling (that of `str(UUID)`); anything else
+        names nothing: 404."""
         given = self.request.match_info[name]
         if not CANONICAL_ID.fullmatch(given):
             raise ProblemError(404, "Dit record bestaat niet in deze gemeente.")
-        return UUID(given)
+        return given
+
+    def path_id(self, name: str = "id") -> UUID:
+        return UUID(self.record_id(name))
 
     def expected_version(self) -> int | None:
         """The version `If-Match: "<versie>"` expects; None without the header or with `*`."""

@@ -45,7 +45,7 @@ def _kind_list(kind: str, envelope: type[Answer]) -> Callable[[Call], web.Respon
 
 def _kind_item(kind: str, model: type[Answer]) -> Callable[[Call], web.Response]:
     def work(call: Call) -> web.Response:
-        record_id = str(call.path_id())
+        record_id = call.record_id()
         doc = read(call, lambda m, _day, upto: m.doc(record_id, upto))
         return answer_one(call, model, doc if doc is not None and doc["kind"] == kind else None)
 
@@ -57,7 +57,7 @@ def list_requests(call: Call) -> web.Response:
 
 
 def get_request(call: Call) -> web.Response:
-    record_id = str(call.path_id())
+    record_id = call.record_id()
     return answer_one(
         call, A.Adviesaanvraag, read(call, lambda m, _d, upto: m.request(record_id, upto))
     )
@@ -68,12 +68,12 @@ def list_decisions(call: Call) -> web.Response:
 
 
 def get_decision(call: Call) -> web.Response:
-    record_id = str(call.path_id())
+    record_id = call.record_id()
     return answer_one(call, A.Besluit, read(call, lambda m, _d, upto: m.decision(record_id, upto)))
 
 
 def get_dossier(call: Call) -> web.Response:
-    record_id = str(call.path_id())
+    record_id = call.record_id()
     view = read(call, lambda m, day, upto: m.dossier(record_id, day, upto))
     return answer_one(call, A.Dossieroverzicht, view)
 
@@ -81,7 +81,7 @@ def get_dossier(call: Call) -> web.Response:
 def get_advice(call: Call) -> web.Response:
     """One advice, its encoded answer kept by (municipality, views position, advice, business
     date): see answer_cache.py."""
-    advice_id, cache = str(call.path_id()), call.services.answers
+    advice_id, cache = call.record_id(), call.services.answers
 
     def work(model: ReadModel, as_of: date, upto: int | None) -> tuple[bytes, str] | None:
         key = (call.caller.municipality, call.views_position, advice_id, as_of)
@@ -125,7 +125,7 @@ def list_advice(call: Call) -> web.Response:
 
 
 def advice_history(call: Call) -> web.Response:
-    advice_id = str(call.path_id())
+    advice_id = call.record_id()
 
     def work(model: ReadModel, _as_of: date, upto: int | None) -> list[dict[str, Any]] | None:
         doc = model.doc(advice_id, upto)
