@@ -98,6 +98,7 @@ REQUEST_ID = web.RequestKey("request_id", str)
 PRINCIPAL = web.RequestKey("principal", Principal)
 ROUTE = web.RequestKey("route", Route)
 _EMPTY: dict[type[Request], Request | None] = {}
+_NO_QUERY: Final = NoQuery()
 
 
 @dataclass
@@ -108,7 +109,7 @@ class Call:
     route: Route
     services: Services
     principal: Principal | None = None
-    query: Request = field(default_factory=NoQuery)
+    query: Request = field(default_factory=lambda: _NO_QUERY)  # one, not a model per request
     body: Command | None = None
     document: Any = None  # the body as plain JSON
     on_loop: bool = False  # running on the event loop: a read that must not wait
