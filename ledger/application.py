@@ -44,14 +44,9 @@ from ledger.index import LedgerIndex
 from ledger.log_integrity import LogIntegrity
 from ledger.personal_data import PersonalMapper
 from ledger.personal_keys import ForgottenError, PersonalKeys
-from ledger.recorders import (
-    KEY_ARGUMENT,
-    IdempotencyKey,
-    KeyRecord,
-    KeyTakenError,
-    LedgerPostgresRecorder,
-    LedgerSQLiteRecorder,
-)
+from ledger.recorder_postgres import LedgerPostgresRecorder
+from ledger.recorder_sqlite import LedgerSQLiteRecorder
+from ledger.recorders import KEY_ARGUMENT, IdempotencyKey, KeyRecord, KeyTakenError
 from ledger.rules import ADMINISTRATOR_ROLES, Actor, amsterdam_today
 from ledger.storage import application_env, store_prepared
 from ledger.tokens import AccessToken

@@ -1,0 +1,193 @@
+"""The ledger's PostgreSQL recorder: dense positions (MAX + 1 under the table lock), group commit,
+the key table, the Merkle tree in the events' transaction, moments that never go backwards
+(ledger/recorders.py)."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from functools import cache
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import OperationalError
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+from ledger.group_commit import Outcome
+from ledger.log_sql import CHECKPOINTS, NODES, LogSql, LogTables, create_statements
+from ledger.recorders import (
+    COMMAND_ERRORS,
+    KEYS_TABLE,
+    Command,
+    GroupCommits,
+    Inserted,
+    KeyRecord,
+    KeyTakenError,
+    alone,
+    later_moments,
+    rows_of,
+)
+from ledger.tree import Frontier
+
+
+class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder with dense positions, the key table, the tree, and
+    moments that never go backwards."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{keys} (scope text PRIMARY KEY, "
+                "request_hash text NOT NULL, position bigint NOT NULL)"
+            ).format(schema=schema, keys=Identifier(KEYS_TABLE))
+        )
+        self.tables = LogTables(
+            "postgresql",
+            f'"{self.datastore.schema}"."{self.events_table_name}"',
+            "notification_id",
+            f'"{self.datastore.schema}".{NODES}',
+            f'"{self.datastore.schema}".{CHECKPOINTS}',
+        )
+        self.sql_create_statements.extend(
+            # The names come from a checked slug (letters, digits, underscores), quoted.
+            SQL(statement).format()
+            for statement in create_statements("postgresql", self.tables.prefix())
+        )
+        # Rendered once to plain text: psycopg caches the conversion of a text query, where a
+        # composed one is rendered again at every execution.
+        self._begin = (
+            SQL(
+                # One round trip, in the simple protocol: the writers' lock, the library's
+                # notification, and the last event, which positions and moments continue from.
+                "SET LOCAL lock_timeout = '{}s'; LOCK TABLE {}.{} IN EXCLUSIVE MODE; NOTIFY {}; "
+                "SELECT notification_id, state FROM {}.{} ORDER BY notification_id DESC LIMIT 1"
+            )
+            .format(
+                self.datastore.lock_timeout,
+                schema,
+                table,
+                Identifier(self.channel_name),
+                schema,
+                table,
+            )
+            .as_string()
+        )
+        self._insert_key = (
+            SQL(
+                "INSERT INTO {}.{} (scope, request_hash, position) VALUES (%s, %s, %s) "
+                "ON CONFLICT (scope) DO NOTHING"
+            )
+            .format(schema, Identifier(KEYS_TABLE))
+            .as_string()
+        )
+        self._select_key = (
+            SQL("SELECT request_hash, position FROM {}.{} WHERE scope = %s")
+            .format(schema, Identifier(KEYS_TABLE))
+            .as_string()
+        )
+        self._insert_numbered = cache(self._insert_statement)
+        self._start_group_commits()
+
+    def _insert_statement(self, count: int) -> str:
+        """One INSERT of `count` events, numbered by the caller."""
+        return (
+            f"INSERT INTO {self.tables.events} "  # noqa: S608 (the names are quoted slugs)
+            "(originator_id, originator_version, topic, state, notification_id) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s)"] * count)
+        )
+
+    @retry((OperationalError,), max_attempts=10, wait=0.2)
+    def _write_batch(self, commands: Sequence[Command]) -> list[Outcome[Inserted]]:
+        """One transaction: lock, then every command in a savepoint of its own, numbered MAX + 1
+        on from what the commands before it stored, then one commit. A batch of one needs no
+        savepoint: its error rolls back the transaction, which held only it.
+
+        A connection lost before the commit rolls everything back and is retried on a new one;
+        a conflict (same record version, or same key) rolls back that command's savepoint
+        without using up a position.
+        """
+        known = self._take_frontier()
+        single = len(commands) == 1
+        outcomes: list[Outcome[Inserted]] = []
+        try:
+            with (
+                self.datastore.get_connection() as conn,
+                conn.transaction(),
+                conn.cursor() as curs,
+            ):
+                curs.execute(self._begin, prepare=False)
+                while curs.nextset():
+                    pass  # to the last statement's rows
+                row = curs.fetchone()
+                last = int(row["notification_id"]) if row else 0
+                previous = bytes(row["state"]) if row else None
+                for command in commands:
+                    try:
+                        with nullcontext() if single else conn.transaction():
+                            inserted, after = self._insert_command(
+                                curs, command, last, previous, known
+                            )
+                    except COMMAND_ERRORS as error:
+                        if single:
+                            raise
+                        outcomes.append(alone(error))
+                        continue
+                    outcomes.append(inserted)
+                    known = after
+                    last, previous = inserted.positions[-1], inserted.states[-1]
+        except COMMAND_ERRORS as error:
+            if not single:
+                raise
+            self.frontier = known  # rolled back: the tree is as the last commit left it
+            return [alone(error)]
+        self.frontier = known
+        return outcomes
+
+    def _insert_command(
+        self, curs: Any, command: Command, last: int, previous: bytes | None, known: Frontier | None
+    ) -> tuple[Inserted, Frontier | None]:
+        stored_events = command.events
+        final = later_moments(previous, [e.state for e in stored_events])
+        positions = list(range(last + 1, last + 1 + len(stored_events)))
+        curs.execute(
+            self._insert_numbered(len(stored_events)),
+            [
+                value
+                for e, state, position in zip(stored_events, final, positions, strict=True)
+                for value in (e.originator_id, e.originator_version, e.topic, state, position)
+            ],
+        )
+        tree = self._append_tree(
+            LogSql(curs, self.tables), rows_of(positions, stored_events, final), known
+        )
+        key = command.key
+        if key is not None:
+            curs.execute(self._insert_key, (key.scope, key.request_hash, positions[-1]))
+            if curs.rowcount != 1:
+                raise KeyTakenError(key.scope)
+        return Inserted(positions, final), tree
+
+    @contextmanager
+    def log_transaction(self, *, write: bool) -> Iterator[LogSql]:
+        """One transaction on the log's tables; `write` takes the writers' table lock first, and
+        a reader sees one snapshot throughout (REPEATABLE READ)."""
+        with self.datastore.get_connection() as conn:
+            if not write:
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            try:
+                with conn.transaction(force_rollback=not write), conn.cursor() as curs:
+                    if write:
+                        self._lock_table(curs)
+                    yield LogSql(curs, self.tables)
+            finally:
+                conn.isolation_level = None
+
+    @retry((OperationalError,), max_attempts=10, wait=0.2)
+    def find_key(self, scope: str) -> KeyRecord | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            row = curs.execute(self._select_key, (scope,)).fetchone()
+        if row is None:
+            return None
+        return KeyRecord(row["request_hash"], int(row["position"]))
