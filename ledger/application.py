@@ -131,7 +131,6 @@ class AdviceLedger(Application[UUID]):
         # municipality (no needless conflicts), changing the aggregates kept in place; their
         # commits may overlap, several in one transaction (ledger/group_commit.py).
         self._command_lock = CommandGate(self._current)
-        self._versions = StoredVersions(location)
         # The idempotency key of the command running in this thread, if any (see `once`).
         self._keys = threading.local()
         recorder = LedgerSQLiteRecorder if location.backend == "sqlite" else LedgerPostgresRecorder
@@ -142,6 +141,7 @@ class AdviceLedger(Application[UUID]):
         }
         with store_prepared(location):
             super().__init__(env=env)
+            self._versions = StoredVersions(location, getattr(self.recorder, "last_version", None))
             # The log's Merkle tree: a store written before it existed gets its leaves once, here.
             self.integrity = LogIntegrity(cast(Any, self.recorder), location.municipality)
             self.integrity.bring_up_to_date(tree_progress)

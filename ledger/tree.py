@@ -89,20 +89,31 @@ class Frontier:
     nodes: Mapping[NodeKey, bytes]
 
 
+NewNodes = list[tuple[NodeKey, bytes]]
+
+
 def append_leaves(sql: LogSql, rows: Sequence[StoredRow]) -> list[bytes]:
     """Write the leaves and new nodes of `rows` (positions size + 1, size + 2, … in order)."""
-    return _append(sql, rows, None)[0] if rows else []
+    if not rows:
+        return []
+    hashes, new, _ = plan_append(sql, rows, None)
+    sql.put_nodes(new)
+    return hashes
 
 
 def append_after(sql: LogSql, rows: Sequence[StoredRow], known: Frontier | None) -> Frontier:
     """`append_leaves` for a non-empty append, without reading the nodes it merges with when
     `known` is the tree at the size before `rows`; returns the tree after the append."""
-    return _append(sql, rows, known)[1]
+    _, new, after = plan_append(sql, rows, known)
+    sql.put_nodes(new)
+    return after
 
 
-def _append(
+def plan_append(
     sql: LogSql, rows: Sequence[StoredRow], known: Frontier | None
-) -> tuple[list[bytes], Frontier]:
+) -> tuple[list[bytes], NewNodes, Frontier]:
+    """The leaf hashes of a non-empty append, the nodes to store for it (not written here) and
+    the tree after it; the nodes it merges with are read unless `known` is the tree before."""
     size = rows[0].position - 1
     for offset, row in enumerate(rows):
         if row.position != size + 1 + offset:
@@ -123,10 +134,10 @@ def _append(
                 "open de log opnieuw om de ontbrekende bladen te berekenen"
             ) from None
     new = append_nodes(size, hashes, nodes)
-    sql.put_nodes(new)
     merged = {**nodes, **dict(new)}
     end = size + len(rows)
-    return hashes, Frontier(end, rows[-1].state, {key: merged[key] for key in frontier_keys(end)})
+    after = Frontier(end, rows[-1].state, {key: merged[key] for key in frontier_keys(end)})
+    return hashes, new, after
 
 
 def catch_up(sql: LogSql, limit: int = BACKFILL_PAGE) -> tuple[int, int]:
