@@ -82,6 +82,8 @@ class LedgerBase(Application[UUID]):
         self._command_lock = CommandGate(self._current)
         # The idempotency key of the command running in this thread, if any (see `once`).
         self._keys = threading.local()
+        # What the last save of this thread stored, opened: its answer (ledger/ledger_save.py).
+        self._answers = threading.local()
         recorder = LedgerSQLiteRecorder if location.backend == "sqlite" else LedgerPostgresRecorder
         env = {
             **application_env(location),

@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError, Notification, Recording
 from events import LedgerEvent
 from ledger.errors import ConflictError
 from ledger.ledger_base import LedgerBase
+from ledger.personal_data import PersonalMapper
 from ledger.personal_keys import ForgottenError
 from ledger.recorded import Recorded
 from ledger.recorder_postgres import LedgerPostgresRecorder
@@ -69,9 +70,9 @@ class SavingLedger(LedgerBase):
                 )
                 raise ConflictError(msg) from None
             # The event as stored: its personal texts sealed, its moment taken inside the insert
-            # transaction (ledger/recorders.py).
-            state = self._recorder.stored_states()[-1]
-        last, data = recordings[-1], self.open_state(state)
+            # transaction (ledger/recorders.py); and what it reads opened, known without opening.
+            state, data = self._recorder.stored_states()[-1], self._answers.plain[-1]
+        last = recordings[-1]
         return Recorded(
             id=aggregate.id,
             position=last.notification.id,
@@ -128,7 +129,9 @@ class SavingLedger(LedgerBase):
         it was stored with (moved on by the recorder when it was not after the previous stored
         event's), so what the process holds is what the log holds."""
         events = processing_event.events
-        stored = [self.mapper.to_stored_event(e) for e in events]
+        mapper = cast(PersonalMapper, self.mapper)
+        encoded = [mapper.to_stored_and_plain(e) for e in events]
+        stored = [s for s, _ in encoded]
         ids = {e.originator_id for e in events}
         with self._command_lock.committing(ids):
             positions = self.recorder.insert_events(
@@ -157,12 +160,15 @@ class SavingLedger(LedgerBase):
             for e, s, n in zip(events, stored, positions, strict=True)
         ]
         states = self._recorder.stored_states()
-        for recording, state in zip(recordings, states, strict=True):
+        for recording, state, (_, plain) in zip(recordings, states, encoded, strict=True):
             event = cast(LedgerEvent, recording.domain_event)
-            moment = datetime.fromisoformat(orjson.loads(state)["timestamp"])
+            plain["timestamp"] = orjson.loads(state)["timestamp"]
+            moment = datetime.fromisoformat(plain["timestamp"])
             if event.timestamp != moment:
                 # Frozen: set once, before anyone else sees the event.
                 object.__setattr__(event, "timestamp", moment)
+        # The stored states opened, for this thread's answer (`_save`).
+        self._answers.plain = [plain for _, plain in encoded]
         return recordings
 
     @property
