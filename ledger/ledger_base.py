@@ -35,6 +35,7 @@ from ledger.personal_data import PersonalMapper
 from ledger.personal_keys import PersonalKeys
 from ledger.recorder_postgres import LedgerPostgresRecorder
 from ledger.recorder_sqlite import LedgerSQLiteRecorder
+from ledger.recorders import GroupCommits
 from ledger.rules import Actor, amsterdam_today
 from ledger.storage import application_env, store_prepared
 from ledger.tokens import AccessToken
@@ -115,6 +116,7 @@ class LedgerBase(Application[UUID]):
         return cast(PersonalMapper, self.mapper).open(state)
 
     def close(self) -> None:
+        cast(GroupCommits, self.recorder).close()
         super().close()
         self.personal.close()
         self._versions.close()

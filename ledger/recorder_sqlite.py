@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteCursor
 
 from ledger.group_commit import Outcome
 from ledger.log_sql import CHECKPOINTS, NODES, LogSql, LogTables, create_statements
@@ -31,6 +31,20 @@ class LedgerSQLiteRecorder(GroupCommits, SQLiteApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._start_group_commits()
+        self._writer: SQLiteConnection | None = None
+
+    def _write_connection(self) -> SQLiteConnection:
+        """The group commits' own connection, made as the pool makes its connections: one batch
+        writes at a time (its leader), so it skips the pool's checkout and interlocking; another
+        writer (here or in another process) waits for SQLite's lock as before."""
+        if self._writer is None:
+            self._writer = self.datastore.pool._create_connection()
+        return self._writer
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -67,7 +81,7 @@ class LedgerSQLiteRecorder(GroupCommits, SQLiteApplicationRecorder):
         known = self._take_frontier()
         if len(commands) == 1:
             try:
-                with self.datastore.transaction(commit=True) as c:
+                with self._write_connection().transaction(commit=True) as c:
                     inserted, after = self._insert_command(c, commands[0], known)
             except COMMAND_ERRORS as error:
                 self.frontier = known  # rolled back: the tree is as the last commit left it
@@ -75,7 +89,7 @@ class LedgerSQLiteRecorder(GroupCommits, SQLiteApplicationRecorder):
             self.frontier = after
             return [inserted]
         outcomes: list[Outcome[Inserted]] = []
-        with self.datastore.transaction(commit=True) as c:
+        with self._write_connection().transaction(commit=True) as c:
             for command in commands:
                 c.execute("SAVEPOINT command")
                 try:

@@ -158,6 +158,10 @@ class GroupCommits:
     def _write_batch(self, commands: Sequence[Command]) -> list[Outcome[Inserted]]:
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Close what the recorder holds beside the library's pool (the application closes the
+        pool itself)."""
+
     def stored_states(self) -> Sequence[bytes]:
         """The states this thread's last insert stored, as stored."""
         return self._stored.states
