@@ -24,7 +24,15 @@ wait at the same time share one transaction, each in its own savepoint, in queue
 that loses a conflict (its record's version, its key) rolls back to its savepoint: the positions
 and moments it had taken were never committed, so the next command takes them and the log stays
 dense; its leaves and nodes went with it, and the next command's leaves are computed from what
-the transaction holds then.
+the transaction holds then. A batch of one command needs no savepoint.
+
+What a command's transaction need not read again: the tree as the recorder's last commit left it
+(`Frontier`, ledger/tree.py: its size, the last event's stored state, its perfect subtrees). It is
+used only while the log's last position, seen after taking the write lock, is still its size;
+otherwise the previous state and the nodes are read as before.
+
+This module holds what both stores share; the recorders are ledger/recorder_sqlite.py and
+ledger/recorder_postgres.py.
 """
 
 import sqlite3
