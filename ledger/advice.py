@@ -1,11 +1,7 @@
 """The advice aggregate: its points, the college's responses, promises, rejoinders, withdrawal."""
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
 from uuid import UUID
-
-from eventsourcing.domain import Aggregate
 
 from events import (
     AdviceSubmitted,
@@ -20,50 +16,15 @@ from events import (
     Role,
     Verdict,
 )
+from ledger.advice_state import AdviceState, DueDateChange, Point, Promise
 from ledger.bodies import AdvisoryBody
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import ConflictError, ForbiddenError, NotFoundError, Refusals
 from ledger.rules import OFFICE_ROLES, Actor, check_not_future, check_text
 
 
-@dataclass
-class Point:
-    """One numbered advice point and what became of it."""
-
-    number: int
-    text: str
-    outcome: Outcome = Outcome.PENDING
-    responses: list[ResponseRecorded] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DueDateChange:
-    """A due date in force from a business date on (`effective_on`)."""
-
-    effective_on: date
-    due_on: date
-
-
-@dataclass
-class Promise:
-    point: int
-    due_on: date
-    fulfilled_on: date | None = None
-
-
-class Advice(Aggregate):
+class Advice(AdviceState):
     """One advice document; the rules of responding to it live here."""
-
-    if TYPE_CHECKING:  # set by apply(); not constructor arguments of the library
-        body_id: UUID
-        dossier_id: UUID | None
-        title: str
-        submitted_on: date
-        due_on: date
-        due_date_changes: list[DueDateChange]
-        points: list[Point]
-        promises: dict[UUID, Promise]
-        withdrawn: bool
 
     @classmethod
     def submit(
@@ -154,15 +115,6 @@ class Advice(Aggregate):
             given_on=given_on,
             decision=decision,
         )
-
-    def due_on_at(self, day: date) -> date:
-        """The due date in force on a business date: that of the change with the latest effective
-        date on or before it (ties: the later recorded), else the original one."""
-        in_force = [c for c in self.due_date_changes if c.effective_on <= day]
-        if not in_force:
-            return self.due_on
-        latest = max(c.effective_on for c in in_force)
-        return [c for c in in_force if c.effective_on == latest][-1].due_on
 
     def move_due_date(
         self, meta: Meta, *, new_due_on: date, reason: str, effective_on: date, today: date
@@ -288,16 +240,6 @@ class Advice(Aggregate):
         refusals.raise_if_any()
         self.trigger_event(AdviceWithdrawn, meta=meta, reason=reason.strip())
 
-    def answered_points(self, decided: frozenset[int] = frozenset()) -> list[int]:
-        """Points with a response, or answered by a decision's deviation (`decided`)."""
-        return [
-            p.number for p in self.points if p.outcome is not Outcome.PENDING or p.number in decided
-        ]
-
-    def pending_points(self, decided: frozenset[int] = frozenset()) -> list[int]:
-        answered = set(self.answered_points(decided))
-        return [p.number for p in self.points if p.number not in answered]
-
     def _check_point(self, refusals: Refusals, point: int) -> None:
         if not 1 <= point <= len(self.points):
             refusals.add("point", f"Dit advies heeft geen punt {point}.")
@@ -306,27 +248,5 @@ class Advice(Aggregate):
         if self.withdrawn:
             raise ConflictError(message)
 
-    def apply(self, event: Any) -> None:
-        match event:
-            case AdviceSubmitted():
-                self.body_id = event.body_id
-                self.dossier_id = event.dossier_id
-                self.title = event.title
-                self.submitted_on = event.submitted_on
-                self.due_on = event.due_on
-                self.due_date_changes = []
-                self.points = [Point(n, text) for n, text in enumerate(event.points, start=1)]
-                self.promises = {}
-                self.withdrawn = False
-            case ResponseRecorded():
-                point = self.points[event.point - 1]
-                point.outcome = event.outcome
-                point.responses.append(event)
-            case DueDateMoved():
-                self.due_date_changes.append(DueDateChange(event.effective_on, event.new_due_on))
-            case FollowUpPromised():
-                self.promises[event.promise_id] = Promise(event.point, event.due_on)
-            case FollowUpFulfilled():
-                self.promises[event.promise_id].fulfilled_on = event.fulfilled_on
-            case AdviceWithdrawn():
-                self.withdrawn = True
+
+__all__ = ["Advice", "DueDateChange", "Point", "Promise"]

@@ -17,6 +17,7 @@ of the store is replayed. The next command then loads it from the store, which i
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -64,11 +65,15 @@ class StoredVersions:
 
     On SQLite the query runs on a connection of its own, in autocommit (every read sees the last
     commit of any process): the library's pooled read costs some 60 µs a call, this one under 10.
-    Elsewhere `last` answers None: the caller then asks the library for the newer events.
+    Elsewhere `elsewhere` asks (the PostgreSQL recorder's prepared query on its pool); without
+    it `last` answers None, and the caller asks the library for the newer events.
     """
 
-    def __init__(self, location: LogLocation) -> None:
+    def __init__(
+        self, location: LogLocation, elsewhere: Callable[[UUID], int | None] | None = None
+    ) -> None:
         self._location = location
+        self._elsewhere = elsewhere
         self._conn: sqlite3.Connection | None = None
         self._query = (
             f"SELECT MAX(originator_version) FROM {location.events_table} "  # noqa: S608
@@ -77,7 +82,7 @@ class StoredVersions:
 
     def last(self, aggregate_id: UUID) -> int | None:
         if self._location.backend != "sqlite":
-            return None
+            return None if self._elsewhere is None else self._elsewhere(aggregate_id)
         if self._conn is None:
             # Opened on first use, when the store exists; only used under the command lock.
             self._conn = sqlite3.connect(

@@ -23,7 +23,7 @@ NODES: Final = "merkle_nodes"
 CHECKPOINTS: Final = "checkpoints"
 # Keys per SELECT: an append needs a few, a proof about 2·log2(n); more go in several queries.
 _KEYS_PER_QUERY: Final = 200
-_ROWS_PER_INSERT: Final = 1000
+ROWS_PER_INSERT: Final = 1000
 
 
 def create_statements(backend: str, prefix: str = "") -> list[str]:
@@ -164,15 +164,18 @@ class LogSql:
     def put_nodes(self, nodes: Iterable[tuple[NodeKey, bytes]]) -> None:
         """One multi-row INSERT per thousand nodes (an append writes two on average): cheaper
         than `executemany`, which costs psycopg a pipeline of its own."""
-        rows = [(_end(level, idx), level, value) for (level, idx), value in nodes]
-        for start in range(0, len(rows), _ROWS_PER_INSERT):
-            chunk = rows[start : start + _ROWS_PER_INSERT]
-            marks = ", ".join(["(?, ?, ?)"] * len(chunk))
-            self.run(
-                # Only "(?, ?, ?)" marks are interpolated; the nodes travel as parameters.
-                f"INSERT INTO {{nodes}} (tree_size, level, hash) VALUES {marks}",  # noqa: S608
-                [value for row in chunk for value in row],
-            )
+        rows = list(nodes)
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            self.cursor.execute(*self.nodes_insert(rows[start : start + ROWS_PER_INSERT]))
+
+    def nodes_insert(self, nodes: Sequence[tuple[NodeKey, bytes]]) -> tuple[str, list[Any]]:
+        """The INSERT of some nodes (at most `ROWS_PER_INSERT`) and its parameters, in this
+        store's dialect: to run, or to go in one statement with the events' INSERT."""
+        marks = ", ".join(["(?, ?, ?)"] * len(nodes))
+        # Only "(?, ?, ?)" marks are interpolated; the nodes travel as parameters.
+        text = f"INSERT INTO {{nodes}} (tree_size, level, hash) VALUES {marks}"  # noqa: S608
+        params = [v for (level, idx), value in nodes for v in (_end(level, idx), level, value)]
+        return self._sql(text), params
 
     def tree_size(self) -> int:
         """How many leaves the tree holds: the size that completed the newest node."""

@@ -70,15 +70,24 @@ class PersonalMapper(TypedMapper):
     seals = True  # False only in bench/integrity.py, to measure what sealing costs
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
+        return self.to_stored_and_plain(domain_event)[0]
+
+    def to_stored_and_plain(
+        self, domain_event: DomainEventProtocol[Any]
+    ) -> tuple[StoredEvent, dict[str, Any]]:
+        """The stored event, its personal texts sealed, and its state before sealing: what the
+        stored state reads once opened (its moment aside, which the store may move on)."""
         stored = super().to_stored_event(domain_event)
+        plain: dict[str, Any] = orjson.loads(stored.state)
         if not self.seals:
-            return stored
+            return stored, plain
         state = orjson.loads(stored.state)
         event_type = stored.topic.rpartition(":")[2]
         seal_state(event_type, str(stored.originator_id), state, self.keys)
-        return StoredEvent(
+        sealed = StoredEvent(
             stored.originator_id, stored.originator_version, stored.topic, orjson.dumps(state)
         )
+        return sealed, plain
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
         if MARK_BYTES in stored_event.state:

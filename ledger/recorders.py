@@ -24,13 +24,20 @@ wait at the same time share one transaction, each in its own savepoint, in queue
 that loses a conflict (its record's version, its key) rolls back to its savepoint: the positions
 and moments it had taken were never committed, so the next command takes them and the log stays
 dense; its leaves and nodes went with it, and the next command's leaves are computed from what
-the transaction holds then.
+the transaction holds then. A batch of one command needs no savepoint.
+
+What a command's transaction need not read again: the tree as the recorder's last commit left it
+(`Frontier`, ledger/tree.py: its size, the last event's stored state, its perfect subtrees). It is
+used only while the log's last position, seen after taking the write lock, is still its size;
+otherwise the previous state and the nodes are read as before.
+
+This module holds what both stores share; the recorders are ledger/recorder_sqlite.py and
+ledger/recorder_postgres.py.
 """
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -38,15 +45,11 @@ from uuid import UUID
 
 import orjson
 import psycopg
-from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from ledger.group_commit import GroupCommitter, Outcome
-from ledger.log_sql import CHECKPOINTS, NODES, LogSql, LogTables, StoredRow, create_statements
-from ledger.tree import append_leaves
+from ledger.log_sql import LogSql, StoredRow
+from ledger.tree import Frontier, append_after
 
 KEYS_TABLE: Final = "idempotency_keys"
 KEY_ARGUMENT: Final = "idempotency"
@@ -96,10 +99,6 @@ def later_moments(previous: bytes | None, states: Sequence[bytes]) -> list[bytes
     return result
 
 
-class _Stored(threading.local):
-    states: Sequence[bytes] = ()
-
-
 @dataclass(frozen=True)
 class Command:
     """One command's events as the group committer queues them, with its idempotency key."""
@@ -118,10 +117,10 @@ class Inserted:
 
 # What rolls back one command's savepoint and fails that command alone; anything else the store
 # raises fails the whole transaction, and with it every command in it.
-_COMMAND_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError, KeyTakenError)
+COMMAND_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError, KeyTakenError)
 
 
-def _alone(error: Exception) -> BaseException:
+def alone(error: Exception) -> BaseException:
     """A command's own error as the library raises it (a conflict is its IntegrityError)."""
     if isinstance(error, KeyTakenError):
         return error
@@ -130,13 +129,7 @@ def _alone(error: Exception) -> BaseException:
     return translated
 
 
-def _key_of(kwargs: dict[str, Any]) -> IdempotencyKey | None:
-    key = kwargs.get(KEY_ARGUMENT)
-    assert key is None or isinstance(key, IdempotencyKey)
-    return key
-
-
-def _rows(
+def rows_of(
     positions: Sequence[int], stored_events: Sequence[StoredEvent], states: Sequence[bytes]
 ) -> list[StoredRow]:
     """The events being inserted, in position order, with the states as stored (their moments
@@ -147,49 +140,39 @@ def _rows(
     ]
 
 
-class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
-    """The library's SQLite recorder, plus the key table and the Merkle tree written in the
-    events' transaction, and moments that never go backwards."""
+class _Stored(threading.local):
+    states: Sequence[bytes] = ()
 
-    writes_leaves = True  # False only in bench/ledger.py, to measure what the leaves cost
+
+class GroupCommits:
+    """What both recorders add to the library's: commands queued for the next group commit, the
+    states each thread's last command stored, and the tree as the last commit left it.
+
+    `frontier` (ledger/tree.py) lets a command skip reading the previous event and the nodes its
+    leaves merge with: it is used only while the log's last position is still its size (checked
+    in the transaction, after taking the write lock), set only after a commit, and cleared when a
+    batch begins, so a failed or uncertain commit leaves nothing to trust.
+    """
+
+    writes_leaves = True  # False only in bench/integrity.py, to measure what the leaves cost
     _stored = _Stored()
+    frontier: Frontier | None = None
+    committer: GroupCommitter[Command, Inserted]
+
+    def _start_group_commits(self) -> None:
+        self.committer = GroupCommitter(self._write_batch)
+        self.frontier = None
+
+    def _write_batch(self, commands: Sequence[Command]) -> list[Outcome[Inserted]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close what the recorder holds beside the library's pool (the application closes the
+        pool itself)."""
 
     def stored_states(self) -> Sequence[bytes]:
         """The states this thread's last insert stored, as stored."""
         return self._stored.states
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (scope TEXT PRIMARY KEY, "
-            "request_hash TEXT NOT NULL, position INTEGER NOT NULL)",
-            *create_statements("sqlite"),
-        ]
-
-    @property
-    def tables(self) -> LogTables:
-        return LogTables("sqlite", self.events_table_name, "rowid", NODES, CHECKPOINTS)
-
-    @contextmanager
-    def log_transaction(self, *, write: bool) -> Iterator[LogSql]:
-        """One transaction on the log's tables; `write` takes the writers' lock at once, so what
-        is read is what the writes build on (a reader sees one snapshot throughout)."""
-        with self.datastore.get_connection(commit=write) as conn:
-            cursor = conn.cursor()
-            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield LogSql(cursor, self.tables)
-            except BaseException:
-                conn.rollback()
-                raise
-            if write:
-                conn.commit()
-            else:
-                conn.rollback()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.committer: GroupCommitter[Command, Inserted] = GroupCommitter(self._write_batch)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -197,191 +180,18 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         """Queue the events for the next group commit; their positions once it committed."""
         if not stored_events:
             return []
-        inserted = self.committer.submit(Command(stored_events, _key_of(kwargs)))
+        key = kwargs.get(KEY_ARGUMENT)
+        assert key is None or isinstance(key, IdempotencyKey)
+        inserted = self.committer.submit(Command(stored_events, key))
         self._stored.states = inserted.states
         return inserted.positions
 
-    def _write_batch(self, commands: Sequence[Command]) -> list[Outcome[Inserted]]:
-        """One transaction: every command in a savepoint of its own, then one commit."""
-        outcomes: list[Outcome[Inserted]] = []
-        with self.datastore.transaction(commit=True) as c:
-            for command in commands:
-                c.execute("SAVEPOINT command")
-                try:
-                    outcomes.append(self._insert_command(c, command))
-                except _COMMAND_ERRORS as error:
-                    c.execute("ROLLBACK TO command")
-                    outcomes.append(_alone(error))
-                c.execute("RELEASE command")
-        return outcomes
+    def _take_frontier(self) -> Frontier | None:
+        """The tree as the last commit left it, forgotten until this batch commits."""
+        known, self.frontier = self.frontier, None
+        return known
 
-    def _insert_command(self, c: SQLiteCursor, command: Command) -> Inserted:
-        stored_events = command.events
-        positions = list(super()._insert_events(c, stored_events) or [])
-        # The INSERT took the write lock: no other process can commit before this transaction.
-        c.execute(
-            "SELECT state FROM stored_events WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",
-            (positions[0],),
-        )
-        row = c.fetchone()
-        states = [e.state for e in stored_events]
-        final = later_moments(row[0] if row else None, states)
-        for position, state, given in zip(positions, final, states, strict=True):
-            if state is not given:
-                c.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state, position))
-        if self.writes_leaves:
-            append_leaves(LogSql(c, self.tables), _rows(positions, stored_events, final))
-        key = command.key
-        if key is not None:
-            c.execute(
-                "INSERT INTO idempotency_keys (scope, request_hash, position) VALUES (?, ?, ?) "
-                "ON CONFLICT (scope) DO NOTHING",
-                (key.scope, key.request_hash, positions[-1]),
-            )
-            c.execute("SELECT changes()")
-            if c.fetchone()[0] != 1:
-                raise KeyTakenError(key.scope)
-        return Inserted(positions, final)
-
-    def find_key(self, scope: str) -> KeyRecord | None:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT request_hash, position FROM idempotency_keys WHERE scope = ?", (scope,)
-            )
-            row = c.fetchone()
-        return None if row is None else KeyRecord(row[0], int(row[1]))
-
-
-class LedgerPostgresRecorder(PostgresApplicationRecorder):
-    """The library's PostgreSQL recorder with dense positions, the key table, the tree, and
-    moments that never go backwards."""
-
-    writes_leaves = True  # False only in bench/ledger.py, to measure what the leaves cost
-    _stored = _Stored()
-
-    def stored_states(self) -> Sequence[bytes]:
-        """The states this thread's last insert stored, as stored."""
-        return self._stored.states
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{keys} (scope text PRIMARY KEY, "
-                "request_hash text NOT NULL, position bigint NOT NULL)"
-            ).format(schema=schema, keys=Identifier(KEYS_TABLE))
-        )
-        self.tables = LogTables(
-            "postgresql",
-            f'"{self.datastore.schema}"."{self.events_table_name}"',
-            "notification_id",
-            f'"{self.datastore.schema}".{NODES}',
-            f'"{self.datastore.schema}".{CHECKPOINTS}',
-        )
-        self.sql_create_statements.extend(
-            # The names come from a checked slug (letters, digits, underscores), quoted.
-            SQL(statement).format()
-            for statement in create_statements("postgresql", self.tables.prefix())
-        )
-        self._last_event = SQL(
-            "SELECT notification_id, state FROM {}.{} ORDER BY notification_id DESC LIMIT 1"
-        ).format(schema, table)
-        self._insert_numbered = SQL(
-            "INSERT INTO {}.{} (originator_id, originator_version, topic, state, notification_id) "
-            "VALUES (%s, %s, %s, %s, %s)"
-        ).format(schema, table)
-        self._insert_key = SQL(
-            "INSERT INTO {}.{} (scope, request_hash, position) VALUES (%s, %s, %s) "
-            "ON CONFLICT (scope) DO NOTHING"
-        ).format(schema, Identifier(KEYS_TABLE))
-        self._select_key = SQL("SELECT request_hash, position FROM {}.{} WHERE scope = %s").format(
-            schema, Identifier(KEYS_TABLE)
-        )
-        self.committer: GroupCommitter[Command, Inserted] = GroupCommitter(self._write_batch)
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        """Queue the events for the next group commit; their positions once it committed."""
-        if not stored_events:
-            return []
-        inserted = self.committer.submit(Command(stored_events, _key_of(kwargs)))
-        self._stored.states = inserted.states
-        return inserted.positions
-
-    @retry((OperationalError,), max_attempts=10, wait=0.2)
-    def _write_batch(self, commands: Sequence[Command]) -> list[Outcome[Inserted]]:
-        """One transaction: lock, then every command in a savepoint of its own, numbered MAX + 1
-        on from what the commands before it stored, then one commit.
-
-        A connection lost before the commit rolls everything back and is retried on a new one;
-        a conflict (same record version, or same key) rolls back that command's savepoint
-        without using up a position.
-        """
-        outcomes: list[Outcome[Inserted]] = []
-        with (
-            self.datastore.get_connection() as conn,
-            conn.transaction(),
-            conn.cursor() as curs,
-        ):
-            self._lock_table(curs)
-            self._notify_channel(curs)
-            row = curs.execute(self._last_event).fetchone()
-            last = int(row["notification_id"]) if row else 0
-            previous = bytes(row["state"]) if row else None
-            for command in commands:
-                try:
-                    with conn.transaction():
-                        inserted = self._insert_command(curs, command, last, previous)
-                except _COMMAND_ERRORS as error:
-                    outcomes.append(_alone(error))
-                    continue
-                outcomes.append(inserted)
-                last, previous = inserted.positions[-1], inserted.states[-1]
-        return outcomes
-
-    def _insert_command(
-        self, curs: Any, command: Command, last: int, previous: bytes | None
-    ) -> Inserted:
-        stored_events = command.events
-        final = later_moments(previous, [e.state for e in stored_events])
-        positions = list(range(last + 1, last + 1 + len(stored_events)))
-        curs.executemany(
-            self._insert_numbered,
-            [
-                (e.originator_id, e.originator_version, e.topic, state, position)
-                for e, state, position in zip(stored_events, final, positions, strict=True)
-            ],
-        )
-        if self.writes_leaves:
-            append_leaves(LogSql(curs, self.tables), _rows(positions, stored_events, final))
-        key = command.key
-        if key is not None:
-            curs.execute(self._insert_key, (key.scope, key.request_hash, positions[-1]))
-            if curs.rowcount != 1:
-                raise KeyTakenError(key.scope)
-        return Inserted(positions, final)
-
-    @contextmanager
-    def log_transaction(self, *, write: bool) -> Iterator[LogSql]:
-        """One transaction on the log's tables; `write` takes the writers' table lock first, and
-        a reader sees one snapshot throughout (REPEATABLE READ)."""
-        with self.datastore.get_connection() as conn:
-            if not write:
-                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            try:
-                with conn.transaction(force_rollback=not write), conn.cursor() as curs:
-                    if write:
-                        self._lock_table(curs)
-                    yield LogSql(curs, self.tables)
-            finally:
-                conn.isolation_level = None
-
-    @retry((OperationalError,), max_attempts=10, wait=0.2)
-    def find_key(self, scope: str) -> KeyRecord | None:
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            row = curs.execute(self._select_key, (scope,)).fetchone()
-        if row is None:
-            return None
-        return KeyRecord(row["request_hash"], int(row["position"]))
+    def _append_tree(
+        self, sql: LogSql, rows: Sequence[StoredRow], known: Frontier | None
+    ) -> Frontier | None:
+        return append_after(sql, rows, known) if self.writes_leaves else None

@@ -7,8 +7,9 @@ perfect subtrees. A transaction that rolls back takes its leaves and nodes with 
 (a savepoint, the next command of a group commit) continues from what this one wrote.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
 
@@ -17,9 +18,10 @@ import orjson
 from ledger.integrity import (
     LeafError,
     MissingNodeError,
-    append_keys,
+    NodeKey,
     append_nodes,
     format_moment,
+    frontier_keys,
     hash_leaf,
 )
 from ledger.integrity.leaf import MAX_UINT64, moment_field, pack_leaf, topic_field
@@ -75,10 +77,43 @@ def leaf_hash(row: StoredRow) -> bytes:
     )
 
 
+@dataclass(frozen=True)
+class Frontier:
+    """The tree as one committed transaction left it: its size, the stored state of the event at
+    that position and the hashes of its perfect subtrees (`frontier_keys(size)`). What the next
+    append reads, known without reading it while the log's last position is still `size`
+    (committed nodes and events never change; a writer elsewhere moves the last position)."""
+
+    size: int
+    last_state: bytes
+    nodes: Mapping[NodeKey, bytes]
+
+
+NewNodes = list[tuple[NodeKey, bytes]]
+
+
 def append_leaves(sql: LogSql, rows: Sequence[StoredRow]) -> list[bytes]:
     """Write the leaves and new nodes of `rows` (positions size + 1, size + 2, … in order)."""
     if not rows:
         return []
+    hashes, new, _ = plan_append(sql, rows, None)
+    sql.put_nodes(new)
+    return hashes
+
+
+def append_after(sql: LogSql, rows: Sequence[StoredRow], known: Frontier | None) -> Frontier:
+    """`append_leaves` for a non-empty append, without reading the nodes it merges with when
+    `known` is the tree at the size before `rows`; returns the tree after the append."""
+    _, new, after = plan_append(sql, rows, known)
+    sql.put_nodes(new)
+    return after
+
+
+def plan_append(
+    sql: LogSql, rows: Sequence[StoredRow], known: Frontier | None
+) -> tuple[list[bytes], NewNodes, Frontier]:
+    """The leaf hashes of a non-empty append, the nodes to store for it (not written here) and
+    the tree after it; the nodes it merges with are read unless `known` is the tree before."""
     size = rows[0].position - 1
     for offset, row in enumerate(rows):
         if row.position != size + 1 + offset:
@@ -86,17 +121,23 @@ def append_leaves(sql: LogSql, rows: Sequence[StoredRow]) -> list[bytes]:
                 f"positie {row.position} volgt niet op {size + offset}: de log heeft een gat"
             )
     hashes = [leaf_hash(row) for row in rows]
-    # The last leaf so far, too: an append never skips leaves the tree does not have.
-    keys = append_keys(size, len(hashes)) + ([(0, size - 1)] if size else [])
-    try:
-        nodes = sql.get_nodes(keys)
-    except MissingNodeError:
-        raise TreeError(
-            f"de Merkle-boom loopt achter op de log (positie {size} heeft geen blad); "
-            "open de log opnieuw om de ontbrekende bladen te berekenen"
-        ) from None
-    sql.put_nodes(append_nodes(size, hashes, nodes))
-    return hashes
+    if known is not None and known.size == size:
+        nodes = known.nodes
+    else:
+        # The last leaf so far, too: an append never skips leaves the tree does not have.
+        keys = frontier_keys(size) + ([(0, size - 1)] if size else [])
+        try:
+            nodes = sql.get_nodes(keys)
+        except MissingNodeError:
+            raise TreeError(
+                f"de Merkle-boom loopt achter op de log (positie {size} heeft geen blad); "
+                "open de log opnieuw om de ontbrekende bladen te berekenen"
+            ) from None
+    new = append_nodes(size, hashes, nodes)
+    merged = {**nodes, **dict(new)}
+    end = size + len(rows)
+    after = Frontier(end, rows[-1].state, {key: merged[key] for key in frontier_keys(end)})
+    return hashes, new, after
 
 
 def catch_up(sql: LogSql, limit: int = BACKFILL_PAGE) -> tuple[int, int]:
