@@ -49,7 +49,7 @@ def leaf_hashes(
     expected: int,
     loads: Loads,
     topics: dict[Any, bytes],
-    version: int = 1,
+    export_version: int = 1,
 ) -> tuple[list[bytes], int | None]:
     """The leaf hashes of event lines holding positions expected, expected + 1, …
 
@@ -60,7 +60,7 @@ def leaf_hashes(
     append, head, hex_digits = hashes.append, HASHED_HEAD.pack, bytes.fromhex
     for index, raw in enumerate(lines):
         try:
-            event, verbatim = parse_line(raw, loads, version)
+            event, verbatim = parse_line(raw, loads, export_version)
             position = event["positie"]
             version = event["versie"]
             aggregate = hex_digits(event["aggregaat"].replace("-", ""))
