@@ -80,7 +80,8 @@ def test_a_flipped_verbatim_byte_without_the_stored_leaf_fails_against_the_check
     error = failure(flip_in_line(without_leaves, position, offset, bit))
 
     # a flip into a line break or a brace breaks the line itself: named at the position
-    assert error.position is not None and error.position <= position
+    assert error.position is not None
+    assert error.position <= position
     assert error.last is None or error.last >= position
 
 
@@ -122,7 +123,8 @@ def version_1(events: list = EVENTS) -> list[bytes]:  # type: ignore[type-arg]
 
 def test_a_version_1_export_verifies_with_the_same_size_and_root(tmp_path: Path) -> None:
     lines = version_1()
-    assert b'"gegevens":"' in lines[3] and b'"versie":1,"oorsprong"' in lines[0]
+    assert b'"gegevens":"' in lines[3]
+    assert b'"versie":1,"oorsprong"' in lines[0]
 
     in_memory = verify_export(lines, keys=KEYS)
     one, two = verify_both_ways(write(tmp_path, lines))
