@@ -133,11 +133,13 @@ def bench(args: argparse.Namespace) -> None:
             assert checked == args.events, checked
     print(f"\n  verify throughput, medians of {args.repeats} repeats (v2 export bytes per s)")
     print("  (CPU µs/ev: this process and its worker processes together; main: this one alone)")
+    base_cpu = statistics.median(baseline.cpu_us)
+    print(f"    baseline: {baseline.label}, {baseline.shown()}")
     for figure in (*verifiers.values(), per_line):
         row(
             figure.label,
             figure.shown(),
-            f"{baseline.label} {baseline.rate / 1e6:.0f} MB/s",
+            f"CPU ratio {base_cpu / statistics.median(figure.cpu_us):.2f}x; wall ratio",
             figure.rate / baseline.rate,
         )
     for (version, processes), figure in verifiers.items():
