@@ -27,8 +27,8 @@ from hashlib import sha256
 from pathlib import Path
 
 from bench.integrity_export import cached_export, signer
-from bench.integrity_write import load, row, write_path, write_path_share
-from bench.ledger import DEFAULT_POSTGRES_URL
+from bench.integrity_write import row, write_path, write_path_share
+from bench.ledger import DEFAULT_POSTGRES_URL, load
 from bench.machine import filesystem, machine
 from bench.results import record
 from ledger.integrity.verifier import verify_file

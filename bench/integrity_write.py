@@ -7,7 +7,6 @@ which only this bench does), one also without sealing; the rounds alternate betw
 """
 
 import argparse
-import os
 import shutil
 import statistics
 import tempfile
@@ -23,7 +22,7 @@ import psycopg
 from psycopg import sql
 
 from bench.integrity_export import states
-from bench.ledger import EVENTS_PER_ADVICE, register_body, run_commands
+from bench.ledger import EVENTS_PER_ADVICE, load, register_body, run_commands
 from bench.machine import filesystem
 from events.store import StoreUrl
 from ledger import Ledgers
@@ -34,13 +33,6 @@ from ledger.integrity.nodes import MemoryNodes, append_nodes
 def row(label: str, figure: str, baseline: str, ratio: float | None) -> None:
     shown = f"{ratio:6.2f}x" if ratio is not None else ""
     print(f"    {label:<44} {figure:>30}  | {baseline:<38} {shown}")
-
-
-def load() -> str:
-    try:
-        return " ".join(f"{value:.2f}" for value in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def write_path_share(count: int) -> tuple[float, float]:
