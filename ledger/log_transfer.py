@@ -10,7 +10,6 @@ and PostgreSQL alike, and a SQLite export restored on PostgreSQL has the same ro
 
 import binascii
 import json
-from base64 import b64decode
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
@@ -31,11 +30,13 @@ from ledger.integrity import (
     root,
     verify_file,
 )
+from ledger.integrity.lines import event_state, parse_line
 from ledger.log_integrity import LogIntegrity, now_text
 from ledger.log_sql import LogSql, StoredCheckpoint, StoredRow
 from ledger.tree import Progress, TreeError, append_leaves, recorded_moment
 
 PAGE = 5000
+Line = tuple[dict[str, Any], bytes | None]  # an event line's members, its verbatim stored bytes
 
 
 def export_log(integrity: LogIntegrity, out: BinaryIO) -> tuple[int, bytes]:
@@ -75,6 +76,7 @@ class ExportHead:
     origin: str
     municipality: str
     notes: list[str]
+    version: int
 
 
 def read_export_head(path: Path) -> ExportHead:
@@ -87,22 +89,23 @@ def read_export_head(path: Path) -> ExportHead:
             if "controlepunt" not in value:
                 break
             notes.append(value["controlepunt"])
-    return ExportHead(header["oorsprong"], header["gemeente"], notes)
+    return ExportHead(header["oorsprong"], header["gemeente"], notes, header["versie"])
 
 
-def _event_lines(path: Path) -> Iterator[dict[str, Any]]:
+def _event_lines(path: Path, version: int) -> Iterator[Line]:
+    """Each event line's members, and in export version 2 its stored bytes (else None)."""
     with path.open("rb") as file:
         for raw in file:
-            value = json.loads(raw)
+            value, state = parse_line(raw, json.loads, version)
             if "positie" in value:
-                yield value
+                yield value, state
 
 
-def _stored_row(event: dict[str, Any]) -> tuple[StoredRow, bytes, bytes | None]:
+def _stored_row(line: Line) -> tuple[StoredRow, bytes, bytes | None]:
     """The row to store, the leaf hash the export's own fields give, and its `blad`."""
-    text = event.get("gegevens")
+    event, verbatim = line
     try:
-        state = text.encode() if text is not None else b64decode(event["gegevens64"], validate=True)
+        state = event_state(event, verbatim)
     except (binascii.Error, UnicodeEncodeError):
         raise VerificationError("onleesbare gegevens", position=event["positie"]) from None
     row = StoredRow(
@@ -116,7 +119,7 @@ def _stored_row(event: dict[str, Any]) -> tuple[StoredRow, bytes, bytes | None]:
     return row, leaf.hash(), bytes.fromhex(stored) if stored else None
 
 
-def _pages(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+def _pages(items: Iterable[Line], size: int) -> Iterator[list[Line]]:
     iterator = iter(items)
     while page := list(islice(iterator, size)):
         yield page
@@ -145,10 +148,10 @@ def import_log(
         if not sql.is_empty():
             msg = f"de log van {integrity.municipality} is niet leeg; herstel alleen in een lege"
             raise VerificationError(msg)
-        for page in _pages(_event_lines(path), PAGE):
+        for page in _pages(_event_lines(path, head.version), PAGE):
             _restore_page(sql, page)
             if progress is not None:
-                progress(page[-1]["positie"], verified.size)
+                progress(page[-1][0]["positie"], verified.size)
         for note in head.notes:
             checkpoint = read_checkpoint(note)
             sql.add_checkpoint(StoredCheckpoint(checkpoint.size, checkpoint.root, note, now_text()))
@@ -159,7 +162,7 @@ def import_log(
     return size, restored
 
 
-def _restore_page(sql: LogSql, page: list[dict[str, Any]]) -> None:
+def _restore_page(sql: LogSql, page: list[Line]) -> None:
     rows, exported = [], []
     for event in page:
         row, leaf, stored = _stored_row(event)

@@ -4,7 +4,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .checkpoint import Checkpoint, CheckpointError, open_checkpoint, read_checkpoint
-from .export import FORMAT, VERSION
+from .export import FORMAT, VERSIONS
 from .lines import Loads
 from .merkle import EMPTY_ROOT
 from .note import NoteError, VerifierKey
@@ -38,8 +38,9 @@ class CheckedCheckpoint:
     signed_by: frozenset[str]
 
 
-def read_header(line: bytes, loads: Loads) -> str:
-    """The origin (the log's name in its checkpoints) from the export's first line."""
+def read_header(line: bytes, loads: Loads) -> tuple[str, int]:
+    """The origin (the log's name in its checkpoints) and the format's version, from the
+    export's first line."""
     try:
         header = loads(line)
     except ValueError:
@@ -47,12 +48,13 @@ def read_header(line: bytes, loads: Loads) -> str:
     if not isinstance(header, dict) or header.get("formaat") != FORMAT:
         raise VerificationError(f'regel 1: geen export, de kopregel mist "formaat": "{FORMAT}"')
     version = header.get("versie")
-    if version != VERSION or type(version) is not int:
-        raise VerificationError(f"regel 1: exportversie {version!r} is onbekend (alleen {VERSION})")
+    if version not in VERSIONS or type(version) is not int:
+        known = " en ".join(map(str, VERSIONS))
+        raise VerificationError(f"regel 1: exportversie {version!r} is onbekend (alleen {known})")
     origin, municipality = header.get("oorsprong"), header.get("gemeente")
     if not isinstance(origin, str) or not origin or not isinstance(municipality, str):
         raise VerificationError("regel 1: de kopregel mist oorsprong of gemeente")
-    return origin
+    return origin, version
 
 
 def check_checkpoints(
@@ -110,6 +112,7 @@ class Head:
     """What comes before the events: the log's name, the checkpoints, where the events begin."""
 
     origin: str
+    version: int
     notes: list[tuple[str, object, bool]]
     first_event: bytes | None
     offset: int
@@ -120,7 +123,7 @@ def read_head(lines: Iterator[bytes], loads: Loads, given: Sequence[str]) -> Hea
     first = next(lines, None)
     if first is None:
         raise VerificationError("regel 1: het bestand is leeg")
-    origin, offset = read_header(first, loads), len(first)
+    (origin, version), offset = read_header(first, loads), len(first)
     notes: list[tuple[str, object, bool]] = [
         (f"--checkpoint {number}", note, True) for number, note in enumerate(given, 1)
     ]
@@ -130,10 +133,10 @@ def read_head(lines: Iterator[bytes], loads: Loads, given: Sequence[str]) -> Hea
         except ValueError:
             value = None
         if not isinstance(value, dict) or "controlepunt" not in value:
-            return Head(origin, notes, raw, offset)
+            return Head(origin, version, notes, raw, offset)
         notes.append((f"regel {line_number}", value["controlepunt"], False))
         offset += len(raw)
-    return Head(origin, notes, None, offset)
+    return Head(origin, version, notes, None, offset)
 
 
 def checked_checkpoints(

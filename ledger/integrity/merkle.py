@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from hashlib import sha256
+from itertools import pairwise
 
 HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
@@ -69,3 +70,42 @@ def root_of(leaf_hashes: Iterable[bytes]) -> bytes:
     for leaf_hash in leaf_hashes:
         frontier.push(leaf_hash)
     return frontier.root()
+
+
+def perfect_root(hashes: list[bytes]) -> bytes:
+    """MTH of 2^k leaf hashes (k ≥ 0), a level at a time: one list of nodes per level."""
+    level = hashes
+    while len(level) > 1:
+        level = [
+            sha256(NODE_PREFIX + left + right).digest()
+            for left, right in zip(level[::2], level[1::2], strict=True)
+        ]
+    return level[0]
+
+
+def perfect_subtrees(start: int, end: int, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
+    """Leaves [start, end) as perfect subtrees, left to right: (first leaf, level) each.
+
+    Each is as large as its place allows: aligned (its first leaf a multiple of its size), within
+    the range, and never across a cut (a tree size whose root is needed on its own).
+    """
+    bounds = sorted({start, end, *(cut for cut in cuts if start < cut < end)})
+    subtrees = []
+    for low, high in pairwise(bounds):
+        while low < high:
+            level = (low & -low).bit_length() - 1 if low else 63
+            while 1 << level > high - low:
+                level -= 1
+            subtrees.append((low, level))
+            low += 1 << level
+    return subtrees
+
+
+def subtree_nodes(
+    first: int, hashes: list[bytes], cuts: Iterable[int] = ()
+) -> list[tuple[int, bytes]]:
+    """The leaf hashes of leaves first, first + 1, … as (level, hash) of `perfect_subtrees`."""
+    return [
+        (level, perfect_root(hashes[low - first : low - first + (1 << level)]))
+        for low, level in perfect_subtrees(first, first + len(hashes), cuts)
+    ]

@@ -68,7 +68,7 @@ def verify_export(
     checked, by_size = checked_checkpoints(head, keys, required)
     events = chain([head.first_event], stream) if head.first_event is not None else stream
     try:
-        size, root = verify_events(events, by_size, loads)
+        size, root = verify_events(events, by_size, loads, head.version)
     except StreamError as error:
         raise VerificationError(error.message, position=error.position, last=error.last) from None
     return Verified(size, root, tuple(checked), bool(keys))
@@ -86,26 +86,25 @@ def verify_file(
 ) -> Verified:
     """As verify_export, for an export file, in one process or several with the same outcome.
 
-    With processes > 1 the leaves are computed by worker processes over byte ranges of about
-    `chunk` bytes; this process folds them in log order.
+    The file is read in buffers of about `chunk` bytes; with processes > 1 worker processes compute
+    the leaves over byte ranges of that size and this process folds them in log order.
     """
     loads = json_loads(parser)
     with path.open("rb", buffering=READ_BUFFER) as file:
         head = read_head(iter(file), loads, checkpoints)
-        checked, by_size = checked_checkpoints(head, keys, required)
-        try:
-            if processes > 1 and head.first_event is not None:
-                size, root = verify_file_events(
-                    path, head.offset, by_size, parser=parser, processes=processes, chunk=chunk
-                )
-            else:
-                first = head.first_event
-                events = chain([first], file) if first is not None else iter(file)
-                size, root = verify_events(events, by_size, loads)
-        except StreamError as error:
-            raise VerificationError(
-                error.message, position=error.position, last=error.last
-            ) from None
+    checked, by_size = checked_checkpoints(head, keys, required)
+    try:
+        size, root = verify_file_events(
+            path,
+            head.offset,
+            by_size,
+            parser=parser,
+            version=head.version,
+            processes=processes if head.first_event is not None else 1,
+            chunk=chunk,
+        )
+    except StreamError as error:
+        raise VerificationError(error.message, position=error.position, last=error.last) from None
     return Verified(size, root, tuple(checked), bool(keys))
 
 

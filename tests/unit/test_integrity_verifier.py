@@ -375,7 +375,7 @@ def test_without_a_given_checkpoint_one_in_the_export_must_carry_the_cosignature
     [
         ([], "leeg"),
         ([b"{}\n"], "formaat"),
-        ([GOOD[0].replace(b'"versie":1', b'"versie":2')], "exportversie"),
+        ([GOOD[0].replace(b'"versie":2', b'"versie":3')], "exportversie"),
         ([GOOD[0], GOOD[3], GOOD[1]], "controlepunt tussen de gebeurtenissen"),
         ([GOOD[0], b"niet eens json\n"], "geen geldige JSON"),
         ([GOOD[0], GOOD[3].replace(b'"positie":1', b'"positie":true')], "positie"),
