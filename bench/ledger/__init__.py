@@ -11,6 +11,7 @@ from bench.ledger.common import (
     OUTCOMES,
     RESPONSE,
     SYNCHRONOUS,
+    load,
 )
 from bench.ledger.raw import PostgresWriter, SqliteWriter
 from bench.ledger.workload import register_body, run_commands, submitted_on
@@ -24,6 +25,7 @@ __all__ = [
     "SYNCHRONOUS",
     "PostgresWriter",
     "SqliteWriter",
+    "load",
     "register_body",
     "run_commands",
     "submitted_on",
