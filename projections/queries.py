@@ -3,7 +3,7 @@
 replays the log itself, never a copy of it in the views).
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -164,7 +164,7 @@ class Queries:
 
     def points(
         self, as_of: date, upto: int | None = None, filters: Filters | None = None
-    ) -> Sequence[PointRow]:
+    ) -> PointList | list[PointRow]:
         """The points view: now paged and filtered in SQL (a `PointList`: its slices build only
         the points on them), or replayed and filtered here (time travel)."""
         filters = filters or Filters()
