@@ -2,6 +2,7 @@
 built from every document, and the documents of other records never read (shown by damaging
 them in the views: a read of one would fail to decode it)."""
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import product
 from typing import TYPE_CHECKING
@@ -19,11 +20,11 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def model(store_url: "StoreUrl", municipality: str) -> "ReadModel":
+def model(store_url: "StoreUrl", municipality: str) -> Iterator["ReadModel"]:
     from projections import ReadModel
 
     opened = ReadModel(store_url.location(municipality), page_size=4)
-    yield opened  # type: ignore[misc]
+    yield opened
     opened.close()
 
 
