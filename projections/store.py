@@ -5,7 +5,6 @@ changes and its tracking position are written in one transaction (exactly once):
 position is refused by the tracking table, and the whole page rolls back.
 """
 
-import contextlib
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,16 +17,11 @@ from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
     Tracking,
-    TrackingRecorder,
 )
-from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
-from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL
 
-from events.store import LEDGER_NAME, LogLocation, library_settings
-from projections import search, writes
+from events.store import LEDGER_NAME, LogLocation
+from projections import recorders, search, writes
 from projections.connections import PerThread
 from projections.fold import Doc
 from projections.tables import Row, ViewTables
@@ -36,7 +30,6 @@ from projections.writes import Cursor
 __all__ = ["SEARCHED", "VIEWS_VERSION", "Cursor", "Row", "ViewStore", "ViewTables"]
 
 TRACKED_LOG = LEDGER_NAME
-VIEWS_NAME = "views"
 # The shape of the view tables and documents. Raise it whenever the fold or the tables change:
 # a store holding views of another version drops them and the next catch-up rebuilds from the log.
 # Version 4: no copy of the log in the views (history and time travel read the log itself).
@@ -44,64 +37,6 @@ VIEWS_NAME = "views"
 VIEWS_VERSION = 5
 
 SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
-
-
-class SQLiteViewRecorder(SQLiteTrackingRecorder):
-    """The library's SQLite tracking table, plus the view tables in the same file."""
-
-    view_tables: ViewTables
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *self.view_tables.create_statements()]
-
-
-class PostgresViewRecorder(PostgresTrackingRecorder):
-    """The library's PostgreSQL tracking table, plus the view tables in the same schema."""
-
-    view_tables: ViewTables
-
-    def __init__(self, datastore: Any, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(
-            SQL(s).format() for s in self.view_tables.create_statements()
-        )
-
-
-def _recorder_class(location: LogLocation, tables: ViewTables) -> type[TrackingRecorder]:
-    base: type[Any] = SQLiteViewRecorder if location.backend == "sqlite" else PostgresViewRecorder
-    return type(base.__name__, (base,), {"view_tables": tables})
-
-
-def _environment(location: LogLocation) -> Environment:
-    if location.backend == "sqlite":
-        location.views_file.parent.mkdir(parents=True, exist_ok=True)
-        return Environment(VIEWS_NAME, library_settings(location, location.views_file))
-    return Environment(VIEWS_NAME, library_settings(location, schema=location.views_schema))
-
-
-@contextmanager
-def _schema_prepared(location: LogLocation) -> Iterator[None]:
-    """Hold the municipality's projector lock while its view tables are created or checked.
-
-    Several servers opening the views of one municipality at once ran their DDL (create, add
-    column, create index) side by side and deadlocked on the tables' locks. The session lock
-    here is the same key as the projector's transaction lock (`transaction`), so DDL and
-    projection take turns. A municipality without a ledger yet still gets its schema, so reads
-    can answer.
-    """
-    if location.backend != "postgresql":
-        yield
-        return
-    assert location.server is not None
-    with psycopg.connect(location.server.conninfo(), autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (location.views_schema,))
-        try:
-            # Another process may create it at the same moment.
-            with contextlib.suppress(psycopg.errors.UniqueViolation):
-                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.views_schema}"')
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (location.views_schema,))
 
 
 class ViewStore:
@@ -112,10 +47,10 @@ class ViewStore:
         self.tables = ViewTables(location)
         self._bulk = False  # a rebuild is loading: no search index upkeep, a larger cache
         self._readers: PerThread[Any] = PerThread(self._open_reader)
-        with _schema_prepared(location):
-            factory = InfrastructureFactory.construct(_environment(location))
+        with recorders.schema_prepared(location):
+            factory = InfrastructureFactory.construct(recorders.environment(location))
             self.factory = factory
-            recorder_class = _recorder_class(location, self.tables)
+            recorder_class = recorders.recorder_class(location, self.tables)
             for attempt in range(3):
                 try:
                     self.recorder: Any = factory.tracking_recorder(recorder_class)
@@ -305,6 +240,7 @@ class ViewStore:
             "DELETE FROM {listed}",
             "DELETE FROM {answers}",
             "DELETE FROM {pointlist}",
+            "DELETE FROM {pointcount}",
             "DELETE FROM {moves}",
             "DELETE FROM {decided}",
         ):

@@ -1,8 +1,8 @@
 """The view tables: their SQL (written once with `?`, adapted per backend) and the rows each
 document has in them besides itself.
 
-Placeholders: {docs} {points} {tracking} {meta} {listed} {answers} {pointlist} {moves} {decided}
-are table names, `?` a parameter.
+Placeholders: {docs} {points} {tracking} {meta} {listed} {answers} {pointlist} {pointcount}
+{moves} {decided} are table names, `?` a parameter.
 """
 
 from collections.abc import Iterator
@@ -49,6 +49,12 @@ _TABLES = (
     "(submitted_on DESC, created_at DESC, advice_id, point)",
     "CREATE INDEX IF NOT EXISTS {pointlist_body_index} ON {pointlist} "
     "(body_id, submitted_on DESC, created_at DESC, advice_id, point)",
+    "CREATE INDEX IF NOT EXISTS {pointlist_dossier_index} ON {pointlist} "
+    "(dossier_id, submitted_on DESC, created_at DESC, advice_id, point)",
+    # How many points each body has per year: the length of the points view, whole or of a
+    # body or year, without counting its rows.
+    "CREATE TABLE IF NOT EXISTS {pointcount} (body_id TEXT NOT NULL, year INTEGER NOT NULL, "
+    "points BIGINT NOT NULL, PRIMARY KEY (body_id, year))",
     "CREATE TABLE IF NOT EXISTS {moves} (advice_id TEXT NOT NULL, seq INTEGER NOT NULL, "
     "effective_on TEXT NOT NULL, new_due_on TEXT NOT NULL, PRIMARY KEY (advice_id, seq))",
     # Which decisions name each advice (in `advice_ids` or a deviation): what one advice's view
@@ -76,6 +82,7 @@ _INDEXES = {
     "answers_index": "view_answers_point_v5",
     "pointlist_index": "view_pointlist_order_v5",
     "pointlist_body_index": "view_pointlist_body_v5",
+    "pointlist_dossier_index": "view_pointlist_dossier_v5",
     "decided_index": "view_decided_advice_v5",
 }
 # The search index on PostgreSQL, also built once at the end of a rebuild.
@@ -91,6 +98,7 @@ _NAMES = {
     "listed": "listed_v3",
     "answers": "answers_v5",
     "pointlist": "pointlist_v5",
+    "pointcount": "pointcount_v5",
     "moves": "moves_v5",
     "decided": "decided_v5",
 }

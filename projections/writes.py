@@ -23,6 +23,7 @@ from projections.tables import (
 # The rows documents have, for a catch-up that writes only what changed (`{marks}`: the ids).
 _POINTS_OF = "SELECT id, doc_id, advice_id, point, text FROM {points} WHERE doc_id IN ({marks})"
 _LISTED_OF = "SELECT * FROM {listed} WHERE id IN ({marks})"
+_POINT_COUNTS_OF = "SELECT body_id, year FROM {pointlist} WHERE advice_id IN ({marks})"
 _ANSWERS_OF = (
     "SELECT doc_id, advice_id, point, position, outcome, given_on FROM {answers} "
     "WHERE doc_id IN ({marks})"
@@ -153,6 +154,10 @@ def replace_point_rows(
     these decisions name, replaced whole (a document has a few: `older` the ids that have)."""
     advice = [doc for doc in docs if doc["kind"] == "advice"]
     decisions = [doc for doc in docs if doc["kind"] == "decision"]
+    rows = [row for doc in advice for row in point_list_rows(doc)]
+    counts: Counter[tuple[str, int]] = Counter((row[2], row[5]) for row in rows)
+    if older:
+        counts.subtract(rows_of(tables, cursor, _POINT_COUNTS_OF, [i for (i,) in older]))
     for table, column in (
         ("pointlist", "advice_id"),
         ("moves", "advice_id"),
@@ -162,9 +167,13 @@ def replace_point_rows(
             # Names from the fixed tuple above only; the ids travel as parameters.
             delete = f"DELETE FROM {{{table}}} WHERE {column} = ?"  # noqa: S608
             cursor.executemany(tables.sql(delete), older)
+    cursor.executemany(tables.sql("INSERT INTO {pointlist} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), rows)
     cursor.executemany(
-        tables.sql("INSERT INTO {pointlist} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-        (row for doc in advice for row in point_list_rows(doc)),
+        tables.sql(
+            "INSERT INTO {pointcount} AS c VALUES (?, ?, ?) ON CONFLICT (body_id, year) "
+            "DO UPDATE SET points = c.points + excluded.points"
+        ),
+        [(body, year, n) for (body, year), n in counts.items() if n],
     )
     cursor.executemany(
         tables.sql("INSERT INTO {moves} VALUES (?, ?, ?, ?)"),

@@ -152,14 +152,15 @@ def test_the_points_view_paged_in_sql_is_the_view_of_every_document(
     start = today - timedelta(days=60)
     _story(ledger, office, body_id, dossier_id, start)
     model.ensure_current()
-    for days, body, outcome, overdue in product(
+    for days, body, year, outcome, overdue in product(
         (3, 8, 20, 50, 60),
         (None, str(body_id)),
+        (None, start.year, start.year + 1),
         (None, "pending", "followed", "not_followed", "deferred"),
         (None, True, False),
     ):
         as_of = start + timedelta(days=days)
-        filters = Filters(body_id=body, outcome=outcome, overdue=overdue)
+        filters = Filters(body_id=body, year=year, outcome=outcome, overdue=overdue)
         everything = views.points_view(model.advice_list(as_of))
         expected = [row for row in everything if filters.keep(row)]
 
@@ -170,6 +171,12 @@ def test_the_points_view_paged_in_sql_is_the_view_of_every_document(
         assert paged[1:4] == expected[1:4]
     overdue_then = model.points(start + timedelta(days=50), filters=Filters(overdue=True))
     assert {r["advice_title"] for r in overdue_then} >= {"Advies 3"}  # its term moved earlier
+    whole, own = list(model.points(today)), model.points(today, filters=Filters(str(body_id)))
+    model.rebuild()  # the bulk load keeps the same rows and counts
+    assert list(model.points(today)) == whole
+    assert len(model.points(today)) == len(whole) == 3 * 6  # one of seven advice withdrawn
+    assert len(model.points(today, filters=Filters(str(body_id)))) == len(own)
+    assert len(model.points(today, filters=Filters(year=1999))) == 0
 
 
 def test_a_page_of_points_builds_only_its_own_advice(
