@@ -23,7 +23,6 @@ from projections.tables import (
 # The rows documents have, for a catch-up that writes only what changed (`{marks}`: the ids).
 _POINTS_OF = "SELECT id, doc_id, advice_id, point, text FROM {points} WHERE doc_id IN ({marks})"
 _LISTED_OF = "SELECT * FROM {listed} WHERE id IN ({marks})"
-_POINT_COUNTS_OF = "SELECT body_id, year FROM {pointlist} WHERE advice_id IN ({marks})"
 _ANSWERS_OF = (
     "SELECT doc_id, advice_id, point, position, outcome, given_on FROM {answers} "
     "WHERE doc_id IN ({marks})"
@@ -150,24 +149,15 @@ def replace_list_rows(
 def replace_point_rows(
     tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row]
 ) -> None:
-    """The points view's rows and term changes of these advice documents, and which advice
-    these decisions name, replaced whole (a document has a few: `older` the ids that have)."""
+    """The points view's rows and term changes of these advice documents, which advice these
+    decisions name, and the points counted per body and year (`older`: the ids that have rows;
+    a catch-up writes a document's rows only when they changed, which an answer never does)."""
+    ids = [i for (i,) in older]
     advice = [doc for doc in docs if doc["kind"] == "advice"]
-    decisions = [doc for doc in docs if doc["kind"] == "decision"]
     rows = [row for doc in advice for row in point_list_rows(doc)]
-    counts: Counter[tuple[str, int]] = Counter((row[2], row[5]) for row in rows)
-    if older:
-        counts.subtract(rows_of(tables, cursor, _POINT_COUNTS_OF, [i for (i,) in older]))
-    for table, column in (
-        ("pointlist", "advice_id"),
-        ("moves", "advice_id"),
-        ("decided", "decision_id"),
-    ):
-        if older:
-            # Names from the fixed tuple above only; the ids travel as parameters.
-            delete = f"DELETE FROM {{{table}}} WHERE {column} = ?"  # noqa: S608
-            cursor.executemany(tables.sql(delete), older)
-    cursor.executemany(tables.sql("INSERT INTO {pointlist} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), rows)
+    written, gone = _replace(tables, cursor, "pointlist", "advice_id", rows, ids)
+    counts: Counter[tuple[str, int]] = Counter((row[2], row[5]) for row in written)
+    counts.subtract((row[2], row[5]) for row in gone)
     cursor.executemany(
         tables.sql(
             "INSERT INTO {pointcount} AS c VALUES (?, ?, ?) ON CONFLICT (body_id, year) "
@@ -175,11 +165,30 @@ def replace_point_rows(
         ),
         [(body, year, n) for (body, year), n in counts.items() if n],
     )
-    cursor.executemany(
-        tables.sql("INSERT INTO {moves} VALUES (?, ?, ?, ?)"),
-        (row for doc in advice for row in move_rows(doc)),
-    )
-    cursor.executemany(
-        tables.sql("INSERT INTO {decided} VALUES (?, ?)"),
-        (row for doc in decisions for row in decided_rows(doc)),
-    )
+    moves = [row for doc in advice for row in move_rows(doc)]
+    _replace(tables, cursor, "moves", "advice_id", moves, ids)
+    decisions = [doc for doc in docs if doc["kind"] == "decision"]
+    named = [row for doc in decisions for row in decided_rows(doc)]
+    decided_ids = [d["id"] for d in decisions if d["id"] in set(ids)]
+    _replace(tables, cursor, "decided", "decision_id", named, decided_ids)
+
+
+def _replace(
+    tables: ViewTables, cursor: Cursor, table: str, key: str, rows: list[Row], ids: list[str]
+) -> tuple[list[Row], list[Row]]:
+    """Put `rows` (keyed by their first column) in `table` in place of the rows of `ids`, unless
+    those are the same; returns the rows written and the rows removed."""
+    # Names from the callers' fixed strings only; the ids travel as parameters.
+    select = f"SELECT * FROM {{{table}}} WHERE {key} IN ({{marks}})"  # noqa: S608
+    old = rows_of(tables, cursor, select, ids) if ids else []
+    have = set(ids)
+    if Counter(old) == Counter(row for row in rows if row[0] in have):
+        rows, old = [row for row in rows if row[0] not in have], []
+    else:
+        delete = f"DELETE FROM {{{table}}} WHERE {key} = ?"  # noqa: S608
+        cursor.executemany(tables.sql(delete), [(i,) for i in ids])
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        insert = f"INSERT INTO {{{table}}} VALUES ({marks})"  # noqa: S608
+        cursor.executemany(tables.sql(insert), rows)
+    return rows, old
