@@ -79,7 +79,9 @@ class ViewStore:
                     # next catch-up does it again. So no fsync per commit (WAL with NORMAL keeps
                     # the file consistent): it was most of a one-event catch-up. Set before the
                     # transaction begins, as SQLite requires.
-                    conn.cursor().execute("PRAGMA synchronous = NORMAL")
+                    # A rebuild apart has no journal either (`bulk_load`): nothing to sync.
+                    sync = "OFF" if self._bulk and self.location.rebuilding else "NORMAL"
+                    conn.cursor().execute(f"PRAGMA synchronous = {sync}")
                 with conn.transaction(commit=commit) as cursor:
                     if commit:
                         self._sqlite_write_prelude(cursor)
@@ -216,6 +218,11 @@ class ViewStore:
         with self.transaction(commit=True) as cursor:
             for statement in self.tables.drop_index_statements():
                 cursor.execute(statement)
+        # Views apart on SQLite are written without a journal: every page went into the WAL and
+        # again into the file at the checkpoint, and a rebuild that fails is discarded whole.
+        unjournaled = self.location.backend == "sqlite" and self.location.rebuilding
+        if unjournaled:
+            self._journal("OFF")
         self._bulk = True
         try:
             yield
@@ -227,6 +234,22 @@ class ViewStore:
                 cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('rebuild')")
             for statement in self.tables.create_statements():
                 cursor.execute(statement)
+        if unjournaled:
+            self._journal("WAL")  # as every views file is, before it is copied into place
+
+    def _journal(self, mode: str) -> None:
+        """Switch the SQLite journal mode (`OFF` or `WAL`: fixed words, never input); leaving
+        WAL needs the only connection, so the read connections are closed first."""
+        self._readers.close()
+        with self.recorder.datastore.get_connection(commit=False) as conn:
+            cursor = conn.cursor()
+            cursor.execute(f"PRAGMA journal_mode = {mode}")
+            found = cursor.fetchone()[0]
+        if str(found).upper() != mode:
+            msg = (
+                f"SQLite kon de journal-modus van {self.location.views_file} niet op {mode} zetten"
+            )
+            raise RuntimeError(msg)
 
     def reset(self) -> None:
         """Drop every view and the tracking position; the next catch-up rebuilds from the log."""
