@@ -44,7 +44,7 @@ _TABLES = (
     # a business date.
     "CREATE TABLE IF NOT EXISTS {pointlist} (advice_id TEXT NOT NULL, point INTEGER NOT NULL, "
     "body_id TEXT NOT NULL, dossier_id TEXT, submitted_on TEXT NOT NULL, year INTEGER NOT NULL, "
-    "created_at TEXT NOT NULL, due_on TEXT NOT NULL, PRIMARY KEY (advice_id, point))",
+    "created_at TEXT NOT NULL, due_on TEXT NOT NULL, PRIMARY KEY (advice_id, point)){keyed}",
     "CREATE INDEX IF NOT EXISTS {pointlist_index} ON {pointlist} "
     "(submitted_on DESC, created_at DESC, advice_id, point)",
     "CREATE INDEX IF NOT EXISTS {pointlist_body_index} ON {pointlist} "
@@ -54,13 +54,13 @@ _TABLES = (
     # How many points each body has per year: the length of the points view, whole or of a
     # body or year, without counting its rows.
     "CREATE TABLE IF NOT EXISTS {pointcount} (body_id TEXT NOT NULL, year INTEGER NOT NULL, "
-    "points BIGINT NOT NULL, PRIMARY KEY (body_id, year))",
+    "points BIGINT NOT NULL, PRIMARY KEY (body_id, year)){keyed}",
     "CREATE TABLE IF NOT EXISTS {moves} (advice_id TEXT NOT NULL, seq INTEGER NOT NULL, "
-    "effective_on TEXT NOT NULL, new_due_on TEXT NOT NULL, PRIMARY KEY (advice_id, seq))",
+    "effective_on TEXT NOT NULL, new_due_on TEXT NOT NULL, PRIMARY KEY (advice_id, seq)){keyed}",
     # Which decisions name each advice (in `advice_ids` or a deviation): what one advice's view
     # needs of the decisions, without reading the others.
     "CREATE TABLE IF NOT EXISTS {decided} (decision_id TEXT NOT NULL, advice_id TEXT NOT NULL, "
-    "PRIMARY KEY (decision_id, advice_id))",
+    "PRIMARY KEY (decision_id, advice_id)){keyed}",
     "CREATE INDEX IF NOT EXISTS {decided_index} ON {decided} (advice_id)",
 )
 # The FTS5 index of the stems in {points} (external content: it stores no copy). write_page keeps
@@ -129,6 +129,8 @@ class ViewTables:
         filled = text.format(
             blob=self.blob,
             serial=self.serial,
+            # SQLite: a table kept in its key's order, one B-tree rather than a table and an index.
+            keyed=" WITHOUT ROWID" if self.backend == "sqlite" else "",
             points_index="view_points_doc_v2",
             answers_doc_index="view_answers_doc_v5",
             search_index=_POSTGRES_SEARCH_INDEX,
