@@ -138,20 +138,29 @@ def _story(
     return advice
 
 
-def test_the_points_view_paged_in_sql_is_the_view_of_every_document(
+@pytest.fixture
+def story(
     ledger: "AdviceLedger",
     office: "Actor",
     body_id: UUID,
     dossier_id: UUID,
     model: "ReadModel",
     today: date,
+) -> tuple[date, list[UUID]]:
+    """The story's first day and its advice, in views caught up with it."""
+    start = today - timedelta(days=60)
+    advice = _story(ledger, office, body_id, dossier_id, start)
+    model.ensure_current()
+    return start, advice
+
+
+def test_the_points_view_paged_in_sql_is_the_view_of_every_document(
+    story: tuple[date, list[UUID]], body_id: UUID, model: "ReadModel", today: date
 ) -> None:
     from projections import views
     from projections.point_list import Filters
 
-    start = today - timedelta(days=60)
-    _story(ledger, office, body_id, dossier_id, start)
-    model.ensure_current()
+    start, _ = story
     for days, body, year, outcome, overdue in product(
         (3, 8, 20, 50, 60),
         (None, str(body_id)),
@@ -180,18 +189,11 @@ def test_the_points_view_paged_in_sql_is_the_view_of_every_document(
 
 
 def test_a_page_of_points_builds_only_its_own_advice(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    body_id: UUID,
-    dossier_id: UUID,
-    model: "ReadModel",
-    today: date,
+    story: tuple[date, list[UUID]], model: "ReadModel", today: date
 ) -> None:
     from projections.point_list import Filters
 
-    start = today - timedelta(days=60)
-    advice = _story(ledger, office, body_id, dossier_id, start)
-    model.ensure_current()
+    _, advice = story
     whole = list(model.points(today))
     newest = {UUID(r["advice_id"]) for r in whole[:3]}  # the newest advice's three points
     _damage(model, [a for a in advice if a not in newest])
