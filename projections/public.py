@@ -12,6 +12,7 @@ import orjson
 from projections import views
 from projections.fold import moment
 from projections.log import canonical_id
+from projections.point_list import context_for
 from projections.read_model import ReadModel
 from projections.records import AdviceView
 
@@ -84,7 +85,7 @@ def _views(model: ReadModel, ids: list[str], as_of: date) -> list[AdviceView]:
     marks = ", ".join("?" * len(ids))
     rows = model.store.query(f"SELECT id, doc FROM {{docs}} WHERE id IN ({marks})", ids)  # noqa: S608
     docs = {str(row[0]): orjson.loads(row[1]) for row in rows}
-    ctx = model.context(advice_titles=False)
+    ctx = context_for(model.store, list(docs.values()))  # names and decisions of these only
     return [views.advice_view(docs[i], as_of, ctx) for i in ids if i in docs]
 
 

@@ -118,19 +118,20 @@ def points_view(advice: Iterable[AdviceView]) -> list[PointRow]:
     """Every point of the non-withdrawn advice, newest advice first, points by number."""
     listed = [v for v in advice if v["status"] != AdviceStatus.WITHDRAWN]
     listed.sort(key=lambda v: (v["submitted_on"], v["created_at"]), reverse=True)
-    return [
-        {
-            "advice_id": view["id"],
-            "advice_title": view["title"],
-            "body_id": view["body_id"],
-            "body_name": view["body_name"],
-            "dossier_id": view["dossier_id"],
-            "submitted_on": view["submitted_on"],
-            **point,
-        }
-        for view in listed
-        for point in view["points"]
-    ]
+    return [point_row(view, point) for view in listed for point in view["points"]]
+
+
+def point_row(view: AdviceView, point: PointView) -> PointRow:
+    """One point of the points view: the point with its advice's id, title, body and dossier."""
+    return {
+        "advice_id": view["id"],
+        "advice_title": view["title"],
+        "body_id": view["body_id"],
+        "body_name": view["body_name"],
+        "dossier_id": view["dossier_id"],
+        "submitted_on": view["submitted_on"],
+        **point,
+    }
 
 
 def median(days: list[int]) -> int | float | None:

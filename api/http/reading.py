@@ -1,7 +1,7 @@
 """What every GET shares: reading once the views caught up (or on the event loop while they are
 current), time travel, the envelopes of lists (paged or whole) and their CSV, one record or 404."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import urlencode
@@ -77,7 +77,7 @@ def whole_of(name: str, key: str, item: type[Answer]) -> type[Answer]:
     return create_model(name, __base__=Answer, **fields)
 
 
-def answer_list(call: Call, envelope: type[Answer], views: list[Any]) -> web.Response:
+def answer_list(call: Call, envelope: type[Answer], views: Sequence[Any]) -> web.Response:
     """A list as JSON (paged when its envelope is), or as CSV, all pages at once, when asked."""
     key = next(iter(envelope.model_fields))
     item: type[BaseModel] = envelope.model_fields[key].annotation.__args__[0]  # type: ignore[union-attr]

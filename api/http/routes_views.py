@@ -1,6 +1,7 @@
 """The GETs of the views across records: the points, the follow-up board, the statistics and the
 municipality's log, answered like every read (see reading.py)."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Final
 from urllib.parse import urlencode
@@ -34,6 +35,7 @@ from events import Role
 from ledger.rules import LOG_READING_ROLES
 from projections import ReadModel
 from projections.log import LogRow
+from projections.point_list import Filters
 from projections.records import FollowUpItem, PointRow
 
 EVENT_SCAN_PAGE: Final = 1000
@@ -43,17 +45,13 @@ def list_points(call: Call) -> web.Response:
     query = call.query_as(PointFilters)
     overdue = None if query.verlopen is None else query.verlopen == "true"
 
-    def work(model: ReadModel, as_of: date, upto: int | None) -> list[PointRow]:
-        rows = model.points(as_of, upto, query.adviesorgaan, query.dossier)
+    def work(model: ReadModel, as_of: date, upto: int | None) -> Sequence[PointRow]:
         found = found_points(model, query.zoek, upto)
-        return [
-            r
-            for r in rows
-            if query.uitkomst in (None, r["outcome"])
-            and query.jaar in (None, int(r["submitted_on"][:4]))
-            and overdue in (None, r["overdue"])
-            and (found is None or (r["advice_id"], r["number"]) in found)
-        ]
+        return model.points(
+            as_of,
+            upto,
+            Filters(query.adviesorgaan, query.dossier, query.uitkomst, query.jaar, overdue, found),
+        )
 
     return answer_list(call, POINTS, read(call, work))
 

@@ -60,3 +60,15 @@ OUTCOMES = (
     Outcome.DEFERRED,
     Outcome.NOTED,
 )
+
+
+# Reporting --------------------------------------------------------------------------------------
+
+
+def row(label: str, figure: str, baseline: str, ratio: float | None) -> None:
+    shown = f"{ratio:6.2f}x" if ratio is not None else ""
+    print(f"    {label:<44} {figure:>22}  | {baseline:<34} {shown}")
+
+
+def mib(size: float) -> str:
+    return f"{size / 2**20:,.0f} MiB"

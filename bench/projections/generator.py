@@ -3,10 +3,9 @@ aggregates and mapper, reproducible from a seed."""
 
 import random
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 
@@ -15,14 +14,12 @@ from bench.projections.common import (
     IN_FLIGHT,
     INSERT_BATCH,
     OFFICE,
-    OUTCOMES,
     POINT_TEXTS,
     REASONS,
-    RESPONSE_TEXTS,
 )
-from events import BodyKind, Deviation, Outcome, Role, Verdict
+from bench.projections.lives import Step, advice_life
+from events import BodyKind, Deviation
 from ledger import (
-    Actor,
     Advice,
     AdviceLedger,
     AdviceRequest,
@@ -39,9 +36,6 @@ from ledger.decisions import DossierAdvice, ListedAdvice
 def seeded(seed: int) -> random.Random:
     """The same workload on every run; nothing here is a secret."""
     return random.Random(seed)  # noqa: S311 - reproducibility, not cryptography
-
-
-Step = Callable[[], Aggregate]
 
 
 @dataclass
@@ -189,113 +183,20 @@ class LogGenerator:
         if plan is not None:
             plan.unstarted -= 1
             plan.in_flight += 1
-        return AdvicePlan(advice, self.script(advice, body, len(points), day), plan)
-
-    def script(self, advice: Advice, body: AdvisoryBody, points: int, day: date) -> list[Step]:
-        """What happens to one advice after submission, in order, dated after `day`."""
-        rng, meta, today = self.rng, self.meta, self.today
-        member = Actor("lid", Role.MEMBER, "bench-member", body_id=body.id)
-        member_meta = member.meta(self.ledger.municipality)
-        steps: list[Step] = []
-        fulfilments: list[Step] = []
-        answered = 0
-
-        def later(days: int) -> date:
-            return min(today, day + timedelta(days=days))
-
-        def move() -> Aggregate:
-            new_due_on = advice.due_on_at(today) + timedelta(days=14)
-            advice.move_due_date(
-                meta,
-                new_due_on=new_due_on,
-                reason="Zomerreces",
-                effective_on=later(30),
-                today=today,
-            )
-            return advice
-
-        def respond(point: int, outcome: Outcome, given_on: date) -> Step:
-            def step() -> Aggregate:
-                text = RESPONSE_TEXTS[rng.randrange(len(RESPONSE_TEXTS))]
-                reasons = REASONS if outcome.needs_reasons else None
-                advice.respond(
-                    meta,
-                    point=point,
-                    outcome=outcome,
-                    text=text,
-                    reasons=reasons,
-                    consequence=None,
-                    given_on=given_on,
-                    decision=None,
-                    today=today,
-                )
-                return advice
-
-            return step
-
-        def promise(point: int, promise_id: UUID, due_on: date) -> Step:
-            def step() -> Aggregate:
-                text = "Het college stuurt de raad een uitwerking met planning en kosten."
-                advice.promise(
-                    meta, promise_id=promise_id, point=point, description=text, due_on=due_on
-                )
-                return advice
-
-            return step
-
-        def fulfil(promise_id: UUID, on: date) -> Step:
-            def step() -> Aggregate:
-                advice.fulfil(
-                    meta,
-                    promise_id=promise_id,
-                    fulfilled_on=on,
-                    note="De uitwerking is naar de raad gestuurd.",
-                    today=today,
-                )
-                return advice
-
-            return step
-
-        def rejoin() -> Aggregate:
-            verdict = Verdict.SATISFIED if rng.random() < 0.6 else Verdict.NOT_SATISFIED
-            text = "De adviesraad dankt het college voor de reactie op het advies."
-            advice.give_rejoinder(
-                member,
-                member_meta,
-                point=None,
-                verdict=verdict,
-                text=text,
-                given_on=later(45),
-                today=today,
-            )
-            return advice
-
-        def withdraw() -> Aggregate:
-            advice.withdraw(OFFICE, meta, reason="Het advies is vervangen door een nieuw advies.")
-            return advice
-
-        if rng.random() < 0.15:
-            steps.append(move)
-        for point in range(1, points + 1):
-            if rng.random() < 0.08:
-                continue  # left unanswered: the decision must motivate it
-            answered += 1
-            outcome = OUTCOMES[rng.randrange(len(OUTCOMES))]
-            steps.append(respond(point, outcome, later(rng.randint(5, 40))))
-            if rng.random() < 0.12:  # a later response supersedes the first
-                steps.append(respond(point, Outcome.FOLLOWED, later(rng.randint(41, 70))))
-            if rng.random() < 0.15:
-                promise_id = uuid4()
-                steps.append(promise(point, promise_id, later(rng.randint(60, 200))))
-                if rng.random() < 0.7:
-                    fulfilments.append(fulfil(promise_id, later(rng.randint(45, 85))))
-        steps.extend(fulfilments)
-        if answered and rng.random() < 0.5:
-            steps.append(rejoin)
-        if rng.random() < 0.03:
-            del steps[rng.randrange(len(steps) + 1) :]
-            steps.append(withdraw)
-        return steps or [move]
+        return AdvicePlan(
+            advice,
+            advice_life(
+                self.rng,
+                self.meta,
+                self.today,
+                self.ledger.municipality,
+                advice,
+                body,
+                len(points),
+                day,
+            ),
+            plan,
+        )
 
     def finish(self, plan: AdvicePlan) -> None:
         """A dossier whose advice are all done gets its decision (most of the time)."""

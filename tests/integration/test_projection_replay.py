@@ -202,7 +202,7 @@ def _views(model: Any, body_id: str, today: date, advice_ids: list[UUID], upto: 
         "municipality board": model.follow_up_board(None, today, upto=upto),
         "stats": model.statistics(today, upto=upto),
         "table": model.statistics_table(today, upto=upto),
-        "points": model.points(today, upto=upto),
+        "points": list(model.points(today, upto=upto)),
         "decisions": model.decisions(upto=upto),
         "found": model.search("mantelzorger", upto=upto),
     }

@@ -1,0 +1,186 @@
+"""The points view (`/punten`) paged and filtered in SQL, and what one advice's view needs of
+the other records (its names and the decisions naming it), read by id, never by kind.
+
+The rows `ViewStore.write_page` keeps per point (`{pointlist}`) hold what the filters and the
+order read; the peildatum-dependent flags are computed in SQL only to filter (`verlopen`), and
+the points themselves (with `overdue` and `late`) only for the page served.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, overload
+
+import orjson
+
+from projections import answers, views
+from projections.answers import Context
+from projections.fold import Doc
+from projections.records import PointRow
+from projections.store import ViewStore
+
+Key = tuple[str, int]  # (advice, point number)
+CHUNK = 500  # ids per `IN (…)`, well inside every backend's limit of parameters
+
+_ORDER = " ORDER BY p.submitted_on DESC, p.created_at DESC, p.advice_id, p.point"
+# A point is pending at a business date while none of its answers was given on or before it,
+# and overdue when it is pending after the due date in force then: the original one, or that of
+# the term change with the latest effective date on or before it (ties: the later recorded).
+_OVERDUE = (
+    "(NOT EXISTS (SELECT 1 FROM {answers} a WHERE a.advice_id = p.advice_id "
+    "AND a.point = p.point AND a.position > 0 AND a.given_on <= ?) "
+    "AND ? > COALESCE((SELECT m.new_due_on FROM {moves} m WHERE m.advice_id = p.advice_id "
+    "AND m.effective_on <= ? ORDER BY m.effective_on DESC, m.seq DESC LIMIT 1), p.due_on))"
+)
+# A point's outcome now: that of its answer with the highest position (0: the point itself).
+_OUTCOME = (
+    "(SELECT a.outcome FROM {answers} a WHERE a.advice_id = p.advice_id AND a.point = p.point "
+    "ORDER BY a.position DESC LIMIT 1) = ?"
+)
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _docs_by_id(store: ViewStore, ids: Iterable[str]) -> list[Doc]:
+    wanted = list(dict.fromkeys(ids))
+    found: list[Doc] = []
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        # Only "?" marks are interpolated; the ids travel as parameters.
+        select = f"SELECT doc FROM {{docs}} WHERE id IN ({_marks(len(chunk))})"  # noqa: S608
+        found.extend(orjson.loads(row[0]) for row in store.query(select, chunk))
+    return found
+
+
+def context_for(store: ViewStore, advice: Sequence[Doc]) -> Context:
+    """The context of these advice documents: the names of their bodies and dossiers, and the
+    decisions that name them (from `{decided}`: no other decision is read)."""
+    named = [d["body_id"] for d in advice] + [d["dossier_id"] for d in advice if d["dossier_id"]]
+    ids = [d["id"] for d in advice]
+    decisions: list[str] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        where = f"advice_id IN ({_marks(len(chunk))})"
+        select = f"SELECT DISTINCT decision_id FROM {{decided}} WHERE {where}"  # noqa: S608
+        decisions.extend(str(row[0]) for row in store.query(select, chunk))
+    return answers.context(_docs_by_id(store, [*named, *decisions]))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What `/punten` filters by; `found`: the points a search found (None: no search)."""
+
+    body_id: str | None = None
+    dossier_id: str | None = None
+    outcome: str | None = None
+    year: int | None = None
+    overdue: bool | None = None
+    found: set[Key] | None = None
+
+    def keep(self, row: PointRow) -> bool:
+        """The same filters on a row already built (time travel)."""
+        return (
+            self.body_id in (None, row["body_id"])
+            and self.dossier_id in (None, row["dossier_id"])
+            and self.outcome in (None, row["outcome"])
+            and self.year in (None, int(row["submitted_on"][:4]))
+            and self.overdue in (None, row["overdue"])
+            and (self.found is None or (row["advice_id"], row["number"]) in self.found)
+        )
+
+
+@dataclass
+class PointList(Sequence[PointRow]):
+    """The points of the non-withdrawn advice that pass `filters`, newest advice first, points
+    by number: its length is one count in SQL, a slice one page (each built only then)."""
+
+    store: ViewStore
+    as_of: date
+    filters: Filters
+    _where: str = ""
+    _params: list[Any] = field(default_factory=list)
+    _keys: list[Key] | None = None  # with a search: every matching point's key
+    _count: int | None = None
+
+    def __post_init__(self) -> None:
+        f, day = self.filters, self.as_of.isoformat()
+        clauses: list[tuple[str, list[Any]]] = []
+        if f.body_id is not None:
+            clauses.append(("p.body_id = ?", [f.body_id]))
+        if f.dossier_id is not None:
+            clauses.append(("p.dossier_id = ?", [f.dossier_id]))
+        if f.year is not None:
+            clauses.append(("p.year = ?", [f.year]))
+        if f.outcome is not None:
+            clauses.append((_OUTCOME, [f.outcome]))
+        if f.overdue is not None:
+            clauses.append((("" if f.overdue else "NOT ") + _OVERDUE, [day, day, day]))
+        if clauses:
+            self._where = " WHERE " + " AND ".join(c for c, _ in clauses)
+            self._params = [p for _, params in clauses for p in params]
+        if f.found is not None:
+            self._keys = self._found_keys(f.found)
+
+    def _found_keys(self, found: set[Key]) -> list[Key]:
+        """The keys of the matching points a search found, in order: only those of the advice
+        it found are read when they are few."""
+        advice = sorted({advice_id for advice_id, _ in found})
+        where, params = self._where, self._params
+        if len(advice) <= CHUNK:
+            where += (" AND " if where else " WHERE ") + f"p.advice_id IN ({_marks(len(advice))})"
+            params = [*params, *advice]
+        if not advice:
+            return []
+        select = "SELECT p.advice_id, p.point FROM {pointlist} p" + where + _ORDER  # noqa: S608
+        rows = self.store.query(select, params)
+        return [(str(a), int(n)) for a, n in rows if (str(a), int(n)) in found]
+
+    def __len__(self) -> int:
+        if self._keys is not None:
+            return len(self._keys)
+        if self._count is None:
+            f = self.filters
+            if f.dossier_id is None and f.outcome is None and f.overdue is None:
+                # Body and year only: the sum of a few counts kept per body and year.
+                count = "SELECT COALESCE(SUM(p.points), 0) FROM {pointcount} p" + self._where  # noqa: S608
+            else:
+                count = "SELECT COUNT(*) FROM {pointlist} p" + self._where  # noqa: S608
+            self._count = int(self.store.query(count, self._params)[0][0])
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> PointRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[PointRow]: ...
+    def __getitem__(self, index: int | slice) -> PointRow | list[PointRow]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self)[index]
+        return self._rows(self._page(start, max(0, stop - start)))
+
+    def __iter__(self) -> Iterator[PointRow]:
+        for start in range(0, len(self), CHUNK):
+            yield from self[start : start + CHUNK]
+
+    def _page(self, offset: int, limit: int) -> list[Key]:
+        if limit == 0:
+            return []
+        if self._keys is not None:
+            return self._keys[offset : offset + limit]
+        select = "SELECT p.advice_id, p.point FROM {pointlist} p" + self._where + _ORDER  # noqa: S608
+        rows = self.store.query(select + " LIMIT ? OFFSET ?", [*self._params, limit, offset])
+        return [(str(a), int(n)) for a, n in rows]
+
+    def _rows(self, keys: list[Key]) -> list[PointRow]:
+        """The points of a page, built from their advice documents (and only theirs)."""
+        docs = {d["id"]: d for d in _docs_by_id(self.store, (a for a, _ in keys))}
+        ctx = context_for(self.store, list(docs.values()))
+        built = {i: views.advice_view(doc, self.as_of, ctx) for i, doc in docs.items()}
+        return [views.point_row(built[a], built[a]["points"][n - 1]) for a, n in keys if a in built]
