@@ -113,15 +113,17 @@ def _rebuild_views(location: LogLocation) -> None:
 
 def compact_views(location: LogLocation) -> None:
     """Rewrite what held the views, so no deleted page keeps an old text: the SQLite file (and
-    an emptied WAL), or PostgreSQL's view tables (VACUUM FULL writes them anew)."""
+    an emptied WAL), or every view table on PostgreSQL (VACUUM FULL writes them anew)."""
     if location.backend == "sqlite":
         compact_sqlite(location.views_file)
         return
     assert location.server is not None
+    # Every view table: texts are in the documents, the points and their search words, the
+    # answers and the lists (the names are ours, quoted by ViewTables).
     tables = ViewTables(location).names
     with psycopg.connect(location.server.conninfo(), autocommit=True) as conn:
-        for name in ("docs", "events", "points"):
-            conn.execute(f"VACUUM FULL {tables[name]}".encode())
+        for table in tables.values():
+            conn.execute(f"VACUUM FULL {table}".encode())
 
 
 def compact_sqlite(path: Any) -> None:
