@@ -1,8 +1,11 @@
 """Plain read connections, one per thread: autocommit, so a query is one statement and one round
 trip (no pooled BEGIN/ROLLBACK around it), and no lock shared between the threads."""
 
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 
@@ -47,3 +50,20 @@ class PerThread(Generic[C]):
             self._local = threading.local()
         for conn in opened:
             conn.close()
+
+
+@contextmanager
+def immediate_sqlite(path: Path | str) -> Iterator[sqlite3.Cursor]:
+    """A SQLite write transaction that holds the write lock from its start. Another process may be
+    writing: a transaction that began by reading could not take the lock later, so this one takes
+    it first (waiting its turn, up to 10 s)."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn.cursor()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()

@@ -22,7 +22,7 @@ from psycopg.rows import tuple_row
 
 from events.store import LEDGER_NAME, LogLocation
 from projections import recorders, search, writes
-from projections.connections import PerThread
+from projections.connections import PerThread, immediate_sqlite
 from projections.fold import Doc
 from projections.tables import Row, ViewTables
 from projections.writes import Cursor
@@ -257,17 +257,10 @@ class ViewStore:
             self._empty(cursor)
 
     def _empty(self, cursor: Cursor) -> None:
-        for statement in (
-            "DELETE FROM {docs}",
-            "DELETE FROM {points}",
-            "DELETE FROM {listed}",
-            "DELETE FROM {answers}",
-            "DELETE FROM {pointlist}",
-            "DELETE FROM {pointcount}",
-            "DELETE FROM {moves}",
-            "DELETE FROM {decided}",
-        ):
-            cursor.execute(self.tables.sql(statement))
+        for key in self.tables.names:
+            if key not in ("meta", "tracking"):
+                # Every view table but the meta and tracking rows; the names are our own.
+                cursor.execute(self.tables.sql(f"DELETE FROM {{{key}}}"))  # noqa: S608
         if self.location.backend == "sqlite":
             cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('delete-all')")
         cursor.execute(
@@ -293,20 +286,10 @@ class ViewStore:
 
     @contextmanager
     def _exclusive(self) -> Iterator[Cursor]:
-        """A write transaction that holds the write lock from its start. On SQLite another
-        process's view store may be writing: a transaction that began by reading could not take
-        the lock later, so this one takes it first (waiting its turn)."""
+        """A write transaction that holds the write lock from its start (connections.py)."""
         if self.location.backend != "sqlite":
             with self.transaction(commit=True) as cursor:
                 yield cursor
             return
-        conn = sqlite3.connect(self.location.views_file, timeout=10, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn.cursor()
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.rollback()
-            raise
-        finally:
-            conn.close()
+        with immediate_sqlite(self.location.views_file) as cursor:
+            yield cursor

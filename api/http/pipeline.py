@@ -4,10 +4,12 @@ A request with a token takes at most one hop to a worker thread: there the token
 its role checked, the query string and body decoded into the route's models, and the route's work
 done (a read after the views caught up, or one ledger command) up to the encoded answer.
 
-A read on SQLite takes no hop at all: each of its queries takes microseconds on a local file, less
-than the hop to a thread and back, so it runs on the event loop, as long as the views are current.
-When they are behind, the read goes to a worker thread, which catches them up first (that may take
-a while). Writes always go to a thread: a durable commit waits for the disk.
+A read of one record by id on SQLite (a route marked `light`) takes no hop at all: its queries
+take microseconds on a local file, less than the hop to a thread and back, so it runs on the event
+loop, as long as the views are current and it is no time travel. Otherwise the read goes to a
+worker thread, which catches the views up first (that may take a while); lists, views across the
+municipality and scans of the log always do, as they may take milliseconds and would stall every
+other request on the loop. Writes always go to a thread: a durable commit waits for the disk.
 """
 
 import asyncio
@@ -92,6 +94,10 @@ class Route:
     description: str = ""
     media_type: str = "application/json"  # of the success answer; server-sent events differ
     csv: bool = False  # also answers `Accept: text/csv` (api/http/csv.py)
+    # One record by id: answered on the event loop while the views are current (SQLite), as
+    # it takes microseconds. Every other read (lists, views, scans, time travel) may take
+    # milliseconds or more and runs on a worker thread, so it never stalls the other requests.
+    light: bool = False
 
 
 REQUEST_ID = web.RequestKey("request_id", str)
@@ -253,7 +259,7 @@ def endpoint(route: Route, services: Services) -> AiohttpHandler:
             raw, refused = (b"", None)
             if route.method == "POST":
                 raw, refused = await _raw_body(request, services.settings.max_body)
-            elif services.ledgers.store.backend == "sqlite":
+            elif route.light and services.ledgers.store.backend == "sqlite":
                 try:
                     call.on_loop = True
                     return call.serve(secret, raw, refused)

@@ -32,6 +32,8 @@ def read(call: Call, work: Read[T]) -> T:
     model, wait = call.read_model, call.services.settings.read_wait_seconds
     as_of = query.peildatum or call.services.ledgers.today()
     until = moment_of(query.vastgelegd_tot) if query.vastgelegd_tot is not None else None
+    if call.on_loop and until is not None:
+        raise OffTheLoop  # time travel replays the record's log: not on the event loop
     try:
         if not call.on_loop:
             call.views_position = model.ensure_current(timeout=wait)
