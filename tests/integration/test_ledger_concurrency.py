@@ -21,6 +21,7 @@ from ledger import (
     Recorded,
 )
 from projections.log import LogReader
+from tests.integration.ledger_support import answer
 
 Outcomes = list[Recorded | Exception]
 WRITERS = 6
@@ -64,14 +65,7 @@ def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
     def respond(index: int) -> Recorded | Exception:
         sys.settrace(pause_before_saving(both_decided))
         try:
-            return servers[index].record_response(
-                office,
-                advice_id=advice_id,
-                point=1,
-                outcome=Outcome.FOLLOWED,
-                text=f"Server {index}.",
-                given_on=today,
-            )
+            return answer(servers[index], office, advice_id, today, text=f"Server {index}.")
         except Exception as error:
             return error
         finally:
@@ -147,9 +141,7 @@ def test_concurrent_writers_on_two_servers_have_exactly_one_winner_per_round(
 def test_a_write_expecting_an_older_version_is_refused(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(
-        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
-    )
+    answer(ledger, office, advice_id, today)
     before = ledger.last_position()
 
     with pytest.raises(PreconditionFailedError):

@@ -25,6 +25,7 @@ from ledger.application import ResponseInput
 from ledger.personal_keys import TTL_SECONDS
 from projections.log import LogReader
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import answer, submit
 from tests.integration.test_ledger_concurrency import pause_before_saving
 
 SYSTEM = Actor("opdrachtregel (test)", Role.SYSTEM, "req-forget")
@@ -41,14 +42,7 @@ def stored_types(ledger: AdviceLedger, after: int) -> list[str]:
 def respond(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, point: int, text: str
 ) -> Recorded:
-    return ledger.record_response(
-        office,
-        advice_id=advice_id,
-        point=point,
-        outcome=Outcome.FOLLOWED,
-        text=text,
-        given_on=today,
-    )
+    return answer(ledger, office, advice_id, today, point=point, text=text)
 
 
 def test_an_advice_kept_by_one_server_sees_what_another_server_stored_since(
@@ -192,12 +186,12 @@ def test_forgetting_in_another_process_is_not_served_from_memory(
     today: date,
 ) -> None:
     body = ledger.register_body(administrator(), name="Jan Smit", kind=BodyKind.RESIDENT).id
-    advice_id = ledger.submit_advice(
+    advice_id = submit(
+        ledger,
         office,
-        body_id=body,
+        body,
+        today - timedelta(days=5),
         title="Over mijn straat",
-        submitted_on=today - timedelta(days=5),
-        solicited=False,
         points=["Meer groen.", "Minder auto's."],
     ).id
     respond(ledger, office, advice_id, today, 1, "Wij planten bomen.")  # kept, texts opened

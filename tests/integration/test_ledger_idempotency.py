@@ -9,7 +9,6 @@ from uuid import UUID
 
 import pytest
 
-from events import Outcome
 from ledger import (
     Actor,
     AdviceLedger,
@@ -21,6 +20,7 @@ from ledger import (
     ValidationError,
 )
 from projections.log import LogReader
+from tests.integration.ledger_support import answer, submit
 from tests.integration.test_ledger_concurrency import pause_before_saving, write_round
 
 
@@ -35,9 +35,7 @@ def positions(ledger: AdviceLedger) -> list[int]:
 def respond(
     ledger: AdviceLedger, actor: Actor, advice_id: UUID, today: date, text: str
 ) -> Recorded:
-    return ledger.record_response(
-        actor, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text=text, given_on=today
-    )
+    return answer(ledger, actor, advice_id, today, text=text)
 
 
 def test_a_retry_after_a_restart_finds_the_key_and_records_nothing(
@@ -126,20 +124,15 @@ def test_two_requests_racing_with_one_key_record_one_event(
     key = IdempotencyKey("scope-same", "hash-same")
     before = ledger.last_position()
 
-    def submit(index: int) -> Recorded | KeyRecord | Exception:
+    def submit_on(index: int) -> Recorded | KeyRecord | Exception:
         server = servers[index]
         sys.settrace(pause_before_saving(both_decided))
         try:
             # Each server makes a new advice with an id of its own: only the key can tell.
             return server.once(
                 key,
-                lambda: server.submit_advice(
-                    office,
-                    body_id=body_id,
-                    title=f"Advies {index}",
-                    submitted_on=today,
-                    solicited=False,
-                    points=["Eén."],
+                lambda: submit(
+                    server, office, body_id, today, title=f"Advies {index}", points=["Eén."]
                 ),
             )
         except Exception as error:
@@ -148,7 +141,7 @@ def test_two_requests_racing_with_one_key_record_one_event(
             sys.settrace(None)
 
     with ThreadPoolExecutor(2) as pool:
-        outcomes = list(pool.map(submit, range(2)))
+        outcomes = list(pool.map(submit_on, range(2)))
 
     recorded = [o for o in outcomes if isinstance(o, Recorded)]
     answered_again = [o for o in outcomes if isinstance(o, KeyRecord)]

@@ -7,9 +7,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from events import BodyKind, Deviation, Outcome, Verdict
+from events import BodyKind, Deviation, Verdict
 from ledger import Actor, AdviceLedger, ValidationError
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import answer, ask, decide, submit
 
 
 @dataclass(frozen=True)
@@ -46,34 +47,21 @@ REFUSED: dict[str, tuple[Command, str]] = {
         "opened_on",
     ),
     "request without a question": (
-        lambda ledger, w: ledger.request_advice(
-            w.office,
-            dossier_id=w.dossier_id,
-            body_id=w.body_id,
-            question=BLANK,
-            requested_on=w.today,
-            due_on=w.today,
-        ),
+        lambda ledger, w: ask(ledger, w.office, w.dossier_id, w.body_id, w.today, w.today, BLANK),
         "question",
     ),
     "advice without a title": (
-        lambda ledger, w: ledger.submit_advice(
-            w.office,
-            body_id=w.body_id,
-            title=BLANK,
-            submitted_on=w.today,
-            solicited=False,
-            points=["p"],
-        ),
+        lambda ledger, w: submit(ledger, w.office, w.body_id, w.today, title=BLANK),
         "title",
     ),
     "decision without a title": (
-        lambda ledger, w: ledger.take_decision(
+        lambda ledger, w: decide(
+            ledger,
             w.office,
-            dossier_id=w.dossier_id,
+            w.dossier_id,
+            [w.advice_id],
+            w.today,
             title=BLANK,
-            decided_on=w.today,
-            advice_ids=[w.advice_id],
             deviations=[Deviation(w.advice_id, n, "Nee.") for n in (1, 2, 3)],
         ),
         "title",
@@ -118,9 +106,7 @@ def world(
     submitted_on: date,
     today: date,
 ) -> World:
-    ledger.record_response(
-        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
-    )
+    answer(ledger, office, advice_id, today)
     promise_id = uuid4()
     ledger.promise_follow_up(
         office,
