@@ -1,10 +1,17 @@
-"""Shared steps of the ledger tests: a refusal that writes nothing, and the commands with the
-defaults most tests do not care about (an advice of one point, a response that follows it)."""
+"""Shared steps of the ledger tests: a refusal that writes nothing, the commands with the
+defaults most tests do not care about (an advice of one point, a response that follows it),
+what the log holds, and servers racing to save.
 
-from collections.abc import Iterator, Sequence
+Our packages are imported inside the functions, as in conftest, so typeguard can check them."""
+
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import pytest
@@ -12,6 +19,8 @@ import pytest
 if TYPE_CHECKING:
     from events import Deviation, Outcome
     from ledger import Actor, AdviceLedger, Recorded, ValidationError
+
+T = TypeVar("T")
 
 
 def refused_fields(error: "pytest.ExceptionInfo[ValidationError]") -> set[str]:
@@ -122,3 +131,51 @@ def decide(
         advice_ids=advice_ids,
         deviations=deviations,
     )
+
+
+def logged_types(ledger: "AdviceLedger", after: int) -> list[str]:
+    """The types of the events stored after position `after`, read from the log."""
+    from projections.log import LogReader
+
+    reader = LogReader(ledger.location)
+    try:
+        return [row.type for row in reader.read(after, 100)]
+    finally:
+        reader.close()
+
+
+def pause_before_saving(barrier: threading.Barrier) -> Callable[..., Any]:
+    """A trace function that holds this thread at the ledger's `save` until the others get there.
+
+    Both servers have then loaded the same version and decided; only the store can tell them
+    apart. This fixes the interleaving without replacing any of our code.
+    """
+    from ledger import AdviceLedger
+
+    save = AdviceLedger.save.__code__
+
+    def trace(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is save:
+            barrier.wait()
+
+    return trace
+
+
+def race(
+    servers: "Sequence[AdviceLedger]", write: "Callable[[AdviceLedger, int], T]"
+) -> list[T | Exception]:
+    """`write(server, index)` on every server at once, each held before saving until all have
+    decided; what each returned or raised, in the order of `servers`."""
+    all_decided = threading.Barrier(len(servers), timeout=10)
+
+    def one(index: int) -> T | Exception:
+        sys.settrace(pause_before_saving(all_decided))
+        try:
+            return write(servers[index], index)
+        except Exception as error:
+            return error
+        finally:
+            sys.settrace(None)
+
+    with ThreadPoolExecutor(len(servers)) as pool:
+        return list(pool.map(one, range(len(servers))))

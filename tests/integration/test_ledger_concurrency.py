@@ -1,12 +1,9 @@
 """Concurrent writers to one advice: one wins, the others hear why, the log holds one event."""
 
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from types import FrameType
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -20,34 +17,10 @@ from ledger import (
     PreconditionFailedError,
     Recorded,
 )
-from projections.log import LogReader
-from tests.integration.ledger_support import answer
+from tests.integration.ledger_support import answer, logged_types, race
 
 Outcomes = list[Recorded | Exception]
 WRITERS = 6
-
-
-def pause_before_saving(barrier: threading.Barrier) -> Callable[..., Any]:
-    """A trace function that holds this thread at the ledger's `save` until the others get there.
-
-    Both servers have then loaded the same version and decided; only the store can tell them
-    apart. This fixes the interleaving without replacing any of our code.
-    """
-    save = AdviceLedger.save.__code__
-
-    def trace(frame: FrameType, event: str, arg: object) -> None:
-        if event == "call" and frame.f_code is save:
-            barrier.wait()
-
-    return trace
-
-
-def new_events(ledger: AdviceLedger, after: int) -> list[str]:
-    reader = LogReader(ledger.location)
-    try:
-        return [row.type for row in reader.read(after, 100)]
-    finally:
-        reader.close()
 
 
 def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
@@ -59,25 +32,16 @@ def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
     today: date,
 ) -> None:
     servers = [ledger, open_ledgers()[municipality]]
-    both_decided = threading.Barrier(2, timeout=10)
     before = ledger.last_position()
 
-    def respond(index: int) -> Recorded | Exception:
-        sys.settrace(pause_before_saving(both_decided))
-        try:
-            return answer(servers[index], office, advice_id, today, text=f"Server {index}.")
-        except Exception as error:
-            return error
-        finally:
-            sys.settrace(None)
-
-    with ThreadPoolExecutor(2) as pool:
-        outcomes: Outcomes = list(pool.map(respond, range(2)))
+    outcomes: Outcomes = race(
+        servers, lambda server, i: answer(server, office, advice_id, today, text=f"Server {i}.")
+    )
 
     winners = [o for o in outcomes if isinstance(o, Recorded)]
     assert len(winners) == 1, outcomes
     assert [type(o) for o in outcomes if not isinstance(o, Recorded)] == [ConflictError]
-    assert new_events(ledger, before) == ["ResponseRecorded"]
+    assert logged_types(ledger, before) == ["ResponseRecorded"]
     for server in servers:
         responses = server.get_advice(advice_id).points[0].responses
         assert [r.text for r in responses] == [f"Server {outcomes.index(winners[0])}."]
@@ -131,7 +95,7 @@ def test_concurrent_writers_on_two_servers_have_exactly_one_winner_per_round(
         losers = [o for o in outcomes if not isinstance(o, Recorded)]
         assert len(winners) == 1, outcomes
         assert all(isinstance(o, ConflictError | PreconditionFailedError) for o in losers), losers
-        assert new_events(ledger, before) == ["ResponseRecorded"]
+        assert logged_types(ledger, before) == ["ResponseRecorded"]
         advice = ledger.get_advice(advice_id)
         assert advice.version == version + 1 == winners[0].version
         winner = outcomes.index(winners[0])

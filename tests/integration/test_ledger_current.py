@@ -1,11 +1,8 @@
 """Aggregates kept in memory between commands: never trusted over the store, never left changed by
 a command that failed, and forgotten texts never served from memory (ledger/current.py)."""
 
-import sys
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -23,20 +20,10 @@ from ledger import (
 )
 from ledger.application import ResponseInput
 from ledger.personal_keys import TTL_SECONDS
-from projections.log import LogReader
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import answer, submit
-from tests.integration.test_ledger_concurrency import pause_before_saving
+from tests.integration.ledger_support import answer, logged_types, race, submit
 
 SYSTEM = Actor("opdrachtregel (test)", Role.SYSTEM, "req-forget")
-
-
-def stored_types(ledger: AdviceLedger, after: int) -> list[str]:
-    reader = LogReader(ledger.location)
-    try:
-        return [row.type for row in reader.read(after, 100)]
-    finally:
-        reader.close()
 
 
 def respond(
@@ -107,19 +94,10 @@ def test_the_loser_of_a_race_reloads_and_its_next_command_builds_on_the_winner(
     servers = [ledger, open_ledgers()[municipality]]
     for server in servers:  # both keep the advice at version 1 … 2
         respond(server, office, advice_id, today, 1, "Opgewarmd.")
-    both_decided = threading.Barrier(2, timeout=10)
 
-    def race(index: int) -> Recorded | Exception:
-        sys.settrace(pause_before_saving(both_decided))
-        try:
-            return respond(servers[index], office, advice_id, today, 2, f"Server {index}.")
-        except Exception as error:
-            return error
-        finally:
-            sys.settrace(None)
-
-    with ThreadPoolExecutor(2) as pool:
-        outcomes = list(pool.map(race, range(2)))
+    outcomes = race(
+        servers, lambda server, i: respond(server, office, advice_id, today, 2, f"Server {i}.")
+    )
     loser = next(i for i, o in enumerate(outcomes) if isinstance(o, ConflictError))
     after = respond(servers[loser], office, advice_id, today, 3, "Daarna.")
 
@@ -143,7 +121,7 @@ def test_a_table_refused_after_a_valid_row_leaves_nothing_of_that_row_behind(
     ledger.record_responses(office, [valid], check_only=True)
     recorded = respond(ledger, office, advice_id, today, 2, "Daarna.")
 
-    assert stored_types(ledger, before) == ["ResponseRecorded"]
+    assert logged_types(ledger, before) == ["ResponseRecorded"]
     assert recorded.version == 3
     advice = ledger.get_advice(advice_id)
     assert advice.version == 3
