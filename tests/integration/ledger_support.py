@@ -27,6 +27,19 @@ def refused_fields(error: "pytest.ExceptionInfo[ValidationError]") -> set[str]:
     return {item.field for item in error.value.invalid}
 
 
+E = TypeVar("E", bound=Exception)
+
+
+@contextmanager
+def rejected(ledger: "AdviceLedger", error: type[E]) -> "Iterator[pytest.ExceptionInfo[E]]":
+    """The block must raise `error`, and store nothing."""
+    before = ledger.last_position()
+    with pytest.raises(error) as raised:
+        yield raised
+
+    assert ledger.last_position() == before
+
+
 @contextmanager
 def refused(
     ledger: "AdviceLedger", fields: set[str]
@@ -179,3 +192,24 @@ def race(
 
     with ThreadPoolExecutor(len(servers)) as pool:
         return list(pool.map(one, range(len(servers))))
+
+
+def promise(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    advice_id: UUID,
+    due_on: date,
+    *,
+    point: int = 1,
+    description: str = "Brochure.",
+    promise_id: UUID | None = None,
+) -> "Recorded":
+    """A follow-up promise on a point."""
+    return ledger.promise_follow_up(
+        office,
+        advice_id=advice_id,
+        point=point,
+        description=description,
+        due_on=due_on,
+        promise_id=promise_id,
+    )

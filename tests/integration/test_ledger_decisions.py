@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
+import pytest
+
 from events import BodyKind, DecisionTaken, Deviation
 from ledger import Actor, AdviceLedger, Decision
 from tests.integration.actors import administrator
@@ -142,34 +144,29 @@ def test_a_deviation_without_reasons_leaves_its_point_uncovered(
         )
 
 
-def test_a_deviation_from_advice_the_decision_does_not_list_is_refused(
-    ledger: AdviceLedger, office: Actor, dossier_id: UUID, advice_id: UUID, today: date
+@pytest.mark.parametrize(
+    ("lacking", "field"),
+    [("advice", "deviations/0/advice_id"), ("point", "deviations/0/point")],
+    ids=["a_deviation_from_advice_the_decision_does_not_list", "from_a_point_the_advice_lacks"],
+)
+def test_a_deviation_from_what_the_decision_lacks_is_refused(
+    ledger: AdviceLedger,
+    office: Actor,
+    dossier_id: UUID,
+    advice_id: UUID,
+    today: date,
+    lacking: str,
+    field: str,
 ) -> None:
     answer_every_point(ledger, office, advice_id, today)
-    with refused(ledger, {"deviations/0/advice_id"}):
-        decide(
-            ledger,
-            office,
-            dossier_id,
-            [advice_id],
-            today,
-            deviations=[Deviation(uuid4(), 1, "Niet gevolgd.")],
-        )
+    deviation = (
+        Deviation(uuid4(), 1, "Niet gevolgd.")
+        if lacking == "advice"
+        else Deviation(advice_id, 4, "Niet gevolgd.")
+    )
 
-
-def test_a_deviation_from_a_point_the_advice_lacks_is_refused(
-    ledger: AdviceLedger, office: Actor, dossier_id: UUID, advice_id: UUID, today: date
-) -> None:
-    answer_every_point(ledger, office, advice_id, today)
-    with refused(ledger, {"deviations/0/point"}):
-        decide(
-            ledger,
-            office,
-            dossier_id,
-            [advice_id],
-            today,
-            deviations=[Deviation(advice_id, 4, "Niet gevolgd.")],
-        )
+    with refused(ledger, {field}):
+        decide(ledger, office, dossier_id, [advice_id], today, deviations=[deviation])
 
 
 def test_pending_points_of_a_withdrawn_advice_need_no_deviation(

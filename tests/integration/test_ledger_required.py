@@ -10,7 +10,7 @@ import pytest
 from events import BodyKind, Deviation, Verdict
 from ledger import Actor, AdviceLedger, ValidationError
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import answer, ask, decide, submit
+from tests.integration.ledger_support import answer, ask, decide, promise, submit
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,7 @@ def world(
 ) -> World:
     answer(ledger, office, advice_id, today)
     promise_id = uuid4()
-    ledger.promise_follow_up(
-        office,
-        advice_id=advice_id,
-        point=1,
-        description="Brochure.",
-        due_on=today,
-        promise_id=promise_id,
-    )
+    promise(ledger, office, advice_id, today, promise_id=promise_id)
     return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)
 
 

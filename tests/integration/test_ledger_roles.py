@@ -10,7 +10,7 @@ import pytest
 from events import BodyKind, Deviation, Role, Verdict
 from ledger import Actor, AdviceLedger, LedgerError
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import answer, ask, decide, submit
+from tests.integration.ledger_support import answer, ask, decide, promise, submit
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,7 @@ OFFICE_COMMANDS: dict[str, Command] = {
     "move_due_date": lambda ledger, actor, w: ledger.move_due_date(
         actor, advice_id=w.advice_id, new_due_on=w.today, reason="Reces."
     ),
-    "promise_follow_up": lambda ledger, actor, w: ledger.promise_follow_up(
-        actor, advice_id=w.advice_id, point=1, description="Brochure.", due_on=w.today
-    ),
+    "promise_follow_up": lambda ledger, actor, w: promise(ledger, actor, w.advice_id, w.today),
     "fulfil_promise": lambda ledger, actor, w: ledger.fulfil_promise(
         actor, advice_id=w.advice_id, promise_id=w.promise_id, fulfilled_on=w.today, note="Gedaan."
     ),
@@ -85,14 +83,7 @@ def world(
 ) -> World:
     answer(ledger, office, advice_id, today)
     promise_id = uuid4()
-    ledger.promise_follow_up(
-        office,
-        advice_id=advice_id,
-        point=1,
-        description="Brochure.",
-        due_on=today,
-        promise_id=promise_id,
-    )
+    promise(ledger, office, advice_id, today, promise_id=promise_id)
     return World(body_id, dossier_id, advice_id, promise_id, today)
 
 

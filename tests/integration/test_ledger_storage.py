@@ -27,7 +27,7 @@ from ledger import (
 from ledger.decisions import ListedAdvice
 from projections.log import LogReader, LogRow
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import answer, ask, decide, submit
+from tests.integration.ledger_support import answer, ask, decide, promise, submit
 
 
 @pytest.fixture
@@ -319,14 +319,7 @@ def test_a_restarted_process_reconstructs_identical_state(
         office, advice_id=advice_id, new_due_on=today + timedelta(days=60), reason="Zomerreces."
     )
     promise_id = uuid4()
-    ledger.promise_follow_up(
-        office,
-        advice_id=advice_id,
-        point=2,
-        description="Brochure.",
-        due_on=today,
-        promise_id=promise_id,
-    )
+    promise(ledger, office, advice_id, today, point=2, promise_id=promise_id)
     ledger.fulfil_promise(
         office, advice_id=advice_id, promise_id=promise_id, fulfilled_on=today, note="Verschenen."
     )

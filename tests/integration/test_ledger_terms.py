@@ -8,7 +8,7 @@ import pytest
 from events import BodyKind, DueDateMoved
 from ledger import Actor, AdviceLedger, AdviceRequest, ConflictError
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import ask, refused, submit
+from tests.integration.ledger_support import ask, refused, rejected, submit
 
 
 def test_advice_is_due_42_calendar_days_after_submission_by_default(
@@ -103,14 +103,10 @@ def test_moving_the_due_date_of_a_withdrawn_advice_is_refused_as_a_conflict(
 ) -> None:
     due_on = ledger.get_advice(advice_id).due_on
     ledger.withdraw_advice(office, advice_id=advice_id, reason="Achterhaald.")
-    before = ledger.last_position()
-
-    with pytest.raises(ConflictError):
+    with rejected(ledger, ConflictError):
         ledger.move_due_date(
             office, advice_id=advice_id, new_due_on=due_on + timedelta(days=7), reason="Reces."
         )
-
-    assert ledger.last_position() == before
 
 
 def test_an_advice_request_carries_its_own_due_date(
