@@ -7,11 +7,12 @@ even when pytest is started on this directory alone.
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import World, answer, promise
 
 if TYPE_CHECKING:
     from ledger import Actor, AdviceLedger, Ledgers
@@ -80,3 +81,22 @@ def advice_id(
 def other_ledger(ledgers: "Ledgers", new_municipality: Callable[[], str]) -> "AdviceLedger":
     """The ledger of another municipality in the same store."""
     return ledgers[new_municipality()]
+
+
+@pytest.fixture
+def world(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    member: "Actor",
+    body_id: UUID,
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
+) -> World:
+    """The advice with its first point answered and a promise on it, for the tests that try
+    every command on one advice."""
+    answer(ledger, office, advice_id, today)
+    promise_id = uuid4()
+    promise(ledger, office, advice_id, today, promise_id=promise_id)
+    return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)

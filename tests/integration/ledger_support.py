@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,6 +22,21 @@ if TYPE_CHECKING:
     from ledger import Actor, AdviceLedger, Recorded, ValidationError
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class World:
+    """An advice with its first point answered and a promise on it, and who may act on it (the
+    `world` fixture of conftest)."""
+
+    office: "Actor"
+    member: "Actor"
+    body_id: UUID
+    dossier_id: UUID
+    advice_id: UUID
+    promise_id: UUID
+    submitted_on: date
+    today: date
 
 
 def refused_fields(error: "pytest.ExceptionInfo[ValidationError]") -> set[str]:

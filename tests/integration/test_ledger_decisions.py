@@ -16,14 +16,23 @@ def answer_every_point(ledger: AdviceLedger, office: Actor, advice_id: UUID, on:
         answer(ledger, office, advice_id, on, point=point, text="Overgenomen.")
 
 
-def submit_two_point_advice(
-    ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, on: date
+@pytest.fixture
+def second(
+    ledger: AdviceLedger,
+    office: Actor,
+    body_id: UUID,
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
 ) -> UUID:
+    """A second advice of two points on the dossier, after point 2 of the first was answered."""
+    answer(ledger, office, advice_id, today, point=2)
     return submit(
         ledger,
         office,
         body_id,
-        on,
+        submitted_on,
         title="Tweede advies",
         points=["Eén.", "Twee."],
         dossier_id=dossier_id,
@@ -78,14 +87,11 @@ def test_a_decision_listing_an_advice_twice_is_refused(
 def test_a_decision_over_pending_points_is_refused_naming_each_point(
     ledger: AdviceLedger,
     office: Actor,
-    body_id: UUID,
     dossier_id: UUID,
     advice_id: UUID,
-    submitted_on: date,
+    second: UUID,
     today: date,
 ) -> None:
-    answer(ledger, office, advice_id, today, point=2)
-    second = submit_two_point_advice(ledger, office, body_id, dossier_id, submitted_on)
     with refused(
         ledger,
         {
@@ -101,14 +107,11 @@ def test_a_decision_over_pending_points_is_refused_naming_each_point(
 def test_a_decision_deviating_from_every_pending_point_with_reasons_is_taken(
     ledger: AdviceLedger,
     office: Actor,
-    body_id: UUID,
     dossier_id: UUID,
     advice_id: UUID,
-    submitted_on: date,
+    second: UUID,
     today: date,
 ) -> None:
-    answer(ledger, office, advice_id, today, point=2)
-    second = submit_two_point_advice(ledger, office, body_id, dossier_id, submitted_on)
     deviations = [
         Deviation(advice_id, 1, "Past niet in de begroting."),
         Deviation(advice_id, 3, " Wordt later bekeken. "),

@@ -1,31 +1,12 @@
 """Every text a command needs must say something, and no business date lies in the future."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
-from uuid import UUID, uuid4
-
-import pytest
+from datetime import timedelta
 
 from events import BodyKind, Deviation, Verdict
-from ledger import Actor, AdviceLedger, ValidationError
+from ledger import AdviceLedger, ValidationError
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import answer, ask, decide, promise, submit
-
-
-@dataclass(frozen=True)
-class World:
-    """An advice with its first point answered and a promise on it, and who may act on it."""
-
-    office: Actor
-    member: Actor
-    body_id: UUID
-    dossier_id: UUID
-    advice_id: UUID
-    promise_id: UUID
-    submitted_on: date
-    today: date
-
+from tests.integration.ledger_support import World, ask, decide, submit
 
 Command = Callable[[AdviceLedger, World], object]
 BLANK = " \n "
@@ -93,23 +74,6 @@ REFUSED: dict[str, tuple[Command, str]] = {
         "text",
     ),
 }
-
-
-@pytest.fixture
-def world(
-    ledger: AdviceLedger,
-    office: Actor,
-    member: Actor,
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    submitted_on: date,
-    today: date,
-) -> World:
-    answer(ledger, office, advice_id, today)
-    promise_id = uuid4()
-    promise(ledger, office, advice_id, today, promise_id=promise_id)
-    return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)
 
 
 def test_each_command_breaking_one_rule_is_refused_naming_that_field_and_stores_nothing(

@@ -1,28 +1,12 @@
 """Who may write what: auditors nothing, members only for their own body, the office the rest."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from uuid import UUID, uuid4
-
-import pytest
+from uuid import uuid4
 
 from events import BodyKind, Deviation, Role, Verdict
 from ledger import Actor, AdviceLedger, LedgerError
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import answer, ask, decide, promise, submit
-
-
-@dataclass(frozen=True)
-class World:
-    """The records a command can name: an advice whose first point is answered and promised."""
-
-    body_id: UUID
-    dossier_id: UUID
-    advice_id: UUID
-    promise_id: UUID
-    today: date
-
+from tests.integration.ledger_support import World, answer, ask, decide, promise, submit
 
 Command = Callable[[AdviceLedger, Actor, World], object]
 
@@ -70,21 +54,6 @@ BODY_COMMANDS: dict[str, Command] = {
         actor, advice_id=w.advice_id, reason="Achterhaald."
     ),
 }
-
-
-@pytest.fixture
-def world(
-    ledger: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    today: date,
-) -> World:
-    answer(ledger, office, advice_id, today)
-    promise_id = uuid4()
-    promise(ledger, office, advice_id, today, promise_id=promise_id)
-    return World(body_id, dossier_id, advice_id, promise_id, today)
 
 
 ALL_COMMANDS = ADMINISTRATOR_COMMANDS | OFFICE_COMMANDS | BODY_COMMANDS
