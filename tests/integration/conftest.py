@@ -100,3 +100,11 @@ def world(
     promise_id = uuid4()
     promise(ledger, office, advice_id, today, promise_id=promise_id)
     return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)
+
+
+@pytest.fixture
+def servers(
+    ledger: "AdviceLedger", open_ledgers: Callable[[], "Ledgers"], municipality: str
+) -> list["AdviceLedger"]:
+    """The test's ledger, and the same municipality's ledger as a second process opens it."""
+    return [ledger, open_ledgers()[municipality]]

@@ -1,5 +1,6 @@
 """Submitting advice and responding to its points, on SQLite and PostgreSQL."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
@@ -252,11 +253,23 @@ def test_a_later_response_supersedes_the_earlier_and_both_are_kept(
     ]
 
 
-def test_response_dated_before_the_advice_is_refused(
-    ledger: AdviceLedger, office: Actor, advice_id: UUID, submitted_on: date
+@pytest.mark.parametrize(
+    "dated",
+    [
+        pytest.param(lambda submitted_on, _: submitted_on - timedelta(days=1), id="before_advice"),
+        pytest.param(lambda _, today: today + timedelta(days=1), id="in_the_future"),
+    ],
+)
+def test_response_dated_before_the_advice_or_in_the_future_is_refused(
+    ledger: AdviceLedger,
+    office: Actor,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
+    dated: Callable[[date, date], date],
 ) -> None:
     with refused(ledger, {"given_on"}):
-        answer(ledger, office, advice_id, submitted_on - timedelta(days=1))
+        answer(ledger, office, advice_id, dated(submitted_on, today))
 
 
 def test_response_dated_on_the_day_of_the_advice_is_accepted(
@@ -265,13 +278,6 @@ def test_response_dated_on_the_day_of_the_advice_is_accepted(
     answer(ledger, office, advice_id, submitted_on)
 
     assert ledger.get_advice(advice_id).points[0].responses[0].given_on == submitted_on
-
-
-def test_response_dated_in_the_future_is_refused(
-    ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
-) -> None:
-    with refused(ledger, {"given_on"}):
-        answer(ledger, office, advice_id, today + timedelta(days=1))
 
 
 def test_response_to_a_withdrawn_advice_is_refused_as_a_conflict(

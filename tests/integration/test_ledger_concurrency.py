@@ -1,7 +1,6 @@
 """Concurrent writers to one advice: one wins, the others hear why, the log holds one event."""
 
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from uuid import UUID
@@ -11,7 +10,6 @@ from ledger import (
     Actor,
     AdviceLedger,
     ConflictError,
-    Ledgers,
     PreconditionFailedError,
     Recorded,
 )
@@ -22,14 +20,12 @@ WRITERS = 6
 
 
 def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    servers: list[AdviceLedger],
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     before = ledger.last_position()
 
     outcomes: Outcomes = race(
@@ -76,14 +72,12 @@ def write_round(
 
 
 def test_concurrent_writers_on_two_servers_have_exactly_one_winner_per_round(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    servers: list[AdviceLedger],
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
 
     for version in range(1, 6):
         before = ledger.last_position()

@@ -84,14 +84,12 @@ def test_rules_run_on_what_another_server_stored_not_on_what_was_kept(
 
 
 def test_the_loser_of_a_race_reloads_and_its_next_command_builds_on_the_winner(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    servers: list[AdviceLedger],
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     for server in servers:  # both keep the advice at version 1 … 2
         respond(server, office, advice_id, today, 1, "Opgewarmd.")
 

@@ -87,14 +87,12 @@ def test_a_refused_command_leaves_its_key_free_for_a_corrected_retry(
 
 
 def test_a_key_is_not_stored_when_its_event_loses_a_conflict(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    servers: list[AdviceLedger],
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     keys = [IdempotencyKey(f"scope-race-{i}", "hash") for i in range(2)]
 
     outcomes = race(
@@ -112,14 +110,12 @@ def test_a_key_is_not_stored_when_its_event_loses_a_conflict(
 
 
 def test_two_requests_racing_with_one_key_record_one_event(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    servers: list[AdviceLedger],
     office: Actor,
     body_id: UUID,
     today: date,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     key = IdempotencyKey("scope-same", "hash-same")
     before = ledger.last_position()
 
@@ -136,14 +132,12 @@ def test_two_requests_racing_with_one_key_record_one_event(
 
 
 def test_positions_count_without_gaps_after_writes_that_lost_conflicts(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    servers: list[AdviceLedger],
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     losses = 0
     for version in range(1, 5):
         outcomes = write_round(servers, office, advice_id, today, version, writers=4)
@@ -155,14 +149,12 @@ def test_positions_count_without_gaps_after_writes_that_lost_conflicts(
 
 
 def test_one_key_racing_on_one_advice_across_servers_answers_the_winner_to_both(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    servers: list[AdviceLedger],
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     key = IdempotencyKey("scope-one-advice", "hash")
     before = ledger.last_position()
 
