@@ -204,24 +204,36 @@ def second_store(store_url: StoreUrl, tmp_path: Path) -> Iterator[StoreUrl]:
         yield store
 
 
+@pytest.fixture
+def restoring(
+    second_store: StoreUrl, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
+    """The command line on the second store."""
+    return runner(second_store, monkeypatch, capsys)
+
+
+def signed_history(adviesspoor: Run, ledger: AdviceLedger, office: Actor, today: date) -> str:
+    """The history, a signing key and a checkpoint over it; the municipality."""
+    history(ledger, office, today)
+    municipality = ledger.municipality
+    adviesspoor("keys", "create", "--gemeente", municipality)
+    adviesspoor("checkpoint", "--gemeente", municipality)
+    return municipality
+
+
 def test_export_import_export_is_byte_identical(
     adviesspoor: Run,
+    restoring: Run,
     second_store: StoreUrl,
     ledger: AdviceLedger,
     office: Actor,
     today: date,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    history(ledger, office, today)
-    municipality = ledger.municipality
-    adviesspoor("keys", "create", "--gemeente", municipality)
-    adviesspoor("checkpoint", "--gemeente", municipality)
+    municipality = signed_history(adviesspoor, ledger, office, today)
     ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL)
     first, second = tmp_path / "eerste.jsonl", tmp_path / "tweede.jsonl"
     assert adviesspoor("export", "--gemeente", municipality, "--out", str(first)).code == 0
-    restoring = runner(second_store, monkeypatch, capsys)
 
     restored = restoring("import", str(first))
     exported = restoring("export", "--gemeente", municipality, "--out", str(second))
@@ -309,13 +321,11 @@ def test_log_commands_fail_in_one_dutch_sentence(
 
 def test_personal_keys_move_with_an_export_only_encrypted_and_only_with_the_passphrase(
     adviesspoor: Run,
+    restoring: Run,
     second_store: StoreUrl,
     ledger: AdviceLedger,
-    office: Actor,
-    today: date,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from projections.log import LogReader
 
@@ -328,7 +338,6 @@ def test_personal_keys_move_with_an_export_only_encrypted_and_only_with_the_pass
     made = adviesspoor(
         "export", "--gemeente", municipality, "--out", str(export), "--sleutels", str(keys)
     )
-    restoring = runner(second_store, monkeypatch, capsys)
     monkeypatch.setenv("ADVIESSPOOR_KEY_PASSPHRASE", "fout")
     wrong = restoring("import", str(export), "--sleutels", str(keys))
     monkeypatch.setenv("ADVIESSPOOR_KEY_PASSPHRASE", "correct paard batterij niet")
