@@ -103,8 +103,12 @@ def world(
 
 
 @pytest.fixture
-def servers(
-    ledger: "AdviceLedger", open_ledgers: Callable[[], "Ledgers"], municipality: str
-) -> list["AdviceLedger"]:
-    """The test's ledger, and the same municipality's ledger as a second process opens it."""
-    return [ledger, open_ledgers()[municipality]]
+def server_b(open_ledgers: Callable[[], "Ledgers"], municipality: str) -> "AdviceLedger":
+    """The municipality's ledger as a second server (process) opens it."""
+    return open_ledgers()[municipality]
+
+
+@pytest.fixture
+def servers(ledger: "AdviceLedger", server_b: "AdviceLedger") -> list["AdviceLedger"]:
+    """The test's ledger, and the same municipality's on a second server."""
+    return [ledger, server_b]
