@@ -2,9 +2,12 @@
 tests of the log commands (export, import, verify, checkpoints, tokens, forget)."""
 
 import secrets
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -15,6 +18,9 @@ from psycopg import sql
 
 if TYPE_CHECKING:
     from events.store import StoreUrl
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -68,3 +74,16 @@ def own_database(store_url: "StoreUrl", prefix: str = "log") -> Iterator["StoreU
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def cli_process(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m api ARGS` as a process of its own, with `env`; what it printed, as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "api", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )

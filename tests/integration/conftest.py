@@ -6,6 +6,7 @@ even when pytest is started on this directory alone.
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
@@ -112,3 +113,11 @@ def server_b(open_ledgers: Callable[[], "Ledgers"], municipality: str) -> "Advic
 def servers(ledger: "AdviceLedger", server_b: "AdviceLedger") -> list["AdviceLedger"]:
     """The test's ledger, and the same municipality's on a second server."""
     return [ledger, server_b]
+
+
+@pytest.fixture
+def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Signing keys as files of the test's own (on PostgreSQL too): nothing left on the server."""
+    directory = tmp_path / "sleutels"
+    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
+    return directory

@@ -12,7 +12,6 @@ from ledger.integrity.lines import event_state, parse_line
 from tests.integration.cli_support import Run
 from tests.integration.test_cli_log import (  # noqa: F401 - the fixtures, used by name
     adviesspoor,
-    key_dir,
     restoring,
     second_store,
     signed_history,

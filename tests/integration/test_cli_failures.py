@@ -5,13 +5,14 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.integration.cli_support import cli_process
 
 ROOT = Path(__file__).resolve().parents[2]
 MOUNT, UMOUNT = shutil.which("mount") or "/bin/mount", shutil.which("umount") or "/bin/umount"
@@ -20,15 +21,7 @@ MOUNT, UMOUNT = shutil.which("mount") or "/bin/mount", shutil.which("umount") or
 def adviesspoor(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{directory}"}
     env.pop("ADVIESSPOOR_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "api", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return cli_process(env, *args)
 
 
 def one_sentence(result: subprocess.CompletedProcess[str]) -> str:

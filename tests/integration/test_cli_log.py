@@ -15,17 +15,10 @@ from ledger import Actor, AdviceLedger, Ledgers
 from ledger.integrity import Checkpoint, SignerKey, open_checkpoint, sign_checkpoint
 from tests.integration.actors import administrator
 from tests.integration.cli_support import Run, own_database, runner
+from tests.integration.ledger_support import answer, submit
 from tests.integration.test_log_tree import raw_sql
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Signing keys as files of the test's own (on PostgreSQL too): nothing left on the server."""
-    directory = tmp_path / "sleutels"
-    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
-    return directory
 
 
 @pytest.fixture
@@ -42,23 +35,16 @@ def history(ledger: AdviceLedger, office: Actor, today: date) -> int:
     """A body, a dossier, an advice of two points and a reactie `not_followed`; its position."""
     body = ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL).id
     dossier = ledger.open_dossier(office, title="Nota", opened_on=today - timedelta(days=30)).id
-    advice = ledger.submit_advice(
+    advice = submit(
+        ledger,
         office,
-        body_id=body,
-        title="Advies",
-        submitted_on=today - timedelta(days=9),
-        solicited=False,
+        body,
+        today - timedelta(days=9),
         points=["Een.", "Twee."],
         dossier_id=dossier,
     ).id
-    return ledger.record_response(
-        office,
-        advice_id=advice,
-        point=1,
-        outcome=Outcome.NOT_FOLLOWED,
-        text="Nee.",
-        given_on=today,
-        reasons="Te duur.",
+    return answer(
+        ledger, office, advice, today, outcome=Outcome.NOT_FOLLOWED, text="Nee.", reasons="Te duur."
     ).position
 
 
