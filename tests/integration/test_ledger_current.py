@@ -33,17 +33,15 @@ def respond(
 
 
 def test_an_advice_kept_by_one_server_sees_what_another_server_stored_since(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    server_b: AdviceLedger,
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    other = open_ledgers()[municipality]
     first = respond(ledger, office, advice_id, today, 1, "Eerste server.")  # kept here now
 
-    second = respond(other, office, advice_id, today, 2, "Tweede server.")
+    second = respond(server_b, office, advice_id, today, 2, "Tweede server.")
     third = respond(ledger, office, advice_id, today, 3, "Eerste server weer.")
 
     assert (first.version, second.version, third.version) == (2, 3, 4)
@@ -56,16 +54,14 @@ def test_an_advice_kept_by_one_server_sees_what_another_server_stored_since(
 
 
 def test_rules_run_on_what_another_server_stored_not_on_what_was_kept(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
     ledger: AdviceLedger,
+    server_b: AdviceLedger,
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    other = open_ledgers()[municipality]
     respond(ledger, office, advice_id, today, 1, "Gekend op deze server.")
-    other.withdraw_advice(office, advice_id=advice_id, reason="Vervallen.")
+    server_b.withdraw_advice(office, advice_id=advice_id, reason="Vervallen.")
     before = ledger.last_position()
 
     with pytest.raises(ConflictError, match="ingetrokken"):
