@@ -173,11 +173,7 @@ def pause_before_committing(
 
 
 def test_a_command_that_loses_a_version_conflict_fails_alone_and_its_batch_mates_commit(
-    ledger: AdviceLedger,
-    server_b: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    submitted_on: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
 ) -> None:
     """Server B loads the advice, server A stores its next version, then B's stale command is
     written in one transaction with other commands of B: only it fails."""

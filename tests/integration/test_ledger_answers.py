@@ -150,11 +150,7 @@ def test_a_term_change_effective_before_the_advice_or_in_the_future_is_refused(
 
 
 def test_advice_on_a_request_is_solicited_and_of_the_requested_body(
-    ledger: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    dossier_id: UUID,
-    submitted_on: date,
+    ledger: AdviceLedger, office: Actor, body_id: UUID, dossier_id: UUID, submitted_on: date
 ) -> None:
     from events import BodyKind
     from tests.integration.actors import administrator

@@ -20,11 +20,7 @@ WRITERS = 6
 
 
 def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
-    ledger: AdviceLedger,
-    servers: list[AdviceLedger],
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
     before = ledger.last_position()
 
@@ -72,11 +68,7 @@ def write_round(
 
 
 def test_concurrent_writers_on_two_servers_have_exactly_one_winner_per_round(
-    ledger: AdviceLedger,
-    servers: list[AdviceLedger],
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
 
     for version in range(1, 6):

@@ -33,11 +33,7 @@ def respond(
 
 
 def test_an_advice_kept_by_one_server_sees_what_another_server_stored_since(
-    ledger: AdviceLedger,
-    server_b: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
     first = respond(ledger, office, advice_id, today, 1, "Eerste server.")  # kept here now
 
@@ -54,11 +50,7 @@ def test_an_advice_kept_by_one_server_sees_what_another_server_stored_since(
 
 
 def test_rules_run_on_what_another_server_stored_not_on_what_was_kept(
-    ledger: AdviceLedger,
-    server_b: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
     respond(ledger, office, advice_id, today, 1, "Gekend op deze server.")
     server_b.withdraw_advice(office, advice_id=advice_id, reason="Vervallen.")
@@ -80,11 +72,7 @@ def test_rules_run_on_what_another_server_stored_not_on_what_was_kept(
 
 
 def test_the_loser_of_a_race_reloads_and_its_next_command_builds_on_the_winner(
-    ledger: AdviceLedger,
-    servers: list[AdviceLedger],
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
     for server in servers:  # both keep the advice at version 1 … 2
         respond(server, office, advice_id, today, 1, "Opgewarmd.")

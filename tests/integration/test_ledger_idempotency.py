@@ -87,11 +87,7 @@ def test_a_refused_command_leaves_its_key_free_for_a_corrected_retry(
 
 
 def test_a_key_is_not_stored_when_its_event_loses_a_conflict(
-    ledger: AdviceLedger,
-    servers: list[AdviceLedger],
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
     keys = [IdempotencyKey(f"scope-race-{i}", "hash") for i in range(2)]
 
@@ -110,11 +106,7 @@ def test_a_key_is_not_stored_when_its_event_loses_a_conflict(
 
 
 def test_two_requests_racing_with_one_key_record_one_event(
-    ledger: AdviceLedger,
-    servers: list[AdviceLedger],
-    office: Actor,
-    body_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, body_id: UUID, today: date
 ) -> None:
     key = IdempotencyKey("scope-same", "hash-same")
     before = ledger.last_position()
@@ -132,11 +124,7 @@ def test_two_requests_racing_with_one_key_record_one_event(
 
 
 def test_positions_count_without_gaps_after_writes_that_lost_conflicts(
-    ledger: AdviceLedger,
-    servers: list[AdviceLedger],
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
     losses = 0
     for version in range(1, 5):
@@ -149,11 +137,7 @@ def test_positions_count_without_gaps_after_writes_that_lost_conflicts(
 
 
 def test_one_key_racing_on_one_advice_across_servers_answers_the_winner_to_both(
-    ledger: AdviceLedger,
-    servers: list[AdviceLedger],
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
     key = IdempotencyKey("scope-one-advice", "hash")
     before = ledger.last_position()

@@ -13,11 +13,7 @@ from tests.integration.test_group_commit import pause_before_committing, positio
 
 
 def test_two_servers_writing_one_log_in_turns_keep_one_verifiable_tree(
-    ledger: AdviceLedger,
-    server_b: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    submitted_on: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
 ) -> None:
     advice_id = submit(ledger, office, body_id, "Advies", submitted_on)
 
@@ -33,11 +29,7 @@ def test_two_servers_writing_one_log_in_turns_keep_one_verifiable_tree(
 
 
 def test_a_lone_command_that_loses_a_conflict_leaves_the_tree_writable_and_verifiable(
-    ledger: AdviceLedger,
-    server_b: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    submitted_on: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
 ) -> None:
     """Server B's command is built, then server A stores that advice's next version: B's
     transaction, holding only that command, rolls back; B writes on, from the store."""
