@@ -106,6 +106,8 @@ def answer(
     outcome: "Outcome | None" = None,
     text: str = "Ja.",
     reasons: str | None = None,
+    consequence: str | None = None,
+    expected_version: int | None = None,
 ) -> "Recorded":
     """A response to one point: followed unless told otherwise."""
     from events import Outcome
@@ -118,6 +120,8 @@ def answer(
         text=text,
         given_on=given_on,
         reasons=reasons,
+        consequence=consequence,
+        expected_version=expected_version,
     )
 
 

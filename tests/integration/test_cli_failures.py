@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.cli_support import cli_process
+from tests.integration.ledger_support import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 MOUNT, UMOUNT = shutil.which("mount") or "/bin/mount", shutil.which("umount") or "/bin/umount"
@@ -133,12 +134,12 @@ def test_overzicht_and_token_list_show_control_characters_written_out(tmp_path: 
         ledger = ledgers["groningen"]
         system = Actor("import", Role.SYSTEM, "req")
         body = ledger.register_body(system, name="Raad " + hostile, kind=BodyKind.OTHER).id
-        ledger.submit_advice(
+        submit(
+            ledger,
             system,
-            body_id=body,
+            body,
+            date.today() - timedelta(days=1),
             title="Titel " + hostile,
-            submitted_on=date.today() - timedelta(days=1),
-            solicited=False,
             points=["Punt " + hostile],
         )
     finally:

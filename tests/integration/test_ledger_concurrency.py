@@ -51,13 +51,13 @@ def write_round(
     def write(index: int) -> Recorded | Exception:
         start.wait()
         try:
-            return servers[index % len(servers)].record_response(
+            return answer(
+                servers[index % len(servers)],
                 office,
-                advice_id=advice_id,
-                point=1,
+                advice_id,
+                today,
                 outcome=Outcome.NOTED,
                 text=f"Schrijver {index}, versie {version}.",
-                given_on=today,
                 expected_version=version,
             )
         except Exception as error:
@@ -91,13 +91,5 @@ def test_a_write_expecting_an_older_version_is_refused(
 ) -> None:
     answer(ledger, office, advice_id, today)
     with rejected(ledger, PreconditionFailedError):
-        ledger.record_response(
-            office,
-            advice_id=advice_id,
-            point=2,
-            outcome=Outcome.FOLLOWED,
-            text="Ja.",
-            given_on=today,
-            expected_version=1,
-        )
+        answer(ledger, office, advice_id, today, point=2, expected_version=1)
     assert ledger.get_advice(advice_id).version == 2

@@ -59,13 +59,13 @@ def test_rules_run_on_what_another_server_stored_not_on_what_was_kept(
     with pytest.raises(ConflictError, match="ingetrokken"):
         respond(ledger, office, advice_id, today, 2, "Op een ingetrokken advies.")
     with pytest.raises(PreconditionFailedError):
-        ledger.record_response(
+        answer(
+            ledger,
             office,
-            advice_id=advice_id,
+            advice_id,
+            today,
             point=2,
-            outcome=Outcome.FOLLOWED,
             text="Met de versie die deze server kende.",
-            given_on=today,
             expected_version=2,
         )
     assert ledger.last_position() == before

@@ -306,15 +306,7 @@ def test_a_restarted_process_reconstructs_identical_state(
         text="Deels.",
         reasons="Geld.",
     )
-    ledger.record_response(
-        office,
-        advice_id=advice_id,
-        point=2,
-        outcome=Outcome.FOLLOWED,
-        text="Ja.",
-        given_on=today,
-        consequence="Aangepast.",
-    )
+    answer(ledger, office, advice_id, today, point=2, consequence="Aangepast.")
     ledger.move_due_date(
         office, advice_id=advice_id, new_due_on=today + timedelta(days=60), reason="Zomerreces."
     )
