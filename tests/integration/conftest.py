@@ -85,6 +85,16 @@ def other_ledger(ledgers: "Ledgers", new_municipality: Callable[[], str]) -> "Ad
 
 
 @pytest.fixture
+def body_elsewhere(other_ledger: "AdviceLedger") -> UUID:
+    """An advisory body of the other municipality."""
+    from events import BodyKind
+
+    return other_ledger.register_body(
+        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
+    ).id
+
+
+@pytest.fixture
 def world(
     ledger: "AdviceLedger",
     office: "Actor",

@@ -74,15 +74,16 @@ def test_advice_for_an_unknown_body_is_refused(
 
 
 def test_advice_for_a_body_of_another_municipality_is_refused_as_unknown(
-    ledger: AdviceLedger, other_ledger: AdviceLedger, office: Actor, submitted_on: date
+    ledger: AdviceLedger,
+    other_ledger: AdviceLedger,
+    body_elsewhere: UUID,
+    office: Actor,
+    submitted_on: date,
 ) -> None:
-    elsewhere = other_ledger.register_body(
-        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
-    )
     before, before_elsewhere = ledger.last_position(), other_ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
-        submit(ledger, office, elsewhere.id, submitted_on)
+        submit(ledger, office, body_elsewhere, submitted_on)
 
     assert refused_fields(refused) == {"body_id"}
     assert ledger.last_position() == before

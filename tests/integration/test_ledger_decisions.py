@@ -5,9 +5,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from events import BodyKind, DecisionTaken, Deviation
+from events import DecisionTaken, Deviation
 from ledger import Actor, AdviceLedger, Decision
-from tests.integration.actors import administrator
 from tests.integration.ledger_support import answer, decide, refused, submit
 
 
@@ -62,15 +61,13 @@ def test_a_decision_listing_an_unknown_advice_is_refused_naming_its_place(
 def test_a_decision_listing_advice_of_another_municipality_is_refused(
     ledger: AdviceLedger,
     other_ledger: AdviceLedger,
+    body_elsewhere: UUID,
     office: Actor,
     dossier_id: UUID,
     submitted_on: date,
     today: date,
 ) -> None:
-    other_body = other_ledger.register_body(
-        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
-    )
-    elsewhere = submit(other_ledger, office, other_body.id, submitted_on, title="Elders")
+    elsewhere = submit(other_ledger, office, body_elsewhere, submitted_on, title="Elders")
     answer_every_point(other_ledger, office, elsewhere.id, today)
     with refused(ledger, {"advice_ids/0"}):
         decide(ledger, office, dossier_id, [elsewhere.id], today)

@@ -139,17 +139,10 @@ def test_an_advice_request_dated_in_the_future_is_refused(
 
 
 def test_an_advice_request_to_a_body_of_another_municipality_is_refused(
-    ledger: AdviceLedger,
-    other_ledger: AdviceLedger,
-    office: Actor,
-    dossier_id: UUID,
-    submitted_on: date,
+    ledger: AdviceLedger, body_elsewhere: UUID, office: Actor, dossier_id: UUID, submitted_on: date
 ) -> None:
-    elsewhere = other_ledger.register_body(
-        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
-    )
     with refused(ledger, {"body_id"}):
-        ask(ledger, office, dossier_id, elsewhere.id, submitted_on, submitted_on)
+        ask(ledger, office, dossier_id, body_elsewhere, submitted_on, submitted_on)
 
 
 def test_an_advice_request_on_an_unknown_dossier_is_refused(
