@@ -115,14 +115,37 @@ def builds(operation: str) -> Callable[[Callable[[World], Awaitable[Request]]], 
     return register
 
 
-@builds("openapiDocument")
-async def _document(_w: World) -> Request:
-    return "GET", "/openapi.json", None
+# The GETs whose path is fixed, or names the world's body or dossier.
+PLAIN_GETS = {
+    "openapiDocument": "/openapi.json",
+    "haalHandleiding": "/documentatie",
+    "lijstGebeurtenissen": "/gebeurtenissen",
+    "lijstAdviesorganen": "/adviesorganen",
+    "haalAdviesorgaan": "/adviesorganen/{body}",
+    "lijstDossiers": "/dossiers",
+    "haalDossier": "/dossiers/{dossier}",
+    "lijstAdviesaanvragen": "/adviesaanvragen",
+    "lijstAdviezen": "/adviezen?adviesorgaan={body}",
+    "lijstBesluiten": "/besluiten",
+    "haalVolglijst": "/volglijst?adviesorgaan={body}",
+    "haalStatistieken": "/statistieken?adviesorgaan={body}",
+    "haalStatistiekentabel": "/statistieken/tabel?jaarVan=2000",
+    "lijstPunten": "/punten?adviesorgaan={body}&zoek=punt",
+    "stroomGebeurtenissen": "/gebeurtenissen/stroom?vanaf=1",
+    "haalOpnamebewijs": "/bewijzen/opname?positie=1",
+    "haalConsistentiebewijs": "/bewijzen/consistentie?van=1",
+}
 
 
-@builds("haalHandleiding")
-async def _guide(_w: World) -> Request:
-    return "GET", "/documentatie", None
+def _plain_get(template: str) -> Callable[[World], Awaitable[Request]]:
+    async def build(w: World) -> Request:
+        return "GET", template.format(body=w.body, dossier=w.dossier), None
+
+    return build
+
+
+for _operation, _template in PLAIN_GETS.items():
+    builds(_operation)(_plain_get(_template))
 
 
 @builds("registreerAdviesorgaan")
@@ -207,45 +230,10 @@ async def _decision(w: World) -> Request:
     )
 
 
-@builds("lijstGebeurtenissen")
-async def _events(_w: World) -> Request:
-    return "GET", "/gebeurtenissen", None
-
-
-@builds("lijstAdviesorganen")
-async def _bodies(_w: World) -> Request:
-    return "GET", "/adviesorganen", None
-
-
-@builds("haalAdviesorgaan")
-async def _one_body(w: World) -> Request:
-    return "GET", f"/adviesorganen/{w.body}", None
-
-
-@builds("lijstDossiers")
-async def _dossiers(_w: World) -> Request:
-    return "GET", "/dossiers", None
-
-
-@builds("haalDossier")
-async def _one_dossier(w: World) -> Request:
-    return "GET", f"/dossiers/{w.dossier}", None
-
-
-@builds("lijstAdviesaanvragen")
-async def _requests(_w: World) -> Request:
-    return "GET", "/adviesaanvragen", None
-
-
 @builds("haalAdviesaanvraag")
 async def _one_request(w: World) -> Request:
     _, path, body = await _request(w)
     return "GET", f"/adviesaanvragen/{(await w.api.created(path, body))['id']}", None
-
-
-@builds("lijstAdviezen")
-async def _advices(w: World) -> Request:
-    return "GET", f"/adviezen?adviesorgaan={w.body}", None
 
 
 @builds("haalAdvies")
@@ -258,40 +246,10 @@ async def _history(w: World) -> Request:
     return "GET", f"/adviezen/{await w.advice(answered=1)}/historie", None
 
 
-@builds("lijstBesluiten")
-async def _decisions(_w: World) -> Request:
-    return "GET", "/besluiten", None
-
-
 @builds("haalBesluit")
 async def _one_decision(w: World) -> Request:
     _, path, body = await _decision(w)
     return "GET", f"/besluiten/{(await w.api.created(path, body))['id']}", None
-
-
-@builds("haalVolglijst")
-async def _board(w: World) -> Request:
-    return "GET", f"/volglijst?adviesorgaan={w.body}", None
-
-
-@builds("haalStatistieken")
-async def _statistics(w: World) -> Request:
-    return "GET", f"/statistieken?adviesorgaan={w.body}", None
-
-
-@builds("haalStatistiekentabel")
-async def _table(_w: World) -> Request:
-    return "GET", "/statistieken/tabel?jaarVan=2000", None
-
-
-@builds("lijstPunten")
-async def _points(w: World) -> Request:
-    return "GET", f"/punten?adviesorgaan={w.body}&zoek=punt", None
-
-
-@builds("stroomGebeurtenissen")
-async def _stream(_w: World) -> Request:
-    return "GET", "/gebeurtenissen/stroom?vanaf=1", None
 
 
 @builds("haalLaatsteControlepunt")
@@ -303,16 +261,6 @@ async def _checkpoint(w: World) -> Request:
     integrity = services.ledgers[w.api.municipality].integrity
     await services.run(lambda: integrity.make_checkpoint(SignerKey.generate(integrity.origin)))
     return "GET", f"/controlepunten/laatste?gemeente={w.api.municipality}", None
-
-
-@builds("haalOpnamebewijs")
-async def _inclusion(_w: World) -> Request:
-    return "GET", "/bewijzen/opname?positie=1", None
-
-
-@builds("haalConsistentiebewijs")
-async def _consistency(_w: World) -> Request:
-    return "GET", "/bewijzen/consistentie?van=1", None
 
 
 def _allowed_roles(api: Api, operation: str) -> frozenset[str]:

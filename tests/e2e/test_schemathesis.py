@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.integration.cli_support import cli_process
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = Path(__file__).with_name("schemathesis.toml")
 MUNICIPALITY = "groningen"
@@ -47,15 +49,7 @@ def _free_port() -> int:
 
 
 def _cli(env: dict[str, str], *argv: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "api", *argv],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = cli_process(env, *argv)
     assert done.returncode == 0, f"adviesspoor {' '.join(argv)}: {done.stderr}"
     return done.stdout.strip()
 

@@ -2,12 +2,16 @@
 tests of the log commands (export, import, verify, checkpoints, tokens, forget)."""
 
 import secrets
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import orjson
 import psycopg
 import pytest
 from psycopg import sql
@@ -16,11 +20,17 @@ if TYPE_CHECKING:
     from events.store import StoreUrl
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 @dataclass(frozen=True)
 class Result:
     code: int
     out: str
     err: str
+
+    def json_lines(self) -> list[dict[str, Any]]:
+        return [orjson.loads(line) for line in self.out.splitlines()]
 
 
 Run = Callable[..., Result]
@@ -46,14 +56,15 @@ def runner(
 
 
 @contextmanager
-def own_database(store_url: "StoreUrl") -> Iterator["StoreUrl"]:
+def own_database(store_url: "StoreUrl", prefix: str = "log") -> Iterator["StoreUrl"]:
     """A database of its own on the test server (dropped afterwards), for a store that must be
-    empty while the test's municipality already exists in the shared one."""
+    empty while the test's municipality already exists in the shared one (or whose
+    municipalities have fixed names, as the demo's)."""
     from events.store import StoreUrl
 
     server = store_url.server
     assert server is not None
-    name = "adviesspoor_log_" + secrets.token_hex(4)
+    name = f"adviesspoor_{prefix}_" + secrets.token_hex(4)
     with psycopg.connect(server.conninfo(), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
@@ -63,3 +74,16 @@ def own_database(store_url: "StoreUrl") -> Iterator["StoreUrl"]:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def cli_process(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m api ARGS` as a process of its own, with `env`; what it printed, as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "api", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )

@@ -6,12 +6,14 @@ even when pytest is started on this directory alone.
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import World, answer, promise
 
 if TYPE_CHECKING:
     from ledger import Actor, AdviceLedger, Ledgers
@@ -80,3 +82,52 @@ def advice_id(
 def other_ledger(ledgers: "Ledgers", new_municipality: Callable[[], str]) -> "AdviceLedger":
     """The ledger of another municipality in the same store."""
     return ledgers[new_municipality()]
+
+
+@pytest.fixture
+def body_elsewhere(other_ledger: "AdviceLedger") -> UUID:
+    """An advisory body of the other municipality."""
+    from events import BodyKind
+
+    return other_ledger.register_body(
+        administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL
+    ).id
+
+
+@pytest.fixture
+def world(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    member: "Actor",
+    body_id: UUID,
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+    today: date,
+) -> World:
+    """The advice with its first point answered and a promise on it, for the tests that try
+    every command on one advice."""
+    answer(ledger, office, advice_id, today)
+    promise_id = uuid4()
+    promise(ledger, office, advice_id, today, promise_id=promise_id)
+    return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)
+
+
+@pytest.fixture
+def server_b(open_ledgers: Callable[[], "Ledgers"], municipality: str) -> "AdviceLedger":
+    """The municipality's ledger as a second server (process) opens it."""
+    return open_ledgers()[municipality]
+
+
+@pytest.fixture
+def servers(ledger: "AdviceLedger", server_b: "AdviceLedger") -> list["AdviceLedger"]:
+    """The test's ledger, and the same municipality's on a second server."""
+    return [ledger, server_b]
+
+
+@pytest.fixture
+def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Signing keys as files of the test's own (on PostgreSQL too): nothing left on the server."""
+    directory = tmp_path / "sleutels"
+    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
+    return directory

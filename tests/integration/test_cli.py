@@ -2,20 +2,16 @@
 
 import dataclasses
 import os
-import secrets
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
-import orjson
-import psycopg
 import pytest
-from psycopg import sql
+
+from tests.integration.cli_support import Run, own_database, runner
 
 if TYPE_CHECKING:
     from api.demo import Municipality
@@ -27,66 +23,13 @@ POSTGRES_URL_SETTING = "ADVIESSPOOR_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-@dataclasses.dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json_lines(self) -> list[dict[str, Any]]:
-        return [orjson.loads(line) for line in self.out.splitlines()]
-
-
-Run = Callable[..., Result]
-
-
-@contextmanager
-def _own_database(store_url: "StoreUrl") -> Iterator["StoreUrl"]:
-    """A database of its own on the test server, dropped afterwards: the demo's municipalities
-    have fixed names (groningen, midden-groningen), so their schemas cannot be shared."""
-    from events.store import StoreUrl
-
-    server = store_url.server
-    assert server is not None
-    name = "adviesspoor_cli_" + secrets.token_hex(4)
-    with psycopg.connect(server.conninfo(), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield StoreUrl.parse(urlsplit(store_url.url)._replace(path=f"/{name}").geturl())
-    finally:
-        with psycopg.connect(server.conninfo(), autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def _runner(
-    store: "StoreUrl", monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Run:
-    """Runs the command line in this process, on `store`, and captures what it says."""
-    from api.cli.main import main
-
-    monkeypatch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)
-
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        try:
-            code = main(list(args))
-        except SystemExit as exit_:  # argparse refuses bad arguments by exiting
-            code = int(exit_.code or 0)
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return run
-
-
 @pytest.fixture
 def empty_store(store_url: "StoreUrl") -> Iterator["StoreUrl"]:
     """A store of the test's own, with nothing in it yet."""
     if store_url.server is None:
         yield store_url
         return
-    with _own_database(store_url) as store:
+    with own_database(store_url, "cli") as store:
         yield store
 
 
@@ -117,7 +60,7 @@ def loaded_store(
             pytest.fail(f"CI vereist PostgreSQL. {unreachable}", pytrace=False)
         pytest.skip(unreachable)
     server_url = os.environ.get(POSTGRES_URL_SETTING) or DEFAULT_POSTGRES_URL
-    with _own_database(StoreUrl.parse(server_url)) as store:
+    with own_database(StoreUrl.parse(server_url), "cli") as store:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)
             assert main(["demo"]) == 0
@@ -129,7 +72,7 @@ def adviesspoor(
     empty_store: "StoreUrl", monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Run:
     """The command line on an empty store of the test's own."""
-    return _runner(empty_store, monkeypatch, capsys)
+    return runner(empty_store, monkeypatch, capsys)
 
 
 @pytest.fixture
@@ -137,7 +80,7 @@ def reading(
     loaded_store: "StoreUrl", monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Run:
     """The command line on the shared store with the demo loaded; tests must not write to it."""
-    return _runner(loaded_store, monkeypatch, capsys)
+    return runner(loaded_store, monkeypatch, capsys)
 
 
 @pytest.fixture

@@ -6,18 +6,15 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
-import pytest
-
-from events.store import StoreUrl
 from ledger import Actor, AdviceLedger
 from ledger.integrity.export import event_line, header_line
 from ledger.integrity.lines import event_state, parse_line
-from tests.integration.cli_support import Run, runner
+from tests.integration.cli_support import Run
 from tests.integration.test_cli_log import (  # noqa: F401 - the fixtures, used by name
     adviesspoor,
-    history,
-    key_dir,
+    restoring,
     second_store,
+    signed_history,
 )
 
 
@@ -48,22 +45,16 @@ def as_version_1(path: Path, out: Path) -> None:
 
 def test_a_version_1_export_verifies_and_restores_the_log_whose_export_is_version_2(
     adviesspoor: Run,  # noqa: F811
-    second_store: StoreUrl,  # noqa: F811
+    restoring: Run,  # noqa: F811
     ledger: AdviceLedger,
     office: Actor,
     today: date,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    history(ledger, office, today)
-    municipality = ledger.municipality
-    adviesspoor("keys", "create", "--gemeente", municipality)
-    adviesspoor("checkpoint", "--gemeente", municipality)
+    municipality = signed_history(adviesspoor, ledger, office, today)
     current, old, again = (tmp_path / name for name in ("v2.jsonl", "v1.jsonl", "terug.jsonl"))
     assert adviesspoor("export", "--gemeente", municipality, "--out", str(current)).code == 0
     as_version_1(current, old)
-    restoring = runner(second_store, monkeypatch, capsys)
 
     checked = restoring("verify", str(old))
     restored = restoring("import", str(old))

@@ -5,13 +5,15 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.integration.cli_support import cli_process
+from tests.integration.ledger_support import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 MOUNT, UMOUNT = shutil.which("mount") or "/bin/mount", shutil.which("umount") or "/bin/umount"
@@ -20,15 +22,7 @@ MOUNT, UMOUNT = shutil.which("mount") or "/bin/mount", shutil.which("umount") or
 def adviesspoor(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{directory}"}
     env.pop("ADVIESSPOOR_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "api", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return cli_process(env, *args)
 
 
 def one_sentence(result: subprocess.CompletedProcess[str]) -> str:
@@ -140,12 +134,12 @@ def test_overzicht_and_token_list_show_control_characters_written_out(tmp_path: 
         ledger = ledgers["groningen"]
         system = Actor("import", Role.SYSTEM, "req")
         body = ledger.register_body(system, name="Raad " + hostile, kind=BodyKind.OTHER).id
-        ledger.submit_advice(
+        submit(
+            ledger,
             system,
-            body_id=body,
+            body,
+            date.today() - timedelta(days=1),
             title="Titel " + hostile,
-            submitted_on=date.today() - timedelta(days=1),
-            solicited=False,
             points=["Punt " + hostile],
         )
     finally:

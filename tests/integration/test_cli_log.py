@@ -15,17 +15,10 @@ from ledger import Actor, AdviceLedger, Ledgers
 from ledger.integrity import Checkpoint, SignerKey, open_checkpoint, sign_checkpoint
 from tests.integration.actors import administrator
 from tests.integration.cli_support import Run, own_database, runner
+from tests.integration.ledger_support import answer, submit
 from tests.integration.test_log_tree import raw_sql
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Signing keys as files of the test's own (on PostgreSQL too): nothing left on the server."""
-    directory = tmp_path / "sleutels"
-    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
-    return directory
 
 
 @pytest.fixture
@@ -42,23 +35,16 @@ def history(ledger: AdviceLedger, office: Actor, today: date) -> int:
     """A body, a dossier, an advice of two points and a reactie `not_followed`; its position."""
     body = ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL).id
     dossier = ledger.open_dossier(office, title="Nota", opened_on=today - timedelta(days=30)).id
-    advice = ledger.submit_advice(
+    advice = submit(
+        ledger,
         office,
-        body_id=body,
-        title="Advies",
-        submitted_on=today - timedelta(days=9),
-        solicited=False,
+        body,
+        today - timedelta(days=9),
         points=["Een.", "Twee."],
         dossier_id=dossier,
     ).id
-    return ledger.record_response(
-        office,
-        advice_id=advice,
-        point=1,
-        outcome=Outcome.NOT_FOLLOWED,
-        text="Nee.",
-        given_on=today,
-        reasons="Te duur.",
+    return answer(
+        ledger, office, advice, today, outcome=Outcome.NOT_FOLLOWED, text="Nee.", reasons="Te duur."
     ).position
 
 
@@ -204,24 +190,36 @@ def second_store(store_url: StoreUrl, tmp_path: Path) -> Iterator[StoreUrl]:
         yield store
 
 
+@pytest.fixture
+def restoring(
+    second_store: StoreUrl, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
+    """The command line on the second store."""
+    return runner(second_store, monkeypatch, capsys)
+
+
+def signed_history(adviesspoor: Run, ledger: AdviceLedger, office: Actor, today: date) -> str:
+    """The history, a signing key and a checkpoint over it; the municipality."""
+    history(ledger, office, today)
+    municipality = ledger.municipality
+    adviesspoor("keys", "create", "--gemeente", municipality)
+    adviesspoor("checkpoint", "--gemeente", municipality)
+    return municipality
+
+
 def test_export_import_export_is_byte_identical(
     adviesspoor: Run,
+    restoring: Run,
     second_store: StoreUrl,
     ledger: AdviceLedger,
     office: Actor,
     today: date,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    history(ledger, office, today)
-    municipality = ledger.municipality
-    adviesspoor("keys", "create", "--gemeente", municipality)
-    adviesspoor("checkpoint", "--gemeente", municipality)
+    municipality = signed_history(adviesspoor, ledger, office, today)
     ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL)
     first, second = tmp_path / "eerste.jsonl", tmp_path / "tweede.jsonl"
     assert adviesspoor("export", "--gemeente", municipality, "--out", str(first)).code == 0
-    restoring = runner(second_store, monkeypatch, capsys)
 
     restored = restoring("import", str(first))
     exported = restoring("export", "--gemeente", municipality, "--out", str(second))
@@ -309,13 +307,11 @@ def test_log_commands_fail_in_one_dutch_sentence(
 
 def test_personal_keys_move_with_an_export_only_encrypted_and_only_with_the_passphrase(
     adviesspoor: Run,
+    restoring: Run,
     second_store: StoreUrl,
     ledger: AdviceLedger,
-    office: Actor,
-    today: date,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from projections.log import LogReader
 
@@ -328,7 +324,6 @@ def test_personal_keys_move_with_an_export_only_encrypted_and_only_with_the_pass
     made = adviesspoor(
         "export", "--gemeente", municipality, "--out", str(export), "--sleutels", str(keys)
     )
-    restoring = runner(second_store, monkeypatch, capsys)
     monkeypatch.setenv("ADVIESSPOOR_KEY_PASSPHRASE", "fout")
     wrong = restoring("import", str(export), "--sleutels", str(keys))
     monkeypatch.setenv("ADVIESSPOOR_KEY_PASSPHRASE", "correct paard batterij niet")

@@ -25,7 +25,6 @@ from ledger import (
     Actor,
     AdviceLedger,
     ConflictError,
-    Ledgers,
     PreconditionFailedError,
     Recorded,
 )
@@ -174,16 +173,10 @@ def pause_before_committing(
 
 
 def test_a_command_that_loses_a_version_conflict_fails_alone_and_its_batch_mates_commit(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    submitted_on: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
 ) -> None:
     """Server B loads the advice, server A stores its next version, then B's stale command is
     written in one transaction with other commands of B: only it fails."""
-    server_b = open_ledgers()[municipality]
     contested, plug, *others = [
         submit(ledger, office, body_id, f"Advies {n}", submitted_on) for n in range(5)
     ]

@@ -9,6 +9,7 @@ from uuid import UUID
 import pytest
 
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import submit
 
 if TYPE_CHECKING:
     from ledger import Actor, AdviceLedger, Recorded
@@ -29,14 +30,7 @@ def _advice(ledger: "AdviceLedger", today: date) -> UUID:
         administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL
     ).id
     submitted = today - timedelta(days=10)
-    return ledger.submit_advice(
-        _office(),
-        body_id=body,
-        title="Advies",
-        submitted_on=submitted,
-        solicited=False,
-        points=["Een", "Twee"],
-    ).id
+    return submit(ledger, _office(), body, submitted, points=["Een", "Twee"]).id
 
 
 def _row(

@@ -1,89 +1,37 @@
 """Concurrent writers to one advice: one wins, the others hear why, the log holds one event."""
 
-import sys
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from types import FrameType
-from typing import Any
 from uuid import UUID
-
-import pytest
 
 from events import Outcome
 from ledger import (
     Actor,
     AdviceLedger,
     ConflictError,
-    Ledgers,
     PreconditionFailedError,
     Recorded,
 )
-from projections.log import LogReader
+from tests.integration.ledger_support import answer, logged_types, race, rejected
 
 Outcomes = list[Recorded | Exception]
 WRITERS = 6
 
 
-def pause_before_saving(barrier: threading.Barrier) -> Callable[..., Any]:
-    """A trace function that holds this thread at the ledger's `save` until the others get there.
-
-    Both servers have then loaded the same version and decided; only the store can tell them
-    apart. This fixes the interleaving without replacing any of our code.
-    """
-    save = AdviceLedger.save.__code__
-
-    def trace(frame: FrameType, event: str, arg: object) -> None:
-        if event == "call" and frame.f_code is save:
-            barrier.wait()
-
-    return trace
-
-
-def new_events(ledger: AdviceLedger, after: int) -> list[str]:
-    reader = LogReader(ledger.location)
-    try:
-        return [row.type for row in reader.read(after, 100)]
-    finally:
-        reader.close()
-
-
 def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
-    both_decided = threading.Barrier(2, timeout=10)
     before = ledger.last_position()
 
-    def respond(index: int) -> Recorded | Exception:
-        sys.settrace(pause_before_saving(both_decided))
-        try:
-            return servers[index].record_response(
-                office,
-                advice_id=advice_id,
-                point=1,
-                outcome=Outcome.FOLLOWED,
-                text=f"Server {index}.",
-                given_on=today,
-            )
-        except Exception as error:
-            return error
-        finally:
-            sys.settrace(None)
-
-    with ThreadPoolExecutor(2) as pool:
-        outcomes: Outcomes = list(pool.map(respond, range(2)))
+    outcomes: Outcomes = race(
+        servers, lambda server, i: answer(server, office, advice_id, today, text=f"Server {i}.")
+    )
 
     winners = [o for o in outcomes if isinstance(o, Recorded)]
     assert len(winners) == 1, outcomes
     assert [type(o) for o in outcomes if not isinstance(o, Recorded)] == [ConflictError]
-    assert new_events(ledger, before) == ["ResponseRecorded"]
+    assert logged_types(ledger, before) == ["ResponseRecorded"]
     for server in servers:
         responses = server.get_advice(advice_id).points[0].responses
         assert [r.text for r in responses] == [f"Server {outcomes.index(winners[0])}."]
@@ -103,13 +51,13 @@ def write_round(
     def write(index: int) -> Recorded | Exception:
         start.wait()
         try:
-            return servers[index % len(servers)].record_response(
+            return answer(
+                servers[index % len(servers)],
                 office,
-                advice_id=advice_id,
-                point=1,
+                advice_id,
+                today,
                 outcome=Outcome.NOTED,
                 text=f"Schrijver {index}, versie {version}.",
-                given_on=today,
                 expected_version=version,
             )
         except Exception as error:
@@ -120,14 +68,8 @@ def write_round(
 
 
 def test_concurrent_writers_on_two_servers_have_exactly_one_winner_per_round(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
 
     for version in range(1, 6):
         before = ledger.last_position()
@@ -137,7 +79,7 @@ def test_concurrent_writers_on_two_servers_have_exactly_one_winner_per_round(
         losers = [o for o in outcomes if not isinstance(o, Recorded)]
         assert len(winners) == 1, outcomes
         assert all(isinstance(o, ConflictError | PreconditionFailedError) for o in losers), losers
-        assert new_events(ledger, before) == ["ResponseRecorded"]
+        assert logged_types(ledger, before) == ["ResponseRecorded"]
         advice = ledger.get_advice(advice_id)
         assert advice.version == version + 1 == winners[0].version
         winner = outcomes.index(winners[0])
@@ -147,21 +89,7 @@ def test_concurrent_writers_on_two_servers_have_exactly_one_winner_per_round(
 def test_a_write_expecting_an_older_version_is_refused(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
-    ledger.record_response(
-        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
-    )
-    before = ledger.last_position()
-
-    with pytest.raises(PreconditionFailedError):
-        ledger.record_response(
-            office,
-            advice_id=advice_id,
-            point=2,
-            outcome=Outcome.FOLLOWED,
-            text="Ja.",
-            given_on=today,
-            expected_version=1,
-        )
-
-    assert ledger.last_position() == before
+    answer(ledger, office, advice_id, today)
+    with rejected(ledger, PreconditionFailedError):
+        answer(ledger, office, advice_id, today, point=2, expected_version=1)
     assert ledger.get_advice(advice_id).version == 2

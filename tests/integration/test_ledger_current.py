@@ -1,11 +1,8 @@
 """Aggregates kept in memory between commands: never trusted over the store, never left changed by
 a command that failed, and forgotten texts never served from memory (ledger/current.py)."""
 
-import sys
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -23,46 +20,24 @@ from ledger import (
 )
 from ledger.application import ResponseInput
 from ledger.personal_keys import TTL_SECONDS
-from projections.log import LogReader
 from tests.integration.actors import administrator
-from tests.integration.test_ledger_concurrency import pause_before_saving
+from tests.integration.ledger_support import answer, logged_types, race, submit
 
 SYSTEM = Actor("opdrachtregel (test)", Role.SYSTEM, "req-forget")
-
-
-def stored_types(ledger: AdviceLedger, after: int) -> list[str]:
-    reader = LogReader(ledger.location)
-    try:
-        return [row.type for row in reader.read(after, 100)]
-    finally:
-        reader.close()
 
 
 def respond(
     ledger: AdviceLedger, office: Actor, advice_id: UUID, today: date, point: int, text: str
 ) -> Recorded:
-    return ledger.record_response(
-        office,
-        advice_id=advice_id,
-        point=point,
-        outcome=Outcome.FOLLOWED,
-        text=text,
-        given_on=today,
-    )
+    return answer(ledger, office, advice_id, today, point=point, text=text)
 
 
 def test_an_advice_kept_by_one_server_sees_what_another_server_stored_since(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
-    other = open_ledgers()[municipality]
     first = respond(ledger, office, advice_id, today, 1, "Eerste server.")  # kept here now
 
-    second = respond(other, office, advice_id, today, 2, "Tweede server.")
+    second = respond(server_b, office, advice_id, today, 2, "Tweede server.")
     third = respond(ledger, office, advice_id, today, 3, "Eerste server weer.")
 
     assert (first.version, second.version, third.version) == (2, 3, 4)
@@ -75,57 +50,36 @@ def test_an_advice_kept_by_one_server_sees_what_another_server_stored_since(
 
 
 def test_rules_run_on_what_another_server_stored_not_on_what_was_kept(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, advice_id: UUID, today: date
 ) -> None:
-    other = open_ledgers()[municipality]
     respond(ledger, office, advice_id, today, 1, "Gekend op deze server.")
-    other.withdraw_advice(office, advice_id=advice_id, reason="Vervallen.")
+    server_b.withdraw_advice(office, advice_id=advice_id, reason="Vervallen.")
     before = ledger.last_position()
 
     with pytest.raises(ConflictError, match="ingetrokken"):
         respond(ledger, office, advice_id, today, 2, "Op een ingetrokken advies.")
     with pytest.raises(PreconditionFailedError):
-        ledger.record_response(
+        answer(
+            ledger,
             office,
-            advice_id=advice_id,
+            advice_id,
+            today,
             point=2,
-            outcome=Outcome.FOLLOWED,
             text="Met de versie die deze server kende.",
-            given_on=today,
             expected_version=2,
         )
     assert ledger.last_position() == before
 
 
 def test_the_loser_of_a_race_reloads_and_its_next_command_builds_on_the_winner(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     for server in servers:  # both keep the advice at version 1 … 2
         respond(server, office, advice_id, today, 1, "Opgewarmd.")
-    both_decided = threading.Barrier(2, timeout=10)
 
-    def race(index: int) -> Recorded | Exception:
-        sys.settrace(pause_before_saving(both_decided))
-        try:
-            return respond(servers[index], office, advice_id, today, 2, f"Server {index}.")
-        except Exception as error:
-            return error
-        finally:
-            sys.settrace(None)
-
-    with ThreadPoolExecutor(2) as pool:
-        outcomes = list(pool.map(race, range(2)))
+    outcomes = race(
+        servers, lambda server, i: respond(server, office, advice_id, today, 2, f"Server {i}.")
+    )
     loser = next(i for i, o in enumerate(outcomes) if isinstance(o, ConflictError))
     after = respond(servers[loser], office, advice_id, today, 3, "Daarna.")
 
@@ -149,7 +103,7 @@ def test_a_table_refused_after_a_valid_row_leaves_nothing_of_that_row_behind(
     ledger.record_responses(office, [valid], check_only=True)
     recorded = respond(ledger, office, advice_id, today, 2, "Daarna.")
 
-    assert stored_types(ledger, before) == ["ResponseRecorded"]
+    assert logged_types(ledger, before) == ["ResponseRecorded"]
     assert recorded.version == 3
     advice = ledger.get_advice(advice_id)
     assert advice.version == 3
@@ -192,12 +146,12 @@ def test_forgetting_in_another_process_is_not_served_from_memory(
     today: date,
 ) -> None:
     body = ledger.register_body(administrator(), name="Jan Smit", kind=BodyKind.RESIDENT).id
-    advice_id = ledger.submit_advice(
+    advice_id = submit(
+        ledger,
         office,
-        body_id=body,
+        body,
+        today - timedelta(days=5),
         title="Over mijn straat",
-        submitted_on=today - timedelta(days=5),
-        solicited=False,
         points=["Meer groen.", "Minder auto's."],
     ).id
     respond(ledger, office, advice_id, today, 1, "Wij planten bomen.")  # kept, texts opened

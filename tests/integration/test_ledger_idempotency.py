@@ -1,15 +1,11 @@
 """Idempotency keys live in the event's own transaction; positions count without gaps."""
 
-import sys
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from uuid import UUID
 
 import pytest
 
-from events import Outcome
 from ledger import (
     Actor,
     AdviceLedger,
@@ -21,7 +17,8 @@ from ledger import (
     ValidationError,
 )
 from projections.log import LogReader
-from tests.integration.test_ledger_concurrency import pause_before_saving, write_round
+from tests.integration.ledger_support import answer, race, submit
+from tests.integration.test_ledger_concurrency import write_round
 
 
 def positions(ledger: AdviceLedger) -> list[int]:
@@ -35,9 +32,19 @@ def positions(ledger: AdviceLedger) -> list[int]:
 def respond(
     ledger: AdviceLedger, actor: Actor, advice_id: UUID, today: date, text: str
 ) -> Recorded:
-    return ledger.record_response(
-        actor, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text=text, given_on=today
-    )
+    return answer(ledger, actor, advice_id, today, text=text)
+
+
+def assert_one_recorded_and_one_answered_again(
+    ledger: AdviceLedger, outcomes: list[Recorded | KeyRecord | Exception], before: int
+) -> None:
+    """One server stored the event; the other answered with its position; nothing else stored."""
+    recorded = [o for o in outcomes if isinstance(o, Recorded)]
+    answered_again = [o for o in outcomes if isinstance(o, KeyRecord)]
+    assert len(recorded) == 1, outcomes
+    assert len(answered_again) == 1, outcomes
+    assert answered_again[0].position == recorded[0].position
+    assert positions(ledger)[before:] == [before + 1]
 
 
 def test_a_retry_after_a_restart_finds_the_key_and_records_nothing(
@@ -80,31 +87,16 @@ def test_a_refused_command_leaves_its_key_free_for_a_corrected_retry(
 
 
 def test_a_key_is_not_stored_when_its_event_loses_a_conflict(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
-    both_decided = threading.Barrier(2, timeout=10)
     keys = [IdempotencyKey(f"scope-race-{i}", "hash") for i in range(2)]
 
-    def write(index: int) -> Recorded | KeyRecord | Exception:
-        server = servers[index]
-        sys.settrace(pause_before_saving(both_decided))
-        try:
-            return server.once(
-                keys[index], lambda: respond(server, office, advice_id, today, f"Server {index}.")
-            )
-        except Exception as error:
-            return error
-        finally:
-            sys.settrace(None)
-
-    with ThreadPoolExecutor(2) as pool:
-        outcomes = list(pool.map(write, range(2)))
+    outcomes = race(
+        servers,
+        lambda server, i: server.once(
+            keys[i], lambda: respond(server, office, advice_id, today, f"Server {i}.")
+        ),
+    )
 
     winner = next(i for i, o in enumerate(outcomes) if isinstance(o, Recorded))
     loser = 1 - winner
@@ -114,59 +106,26 @@ def test_a_key_is_not_stored_when_its_event_loses_a_conflict(
 
 
 def test_two_requests_racing_with_one_key_record_one_event(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, body_id: UUID, today: date
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
-    both_decided = threading.Barrier(2, timeout=10)
     key = IdempotencyKey("scope-same", "hash-same")
     before = ledger.last_position()
 
-    def submit(index: int) -> Recorded | KeyRecord | Exception:
-        server = servers[index]
-        sys.settrace(pause_before_saving(both_decided))
-        try:
-            # Each server makes a new advice with an id of its own: only the key can tell.
-            return server.once(
-                key,
-                lambda: server.submit_advice(
-                    office,
-                    body_id=body_id,
-                    title=f"Advies {index}",
-                    submitted_on=today,
-                    solicited=False,
-                    points=["Eén."],
-                ),
-            )
-        except Exception as error:
-            return error
-        finally:
-            sys.settrace(None)
+    # Each server makes a new advice with an id of its own: only the key can tell.
+    outcomes = race(
+        servers,
+        lambda server, i: server.once(
+            key,
+            lambda: submit(server, office, body_id, today, title=f"Advies {i}", points=["Eén."]),
+        ),
+    )
 
-    with ThreadPoolExecutor(2) as pool:
-        outcomes = list(pool.map(submit, range(2)))
-
-    recorded = [o for o in outcomes if isinstance(o, Recorded)]
-    answered_again = [o for o in outcomes if isinstance(o, KeyRecord)]
-    assert len(recorded) == 1, outcomes
-    assert len(answered_again) == 1, outcomes
-    assert answered_again[0].position == recorded[0].position
-    assert positions(ledger)[before:] == [before + 1]
+    assert_one_recorded_and_one_answered_again(ledger, outcomes, before)
 
 
 def test_positions_count_without_gaps_after_writes_that_lost_conflicts(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     losses = 0
     for version in range(1, 5):
         outcomes = write_round(servers, office, advice_id, today, version, writers=4)
@@ -178,36 +137,18 @@ def test_positions_count_without_gaps_after_writes_that_lost_conflicts(
 
 
 def test_one_key_racing_on_one_advice_across_servers_answers_the_winner_to_both(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    advice_id: UUID,
-    today: date,
+    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
-    both_decided = threading.Barrier(2, timeout=10)
     key = IdempotencyKey("scope-one-advice", "hash")
     before = ledger.last_position()
 
-    def write(index: int) -> Recorded | KeyRecord | Exception:
-        server = servers[index]
-        sys.settrace(pause_before_saving(both_decided))
-        try:
-            # The same request reached two servers: the loser meets the winner's new version
-            # first, and must answer the winner's answer, not a conflict.
-            return server.once(key, lambda: respond(server, office, advice_id, today, "Eén."))
-        except Exception as error:
-            return error
-        finally:
-            sys.settrace(None)
+    # The same request reached two servers: the loser meets the winner's new version first, and
+    # must answer the winner's answer, not a conflict.
+    outcomes = race(
+        servers,
+        lambda server, _: server.once(
+            key, lambda: respond(server, office, advice_id, today, "Eén.")
+        ),
+    )
 
-    with ThreadPoolExecutor(2) as pool:
-        outcomes = list(pool.map(write, range(2)))
-
-    recorded = [o for o in outcomes if isinstance(o, Recorded)]
-    again = [o for o in outcomes if isinstance(o, KeyRecord)]
-    assert len(recorded) == 1, outcomes
-    assert len(again) == 1, outcomes
-    assert again[0].position == recorded[0].position
-    assert positions(ledger)[before:] == [before + 1]
+    assert_one_recorded_and_one_answered_again(ledger, outcomes, before)

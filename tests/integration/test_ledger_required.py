@@ -1,30 +1,12 @@
 """Every text a command needs must say something, and no business date lies in the future."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
-from uuid import UUID, uuid4
+from datetime import timedelta
 
-import pytest
-
-from events import BodyKind, Deviation, Outcome, Verdict
-from ledger import Actor, AdviceLedger, ValidationError
+from events import BodyKind, Deviation, Verdict
+from ledger import AdviceLedger, ValidationError
 from tests.integration.actors import administrator
-
-
-@dataclass(frozen=True)
-class World:
-    """An advice with its first point answered and a promise on it, and who may act on it."""
-
-    office: Actor
-    member: Actor
-    body_id: UUID
-    dossier_id: UUID
-    advice_id: UUID
-    promise_id: UUID
-    submitted_on: date
-    today: date
-
+from tests.integration.ledger_support import World, ask, decide, submit
 
 Command = Callable[[AdviceLedger, World], object]
 BLANK = " \n "
@@ -46,34 +28,21 @@ REFUSED: dict[str, tuple[Command, str]] = {
         "opened_on",
     ),
     "request without a question": (
-        lambda ledger, w: ledger.request_advice(
-            w.office,
-            dossier_id=w.dossier_id,
-            body_id=w.body_id,
-            question=BLANK,
-            requested_on=w.today,
-            due_on=w.today,
-        ),
+        lambda ledger, w: ask(ledger, w.office, w.dossier_id, w.body_id, w.today, w.today, BLANK),
         "question",
     ),
     "advice without a title": (
-        lambda ledger, w: ledger.submit_advice(
-            w.office,
-            body_id=w.body_id,
-            title=BLANK,
-            submitted_on=w.today,
-            solicited=False,
-            points=["p"],
-        ),
+        lambda ledger, w: submit(ledger, w.office, w.body_id, w.today, title=BLANK),
         "title",
     ),
     "decision without a title": (
-        lambda ledger, w: ledger.take_decision(
+        lambda ledger, w: decide(
+            ledger,
             w.office,
-            dossier_id=w.dossier_id,
+            w.dossier_id,
+            [w.advice_id],
+            w.today,
             title=BLANK,
-            decided_on=w.today,
-            advice_ids=[w.advice_id],
             deviations=[Deviation(w.advice_id, n, "Nee.") for n in (1, 2, 3)],
         ),
         "title",
@@ -105,32 +74,6 @@ REFUSED: dict[str, tuple[Command, str]] = {
         "text",
     ),
 }
-
-
-@pytest.fixture
-def world(
-    ledger: AdviceLedger,
-    office: Actor,
-    member: Actor,
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    submitted_on: date,
-    today: date,
-) -> World:
-    ledger.record_response(
-        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
-    )
-    promise_id = uuid4()
-    ledger.promise_follow_up(
-        office,
-        advice_id=advice_id,
-        point=1,
-        description="Brochure.",
-        due_on=today,
-        promise_id=promise_id,
-    )
-    return World(office, member, body_id, dossier_id, advice_id, promise_id, submitted_on, today)
 
 
 def test_each_command_breaking_one_rule_is_refused_naming_that_field_and_stores_nothing(

@@ -1,27 +1,12 @@
 """Who may write what: auditors nothing, members only for their own body, the office the rest."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-import pytest
-
-from events import BodyKind, Deviation, Outcome, Role, Verdict
+from events import BodyKind, Deviation, Role, Verdict
 from ledger import Actor, AdviceLedger, LedgerError
 from tests.integration.actors import administrator
-
-
-@dataclass(frozen=True)
-class World:
-    """The records a command can name: an advice whose first point is answered and promised."""
-
-    body_id: UUID
-    dossier_id: UUID
-    advice_id: UUID
-    promise_id: UUID
-    today: date
-
+from tests.integration.ledger_support import World, answer, ask, decide, promise, submit
 
 Command = Callable[[AdviceLedger, Actor, World], object]
 
@@ -35,37 +20,25 @@ OFFICE_COMMANDS: dict[str, Command] = {
     "open_dossier": lambda ledger, actor, w: ledger.open_dossier(
         actor, title="Nota", opened_on=w.today
     ),
-    "request_advice": lambda ledger, actor, w: ledger.request_advice(
-        actor,
-        dossier_id=w.dossier_id,
-        body_id=w.body_id,
-        question="Vraag?",
-        requested_on=w.today,
-        due_on=w.today,
+    "request_advice": lambda ledger, actor, w: ask(
+        ledger, actor, w.dossier_id, w.body_id, w.today, w.today
     ),
-    "record_response": lambda ledger, actor, w: ledger.record_response(
-        actor,
-        advice_id=w.advice_id,
-        point=2,
-        outcome=Outcome.FOLLOWED,
-        text="Ja.",
-        given_on=w.today,
+    "record_response": lambda ledger, actor, w: answer(
+        ledger, actor, w.advice_id, w.today, point=2
     ),
     "move_due_date": lambda ledger, actor, w: ledger.move_due_date(
         actor, advice_id=w.advice_id, new_due_on=w.today, reason="Reces."
     ),
-    "promise_follow_up": lambda ledger, actor, w: ledger.promise_follow_up(
-        actor, advice_id=w.advice_id, point=1, description="Brochure.", due_on=w.today
-    ),
+    "promise_follow_up": lambda ledger, actor, w: promise(ledger, actor, w.advice_id, w.today),
     "fulfil_promise": lambda ledger, actor, w: ledger.fulfil_promise(
         actor, advice_id=w.advice_id, promise_id=w.promise_id, fulfilled_on=w.today, note="Gedaan."
     ),
-    "take_decision": lambda ledger, actor, w: ledger.take_decision(
+    "take_decision": lambda ledger, actor, w: decide(
+        ledger,
         actor,
-        dossier_id=w.dossier_id,
-        title="Besluit",
-        decided_on=w.today,
-        advice_ids=[w.advice_id],
+        w.dossier_id,
+        [w.advice_id],
+        w.today,
         deviations=[
             Deviation(w.advice_id, p.number, "Nee.") for p in ledger.get_advice(w.advice_id).points
         ],
@@ -73,14 +46,7 @@ OFFICE_COMMANDS: dict[str, Command] = {
 }
 
 BODY_COMMANDS: dict[str, Command] = {
-    "submit_advice": lambda ledger, actor, w: ledger.submit_advice(
-        actor,
-        body_id=w.body_id,
-        title="Advies",
-        submitted_on=w.today,
-        solicited=False,
-        points=["p"],
-    ),
+    "submit_advice": lambda ledger, actor, w: submit(ledger, actor, w.body_id, w.today),
     "give_rejoinder": lambda ledger, actor, w: ledger.give_rejoinder(
         actor, advice_id=w.advice_id, verdict=Verdict.SATISFIED, text="Dank."
     ),
@@ -88,30 +54,6 @@ BODY_COMMANDS: dict[str, Command] = {
         actor, advice_id=w.advice_id, reason="Achterhaald."
     ),
 }
-
-
-@pytest.fixture
-def world(
-    ledger: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    today: date,
-) -> World:
-    ledger.record_response(
-        office, advice_id=advice_id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
-    )
-    promise_id = uuid4()
-    ledger.promise_follow_up(
-        office,
-        advice_id=advice_id,
-        point=1,
-        description="Brochure.",
-        due_on=today,
-        promise_id=promise_id,
-    )
-    return World(body_id, dossier_id, advice_id, promise_id, today)
 
 
 ALL_COMMANDS = ADMINISTRATOR_COMMANDS | OFFICE_COMMANDS | BODY_COMMANDS

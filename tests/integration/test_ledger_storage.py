@@ -27,6 +27,7 @@ from ledger import (
 from ledger.decisions import ListedAdvice
 from projections.log import LogReader, LogRow
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import answer, ask, decide, promise, submit
 
 
 @pytest.fixture
@@ -95,14 +96,7 @@ def test_a_stored_version_1_body_registration_is_read_with_the_default_term(
     )
 
     body = ledger.get_body(body_id)
-    advice = ledger.submit_advice(
-        office,
-        body_id=body_id,
-        title="Advies",
-        submitted_on=submitted_on,
-        solicited=False,
-        points=["p"],
-    )
+    advice = submit(ledger, office, body_id, submitted_on)
 
     assert (body.name, body.kind, body.response_term_days) == (
         "Wmo-platform",
@@ -135,24 +129,16 @@ def test_event_json_is_plain(
     today: date,
     log: Callable[[], list[LogRow]],
 ) -> None:
-    advice = ledger.submit_advice(
-        office,
-        body_id=body_id,
-        title="Advies",
-        submitted_on=submitted_on,
-        solicited=False,
-        points=["Eén.", "Twee."],
-        dossier_id=dossier_id,
+    advice = submit(
+        ledger, office, body_id, submitted_on, points=["Eén.", "Twee."], dossier_id=dossier_id
     )
-    ledger.record_response(
-        office, advice_id=advice.id, point=1, outcome=Outcome.FOLLOWED, text="Ja.", given_on=today
-    )
-    ledger.take_decision(
+    answer(ledger, office, advice.id, today)
+    decide(
+        ledger,
         office,
-        dossier_id=dossier_id,
-        title="Besluit",
-        decided_on=today,
-        advice_ids=[advice.id],
+        dossier_id,
+        [advice.id],
+        today,
         deviations=[Deviation(advice.id, 2, "Te duur.")],
     )
 
@@ -297,61 +283,35 @@ def test_a_restarted_process_reconstructs_identical_state(
     short_term = ledger.register_body(
         administrator(), name="Stadadviseert", kind=BodyKind.ADVISORY_COUNCIL, response_term_days=30
     )
-    request = ledger.request_advice(
-        office,
-        dossier_id=dossier_id,
-        body_id=short_term.id,
-        question="Vraag?",
-        requested_on=submitted_on,
-        due_on=today + timedelta(days=5),
+    request = ask(
+        ledger, office, dossier_id, short_term.id, submitted_on, today + timedelta(days=5)
     )
-    asked = ledger.submit_advice(
+    asked = submit(
+        ledger,
         office,
-        body_id=short_term.id,
+        short_term.id,
+        today,
         title="Gevraagd",
-        submitted_on=today,
         solicited=True,
         points=["a", "b"],
         request_id=request.id,
     )
-    ledger.record_response(
+    answer(ledger, office, advice_id, submitted_on, outcome=Outcome.DEFERRED, text="Later.")
+    answer(
+        ledger,
         office,
-        advice_id=advice_id,
-        point=1,
-        outcome=Outcome.DEFERRED,
-        text="Later.",
-        given_on=submitted_on,
-    )
-    ledger.record_response(
-        office,
-        advice_id=advice_id,
-        point=1,
+        advice_id,
+        today,
         outcome=Outcome.PARTIALLY_FOLLOWED,
         text="Deels.",
-        given_on=today,
         reasons="Geld.",
     )
-    ledger.record_response(
-        office,
-        advice_id=advice_id,
-        point=2,
-        outcome=Outcome.FOLLOWED,
-        text="Ja.",
-        given_on=today,
-        consequence="Aangepast.",
-    )
+    answer(ledger, office, advice_id, today, point=2, consequence="Aangepast.")
     ledger.move_due_date(
         office, advice_id=advice_id, new_due_on=today + timedelta(days=60), reason="Zomerreces."
     )
     promise_id = uuid4()
-    ledger.promise_follow_up(
-        office,
-        advice_id=advice_id,
-        point=2,
-        description="Brochure.",
-        due_on=today,
-        promise_id=promise_id,
-    )
+    promise(ledger, office, advice_id, today, point=2, promise_id=promise_id)
     ledger.fulfil_promise(
         office, advice_id=advice_id, promise_id=promise_id, fulfilled_on=today, note="Verschenen."
     )

@@ -3,25 +3,18 @@ the log on, and kept as it was when a lone command rolls back (both stores)."""
 
 import sys
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from uuid import UUID
 
-from ledger import Actor, AdviceLedger, ConflictError, Ledgers
+from ledger import Actor, AdviceLedger, ConflictError
 from ledger.log_verify import verify_store
 from tests.integration.test_group_commit import pause_before_committing, positions, respond, submit
 
 
 def test_two_servers_writing_one_log_in_turns_keep_one_verifiable_tree(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    submitted_on: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
 ) -> None:
-    server_b = open_ledgers()[municipality]
     advice_id = submit(ledger, office, body_id, "Advies", submitted_on)
 
     for turn in range(7):
@@ -36,16 +29,10 @@ def test_two_servers_writing_one_log_in_turns_keep_one_verifiable_tree(
 
 
 def test_a_lone_command_that_loses_a_conflict_leaves_the_tree_writable_and_verifiable(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
-    ledger: AdviceLedger,
-    office: Actor,
-    body_id: UUID,
-    submitted_on: date,
+    ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
 ) -> None:
     """Server B's command is built, then server A stores that advice's next version: B's
     transaction, holding only that command, rolls back; B writes on, from the store."""
-    server_b = open_ledgers()[municipality]
     contested = submit(ledger, office, body_id, "Advies", submitted_on)
     other = submit(server_b, office, body_id, "Ander advies", submitted_on)
     arrived, proceed = threading.Event(), threading.Event()

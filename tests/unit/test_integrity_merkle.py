@@ -404,6 +404,17 @@ def test_an_inclusion_proof_of_another_leaf_hash_is_refused() -> None:
         verify_inclusion(3, 7, TEST_HASHES[2], PROOF_3_OF_7, ROOT7)
 
 
+def flip_one_bit(proof: list[bytes], data: st.DataObject) -> list[bytes]:
+    """The proof with one bit, drawn by hypothesis, of one of its hashes flipped."""
+    element = data.draw(st.integers(0, len(proof) - 1))
+    bit = data.draw(st.integers(0, 255))
+    broken = list(proof)
+    flipped = bytearray(broken[element])
+    flipped[bit // 8] ^= 1 << bit % 8
+    broken[element] = bytes(flipped)
+    return broken
+
+
 @given(index_and_size(), st.data())
 def test_flipping_any_bit_of_an_inclusion_proof_is_refused(
     case: tuple[int, int], data: st.DataObject
@@ -413,15 +424,9 @@ def test_flipping_any_bit_of_an_inclusion_proof_is_refused(
     proof = inclusion_proof(BIG_TREE, index, size)
     if not proof:
         return
-    element = data.draw(st.integers(0, len(proof) - 1))
-    bit = data.draw(st.integers(0, 255))
-    broken = list(proof)
-    flipped = bytearray(broken[element])
-    flipped[bit // 8] ^= 1 << bit % 8
-    broken[element] = bytes(flipped)
 
     with pytest.raises(ProofError):
-        verify_inclusion(index, size, leaves[index], broken, mth(leaves))
+        verify_inclusion(index, size, leaves[index], flip_one_bit(proof, data), mth(leaves))
 
 
 ROOT5 = bytes.fromhex(ROOTS[4])
@@ -464,15 +469,9 @@ def test_flipping_any_bit_of_a_consistency_proof_is_refused(
     proof = consistency_proof(BIG_TREE, old, new)
     if not proof:
         return
-    element = data.draw(st.integers(0, len(proof) - 1))
-    bit = data.draw(st.integers(0, 255))
-    broken = list(proof)
-    flipped = bytearray(broken[element])
-    flipped[bit // 8] ^= 1 << bit % 8
-    broken[element] = bytes(flipped)
 
     with pytest.raises(ProofError):
-        verify_consistency(old, new, mth(leaves[:old]), mth(leaves), broken)
+        verify_consistency(old, new, mth(leaves[:old]), mth(leaves), flip_one_bit(proof, data))
 
 
 def test_trees_of_equal_size_and_root_need_an_empty_proof() -> None:

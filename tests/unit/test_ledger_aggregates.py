@@ -1,5 +1,6 @@
 """Aggregate rules without storage: due dates, superseding responses, rejoinders, decisions."""
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import uuid4
 
@@ -59,6 +60,35 @@ def respond(advice: Advice, point: int, outcome: Outcome, reasons: str | None = 
         given_on=TODAY,
         decision=None,
         today=TODAY,
+    )
+
+
+def open_dossier() -> Dossier:
+    return Dossier.open(
+        META,
+        title="Nota",
+        reference=None,
+        portfolio_holder=None,
+        opened_on=TODAY,
+        today=TODAY,
+        id=None,
+    )
+
+
+def take_decision(
+    dossier: Dossier, listed: list[ListedAdvice], deviations: Sequence[Deviation]
+) -> Decision:
+    return Decision.take(
+        META,
+        dossier=dossier,
+        title="Besluit",
+        decided_on=TODAY,
+        listed=listed,
+        on_dossier=[],
+        reference=None,
+        deviations=deviations,
+        today=TODAY,
+        id=None,
     )
 
 
@@ -148,30 +178,11 @@ def test_a_decision_names_each_pending_point_of_each_listed_advice() -> None:
     body = register()
     first, second = submit(body, points=3), submit(body, points=2)
     respond(first, 2, Outcome.FOLLOWED)
-    dossier = Dossier.open(
-        META,
-        title="Nota",
-        reference=None,
-        portfolio_holder=None,
-        opened_on=TODAY,
-        today=TODAY,
-        id=None,
-    )
+    dossier = open_dossier()
     listed = [ListedAdvice(first.id, first), ListedAdvice(second.id, second)]
 
     with pytest.raises(ValidationError) as refused:
-        Decision.take(
-            META,
-            dossier=dossier,
-            title="Besluit",
-            decided_on=TODAY,
-            listed=listed,
-            on_dossier=[],
-            reference=None,
-            deviations=(),
-            today=TODAY,
-            id=None,
-        )
+        take_decision(dossier, listed, deviations=())
 
     assert [item.field for item in refused.value.invalid] == [
         "advice_ids/0/points/1",
@@ -185,27 +196,12 @@ def test_a_decision_deviating_with_reasons_from_each_pending_point_is_taken() ->
     body = register()
     advice = submit(body, points=2)
     respond(advice, 1, Outcome.FOLLOWED)
-    dossier = Dossier.open(
-        META,
-        title="Nota",
-        reference=None,
-        portfolio_holder=None,
-        opened_on=TODAY,
-        today=TODAY,
-        id=None,
-    )
+    dossier = open_dossier()
 
-    decision = Decision.take(
-        META,
-        dossier=dossier,
-        title="Besluit",
-        decided_on=TODAY,
-        listed=[ListedAdvice(advice.id, advice)],
-        on_dossier=[],
-        reference=None,
+    decision = take_decision(
+        dossier,
+        [ListedAdvice(advice.id, advice)],
         deviations=[Deviation(advice.id, 2, "Past niet in de begroting.")],
-        today=TODAY,
-        id=None,
     )
 
     assert decision.dossier_id == dossier.id
