@@ -259,9 +259,11 @@ def _terminate_writers(store: Store) -> int:
         rows = conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = %s AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
-            "AND (query ILIKE 'LOCK TABLE%%adviceledger_events%%' "
-            "OR query ILIKE 'INSERT INTO%%adviceledger_events%%' "
-            "OR query ILIKE 'NOTIFY%%' OR query ILIKE '%%es_insert_events%%')",
+            # Anywhere in the statement: the ledger sends BEGIN, the lock and NOTIFY as one
+            # statement, and the events with their tree nodes as one `WITH … INSERT`.
+            "AND (query ILIKE '%%LOCK TABLE%%adviceledger_events%%' "
+            "OR query ILIKE '%%INSERT INTO%%adviceledger_events%%' "
+            "OR query ILIKE '%%NOTIFY%%' OR query ILIKE '%%es_insert_events%%')",
             (store.database,),
         ).fetchall()
     return sum(1 for (done,) in rows if done)
