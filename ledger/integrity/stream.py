@@ -224,7 +224,9 @@ def verify_file_events(
     tasks = [
         (str(path), begin, end, parser, version, cuts) for begin, end in ranges(path, start, chunk)
     ]
-    with multiprocessing.Pool(processes) as pool:
+    # Spawned, not forked: a process with threads of its own (a server, a test run) may be
+    # forked while another thread holds a lock, and the pool then hung on its way out (seen).
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
         for found in pool.imap(chunk_nodes, tasks):
             expected = tree.size + 1
             if found.first_position is not None and found.first_position != expected:
