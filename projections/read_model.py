@@ -24,6 +24,10 @@ PAGE_SIZE = 10_000
 # once: large enough that few documents span two pages (and are written twice), small enough to
 # keep the documents of one page well inside the memory goal (docs/performance.md).
 REBUILD_PAGE = 50_000
+# A catch-up from empty views (a new deployment, or views dropped by a VIEWS_VERSION change) over
+# at least this many events builds them apart in bulk, as a rebuild does: page by page it took
+# several times as long, with every read waiting (docs/performance.md).
+BULK_FROM = 10_000
 # The events that create a record of each kind the views name (see `context`).
 _CREATED = ("AdvisoryBodyRegistered", "DossierOpened", "AdviceSubmitted", "DecisionTaken")
 
@@ -84,11 +88,16 @@ class ReadModel(Queries):
     `Queries`'."""
 
     def __init__(
-        self, location: LogLocation, page_size: int = PAGE_SIZE, rebuild_page: int = REBUILD_PAGE
+        self,
+        location: LogLocation,
+        page_size: int = PAGE_SIZE,
+        rebuild_page: int = REBUILD_PAGE,
+        bulk_from: int = BULK_FROM,
     ) -> None:
         self.location = location
         self.page_size = page_size
         self.rebuild_page = rebuild_page
+        self.bulk_from = bulk_from
         self.log = LogReader(location)
         self.store = _open_views(location)
         self._lock = threading.Lock()
@@ -112,7 +121,8 @@ class ReadModel(Queries):
         """Process every event after the tracked position (up to `upto`); returns the position.
 
         Pages of `page_size` events, each in one transaction with its tracking position, so a
-        projection stopped halfway resumes exactly where it was.
+        projection stopped halfway resumes exactly where it was. From empty views and at least
+        `bulk_from` events behind, the views are built apart in bulk and put in place first.
         """
         if not self._lock.acquire(timeout=timeout):
             msg = "De overzichten worden elders bijgewerkt; probeer het zo opnieuw."
@@ -120,7 +130,7 @@ class ReadModel(Queries):
         try:
             target = upto if upto is not None else self.log.last_position()
             try:
-                return self._catch_up(target, progress)
+                return self._catch_up(target, progress, timeout)
             except Exception as error:
                 if not swap.is_damaged(error):
                     raise
@@ -128,11 +138,17 @@ class ReadModel(Queries):
             self.store.close()
             swap.discard(self.location)
             self.store = ViewStore(self.location)
-            return self._catch_up(target, progress)
+            return self._catch_up(target, progress, timeout)
         finally:
             self._lock.release()
 
-    def _catch_up(self, target: int, progress: Progress | None) -> int:
+    def _catch_up(self, target: int, progress: Progress | None, timeout: float) -> int:
+        if target >= self.bulk_from and self.store.position() == 0:
+            with swap.building(self.location, timeout):
+                # Another process may have built them while this one waited: then only what
+                # came after is left, page by page.
+                if self.store.position() == 0:
+                    self._put_in_place(self._build(progress))
         while (reached := self._process_page(target)) is not None:
             if progress is not None:
                 progress(reached, target)
@@ -214,7 +230,15 @@ class ReadModel(Queries):
     def rebuild(self, progress: Progress | None = None) -> int:
         """Build every view anew from the log, apart, and only then put them in place of the
         current ones; returns the log position they reach. If the rebuild fails, the current views
-        stay as they were."""
+        stay as they were. Locks in a catch-up's order (this model's, then the builder's)."""
+        with self._lock, swap.building(self.location):
+            fresh, position = self._build(progress)
+            self._put_in_place((fresh, position))
+        return position
+
+    def _build(self, progress: Progress | None) -> tuple[LogLocation, int]:
+        """Views built from the whole log apart (the caller holds `swap.building`): where, and
+        the position they reach."""
         self.personal.refresh()  # keys forgotten a moment ago are not used again
         fresh = swap.apart(self.location)
         swap.discard(fresh)  # what an interrupted rebuild may have left
@@ -226,11 +250,13 @@ class ReadModel(Queries):
             swap.discard(fresh)
             raise
         built.close()
-        with self._lock:
-            if swap.put_in_place(fresh):
-                self.store.close()
-                self.store = ViewStore(self.location)
-        return position
+        return fresh, position
+
+    def _put_in_place(self, built: tuple[LogLocation, int]) -> None:
+        """The views `_build` made become the current ones (the caller holds `_lock`)."""
+        if swap.put_in_place(built[0]):
+            self.store.close()
+            self.store = ViewStore(self.location)
 
     def _load(self, progress: Progress | None) -> int:
         """Fill empty views from the whole log: `rebuild_page` events folded in memory at a
