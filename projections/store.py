@@ -34,7 +34,8 @@ TRACKED_LOG = LEDGER_NAME
 # a store holding views of another version drops them and the next catch-up rebuilds from the log.
 # Version 4: no copy of the log in the views (history and time travel read the log itself).
 # Version 5: the points view's rows, term changes, which decisions name an advice, answer dates.
-VIEWS_VERSION = 5
+# Version 6: each point's outcome now in its points view row, and the counts per outcome too.
+VIEWS_VERSION = 6
 
 SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
 
@@ -150,7 +151,7 @@ class ViewStore:
         older = [(d["id"],) for d in searched if d["id"] not in fresh]
         writes.replace_search_rows(self.tables, cursor, searched, older, self._bulk)
         writes.replace_list_rows(self.tables, cursor, searched, older, self._bulk)
-        writes.replace_point_rows(self.tables, cursor, searched, older)
+        writes.replace_point_rows(self.tables, cursor, searched, older, self._bulk)
         try:
             self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
@@ -234,6 +235,7 @@ class ViewStore:
                 cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('rebuild')")
             for statement in self.tables.create_statements():
                 cursor.execute(statement)
+            writes.all_outcomes(self.tables, cursor)  # with the answers' index back
         if unjournaled:
             self._journal("WAL")  # as every views file is, before it is copied into place
 
