@@ -200,8 +200,8 @@ def settle_outcomes(
     )
     cursor.executemany(
         tables.sql(
-            "INSERT INTO {pointcount} AS c VALUES (?, ?, ?, ?) ON CONFLICT (body_id, year, outcome) "
-            "DO UPDATE SET points = c.points + excluded.points"
+            "INSERT INTO {pointcount} AS c VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (body_id, year, outcome) DO UPDATE SET points = c.points + excluded.points"
         ),
         [(body, year, outcome, n) for (body, year, outcome), n in counts.items() if n],
     )
