@@ -12,11 +12,12 @@ import orjson
 from events.sealing import revealer
 from events.store import LogLocation
 from projections import fold, swap
+from projections.connections import ViewsAndLog
 from projections.fold import Doc
 from projections.keys import KeyReader
 from projections.log import LogReader, canonical_id
 from projections.queries import Queries
-from projections.store import Cursor, ViewStore
+from projections.store import TRACKED_LOG, Cursor, ViewStore
 
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 10_000
@@ -100,6 +101,11 @@ class ReadModel(Queries):
         self.bulk_from = bulk_from
         self.log = LogReader(location)
         self.store = _open_views(location)
+        self._both = (
+            ViewsAndLog(location.views_file, location.events_file, TRACKED_LOG)
+            if location.backend == "sqlite"
+            else None
+        )
         self._lock = threading.Lock()
         # Personal texts are stored sealed (events/sealing.py); the views hold them opened, until
         # the subject is forgotten and the views are rebuilt (api/cli/forget.py).
@@ -110,6 +116,8 @@ class ReadModel(Queries):
 
     def close(self) -> None:
         self.log.close()
+        if self._both is not None:
+            self._both.close()
         self.store.close()
         self.personal.close()
 
@@ -136,6 +144,8 @@ class ReadModel(Queries):
                     raise
             # The views file is damaged: it holds nothing the log does not, so make it anew.
             self.store.close()
+            if self._both is not None:
+                self._both.close()
             swap.discard(self.location)
             self.store = ViewStore(self.location)
             return self._catch_up(target, progress, timeout)
@@ -158,13 +168,20 @@ class ReadModel(Queries):
 
     def ensure_current(self, timeout: float = 5.0) -> int:
         """Read-your-writes: process everything committed before this call."""
-        return self.wait_for(self.log.last_position(), timeout)
+        position, last = self._positions()
+        return position if position >= last else self.catch_up(upto=last, timeout=timeout)
 
     def current_position(self) -> int | None:
         """The views' position when they hold every event committed before this call, else None
-        (two small queries, no catch-up)."""
-        position = self.store.position()
-        return position if position >= self.log.last_position() else None
+        (no catch-up; on SQLite one statement over both files)."""
+        position, last = self._positions()
+        return position if position >= last else None
+
+    def _positions(self) -> tuple[int, int]:
+        """The views' position, then the log's last (each as committed before this call)."""
+        if self._both is None:
+            return self.store.position(), self.log.last_position()
+        return self._both.positions()
 
     def wait_for(self, position: int, timeout: float = 5.0) -> int:
         """Return once the views include log `position` (a writer's own write, say)."""
@@ -256,6 +273,8 @@ class ReadModel(Queries):
         """The views `_build` made become the current ones (the caller holds `_lock`)."""
         if swap.put_in_place(built[0]):
             self.store.close()
+            if self._both is not None:
+                self._both.close()
             self.store = ViewStore(self.location)
 
     def _load(self, progress: Progress | None) -> int:
