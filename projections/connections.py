@@ -88,7 +88,9 @@ class ViewsAndLog:
 
     def _open(self) -> sqlite3.Connection:
         views, events = self._files
-        conn = sqlite3.connect(f"file:{views}?mode=ro", uri=True, timeout=10)
+        conn = sqlite3.connect(
+            f"file:{views}?mode=ro", uri=True, timeout=10, check_same_thread=False
+        )
         try:
             conn.execute("ATTACH DATABASE ? AS log", (f"file:{events}?mode=ro",))
         except BaseException:
