@@ -233,9 +233,12 @@ class ViewStore:
             if self.location.backend == "sqlite":
                 # One pass over {points}: the FTS5 index of every stem, built from scratch.
                 cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('rebuild')")
+            # Every point's outcome with the answers' index back, and before the points view's
+            # indexes are built: the update rewrites every row, and would move their entries.
+            cursor.execute(self.tables.answers_index_statement())
+            writes.all_outcomes(self.tables, cursor)
             for statement in self.tables.create_statements():
                 cursor.execute(statement)
-            writes.all_outcomes(self.tables, cursor)  # with the answers' index back
         if unjournaled:
             self._journal("WAL")  # as every views file is, before it is copied into place
 

@@ -152,6 +152,11 @@ class ViewTables:
         search = _SQLITE_SEARCH if self.backend == "sqlite" else _POSTGRES_SEARCH
         return [self.sql(statement) for statement in (*_TABLES, *search)]
 
+    def answers_index_statement(self) -> str:
+        """The index a point's latest answer is found by (see `writes.all_outcomes`)."""
+        name = _INDEXES["answers_index"]
+        return next(s for s in self.create_statements() if f" {name} " in s)
+
     def drop_index_statements(self) -> list[str]:
         names = list(_INDEXES.values())
         if self.backend != "sqlite":
