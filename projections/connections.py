@@ -67,3 +67,45 @@ def immediate_sqlite(path: Path | str) -> Iterator[sqlite3.Cursor]:
         raise
     finally:
         conn.close()
+
+
+# The views' tracked position (the library's tracking table) and the log's last position.
+_POSITIONS = (
+    "SELECT (SELECT notification_id FROM main.tracking WHERE application_name = ?), "
+    "(SELECT MAX(rowid) FROM log.stored_events)"
+)
+
+
+class ViewsAndLog:
+    """SQLite: per thread, a read connection to a views file with its log file attached (as
+    `log`), both read-only, so one statement reads both positions; in autocommit each statement
+    sees every commit of either file made before it, by any process."""
+
+    def __init__(self, views_file: Path, events_file: Path, tracked: str) -> None:
+        self._files = (views_file, events_file)
+        self._tracked = (tracked,)
+        self._conns: PerThread[sqlite3.Connection] = PerThread(self._open)
+
+    def _open(self) -> sqlite3.Connection:
+        views, events = self._files
+        conn = sqlite3.connect(
+            f"file:{views}?mode=ro", uri=True, timeout=10, check_same_thread=False
+        )
+        try:
+            conn.execute("ATTACH DATABASE ? AS log", (f"file:{events}?mode=ro",))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def positions(self) -> tuple[int, int]:
+        """The views' position, then the log's last."""
+        try:
+            row = self._conns.get().execute(_POSITIONS, self._tracked).fetchone()
+        except sqlite3.Error:
+            self._conns.discard()  # reopened by the next call
+            raise
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def close(self) -> None:
+        self._conns.close()

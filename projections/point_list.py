@@ -32,11 +32,6 @@ _OVERDUE = (
     "AND ? > COALESCE((SELECT m.new_due_on FROM {moves} m WHERE m.advice_id = p.advice_id "
     "AND m.effective_on <= ? ORDER BY m.effective_on DESC, m.seq DESC LIMIT 1), p.due_on))"
 )
-# A point's outcome now: that of its answer with the highest position (0: the point itself).
-_OUTCOME = (
-    "(SELECT a.outcome FROM {answers} a WHERE a.advice_id = p.advice_id AND a.point = p.point "
-    "ORDER BY a.position DESC LIMIT 1) = ?"
-)
 
 
 def _marks(count: int) -> str:
@@ -114,7 +109,7 @@ class PointList(Sequence[PointRow]):
         if f.year is not None:
             clauses.append(("p.year = ?", [f.year]))
         if f.outcome is not None:
-            clauses.append((_OUTCOME, [f.outcome]))
+            clauses.append(("p.outcome = ?", [f.outcome]))
         if f.overdue is not None:
             clauses.append((("" if f.overdue else "NOT ") + _OVERDUE, [day, day, day]))
         if clauses:
@@ -142,8 +137,10 @@ class PointList(Sequence[PointRow]):
             return len(self._keys)
         if self._count is None:
             f = self.filters
-            if f.dossier_id is None and f.outcome is None and f.overdue is None:
-                # Body and year only: the sum of a few counts kept per body and year.
+            if f.dossier_id is None and f.overdue is None:
+                # Body, year and outcome only: the sum of a few counts kept per body, year and
+                # outcome. `verlopen` depends on the peildatum, so no count can be kept for it:
+                # it counts the matching rows (through an index when body or outcome is given).
                 count = "SELECT COALESCE(SUM(p.points), 0) FROM {pointcount} p" + self._where  # noqa: S608
             else:
                 count = "SELECT COUNT(*) FROM {pointlist} p" + self._where  # noqa: S608

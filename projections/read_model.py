@@ -12,11 +12,12 @@ import orjson
 from events.sealing import revealer
 from events.store import LogLocation
 from projections import fold, swap
+from projections.connections import ViewsAndLog
 from projections.fold import Doc
 from projections.keys import KeyReader
 from projections.log import LogReader, canonical_id
 from projections.queries import Queries
-from projections.store import Cursor, ViewStore
+from projections.store import TRACKED_LOG, Cursor, ViewStore
 
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 10_000
@@ -24,6 +25,10 @@ PAGE_SIZE = 10_000
 # once: large enough that few documents span two pages (and are written twice), small enough to
 # keep the documents of one page well inside the memory goal (docs/performance.md).
 REBUILD_PAGE = 50_000
+# A catch-up from empty views (a new deployment, or views dropped by a VIEWS_VERSION change) over
+# at least this many events builds them apart in bulk, as a rebuild does: page by page it took
+# several times as long, with every read waiting (docs/performance.md).
+BULK_FROM = 10_000
 # The events that create a record of each kind the views name (see `context`).
 _CREATED = ("AdvisoryBodyRegistered", "DossierOpened", "AdviceSubmitted", "DecisionTaken")
 
@@ -84,13 +89,23 @@ class ReadModel(Queries):
     `Queries`'."""
 
     def __init__(
-        self, location: LogLocation, page_size: int = PAGE_SIZE, rebuild_page: int = REBUILD_PAGE
+        self,
+        location: LogLocation,
+        page_size: int = PAGE_SIZE,
+        rebuild_page: int = REBUILD_PAGE,
+        bulk_from: int = BULK_FROM,
     ) -> None:
         self.location = location
         self.page_size = page_size
         self.rebuild_page = rebuild_page
+        self.bulk_from = bulk_from
         self.log = LogReader(location)
         self.store = _open_views(location)
+        self._both = (
+            ViewsAndLog(location.views_file, location.events_file, TRACKED_LOG)
+            if location.backend == "sqlite"
+            else None
+        )
         self._lock = threading.Lock()
         # Personal texts are stored sealed (events/sealing.py); the views hold them opened, until
         # the subject is forgotten and the views are rebuilt (api/cli/forget.py).
@@ -101,6 +116,8 @@ class ReadModel(Queries):
 
     def close(self) -> None:
         self.log.close()
+        if self._both is not None:
+            self._both.close()
         self.store.close()
         self.personal.close()
 
@@ -112,7 +129,8 @@ class ReadModel(Queries):
         """Process every event after the tracked position (up to `upto`); returns the position.
 
         Pages of `page_size` events, each in one transaction with its tracking position, so a
-        projection stopped halfway resumes exactly where it was.
+        projection stopped halfway resumes exactly where it was. From empty views and at least
+        `bulk_from` events behind, the views are built apart in bulk and put in place first.
         """
         if not self._lock.acquire(timeout=timeout):
             msg = "De overzichten worden elders bijgewerkt; probeer het zo opnieuw."
@@ -120,19 +138,27 @@ class ReadModel(Queries):
         try:
             target = upto if upto is not None else self.log.last_position()
             try:
-                return self._catch_up(target, progress)
+                return self._catch_up(target, progress, timeout)
             except Exception as error:
                 if not swap.is_damaged(error):
                     raise
             # The views file is damaged: it holds nothing the log does not, so make it anew.
             self.store.close()
+            if self._both is not None:
+                self._both.close()
             swap.discard(self.location)
             self.store = ViewStore(self.location)
-            return self._catch_up(target, progress)
+            return self._catch_up(target, progress, timeout)
         finally:
             self._lock.release()
 
-    def _catch_up(self, target: int, progress: Progress | None) -> int:
+    def _catch_up(self, target: int, progress: Progress | None, timeout: float) -> int:
+        if target >= self.bulk_from and self.store.position() == 0:
+            with swap.building(self.location, timeout):
+                # Another process may have built them while this one waited: then only what
+                # came after is left, page by page.
+                if self.store.position() == 0:
+                    self._put_in_place(self._build(progress))
         while (reached := self._process_page(target)) is not None:
             if progress is not None:
                 progress(reached, target)
@@ -142,13 +168,20 @@ class ReadModel(Queries):
 
     def ensure_current(self, timeout: float = 5.0) -> int:
         """Read-your-writes: process everything committed before this call."""
-        return self.wait_for(self.log.last_position(), timeout)
+        position, last = self._positions()
+        return position if position >= last else self.catch_up(upto=last, timeout=timeout)
 
     def current_position(self) -> int | None:
         """The views' position when they hold every event committed before this call, else None
-        (two small queries, no catch-up)."""
-        position = self.store.position()
-        return position if position >= self.log.last_position() else None
+        (no catch-up; on SQLite one statement over both files)."""
+        position, last = self._positions()
+        return position if position >= last else None
+
+    def _positions(self) -> tuple[int, int]:
+        """The views' position, then the log's last (each as committed before this call)."""
+        if self._both is None:
+            return self.store.position(), self.log.last_position()
+        return self._both.positions()
 
     def wait_for(self, position: int, timeout: float = 5.0) -> int:
         """Return once the views include log `position` (a writer's own write, say)."""
@@ -214,7 +247,15 @@ class ReadModel(Queries):
     def rebuild(self, progress: Progress | None = None) -> int:
         """Build every view anew from the log, apart, and only then put them in place of the
         current ones; returns the log position they reach. If the rebuild fails, the current views
-        stay as they were."""
+        stay as they were. Locks in a catch-up's order (this model's, then the builder's)."""
+        with self._lock, swap.building(self.location):
+            fresh, position = self._build(progress)
+            self._put_in_place((fresh, position))
+        return position
+
+    def _build(self, progress: Progress | None) -> tuple[LogLocation, int]:
+        """Views built from the whole log apart (the caller holds `swap.building`): where, and
+        the position they reach."""
         self.personal.refresh()  # keys forgotten a moment ago are not used again
         fresh = swap.apart(self.location)
         swap.discard(fresh)  # what an interrupted rebuild may have left
@@ -226,11 +267,15 @@ class ReadModel(Queries):
             swap.discard(fresh)
             raise
         built.close()
-        with self._lock:
-            if swap.put_in_place(fresh):
-                self.store.close()
-                self.store = ViewStore(self.location)
-        return position
+        return fresh, position
+
+    def _put_in_place(self, built: tuple[LogLocation, int]) -> None:
+        """The views `_build` made become the current ones (the caller holds `_lock`)."""
+        if swap.put_in_place(built[0]):
+            self.store.close()
+            if self._both is not None:
+                self._both.close()
+            self.store = ViewStore(self.location)
 
     def _load(self, progress: Progress | None) -> int:
         """Fill empty views from the whole log: `rebuild_page` events folded in memory at a

@@ -34,7 +34,8 @@ TRACKED_LOG = LEDGER_NAME
 # a store holding views of another version drops them and the next catch-up rebuilds from the log.
 # Version 4: no copy of the log in the views (history and time travel read the log itself).
 # Version 5: the points view's rows, term changes, which decisions name an advice, answer dates.
-VIEWS_VERSION = 5
+# Version 6: each point's outcome now in its points view row, and the counts per outcome too.
+VIEWS_VERSION = 6
 
 SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
 
@@ -150,7 +151,7 @@ class ViewStore:
         older = [(d["id"],) for d in searched if d["id"] not in fresh]
         writes.replace_search_rows(self.tables, cursor, searched, older, self._bulk)
         writes.replace_list_rows(self.tables, cursor, searched, older, self._bulk)
-        writes.replace_point_rows(self.tables, cursor, searched, older)
+        writes.replace_point_rows(self.tables, cursor, searched, older, self._bulk)
         try:
             self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
@@ -232,6 +233,10 @@ class ViewStore:
             if self.location.backend == "sqlite":
                 # One pass over {points}: the FTS5 index of every stem, built from scratch.
                 cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('rebuild')")
+            # Every point's outcome with the answers' index back, and before the points view's
+            # indexes are built: the update rewrites every row, and would move their entries.
+            cursor.execute(self.tables.answers_index_statement())
+            writes.all_outcomes(self.tables, cursor)
             for statement in self.tables.create_statements():
                 cursor.execute(statement)
         if unjournaled:

@@ -10,9 +10,13 @@ another PostgreSQL schema). Only when it finished do they replace the current vi
 """
 
 import contextlib
+import fcntl
 import os
 import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 
 import psycopg
 from psycopg import sql
@@ -22,6 +26,10 @@ from events.store import LogLocation
 # SQLite's result codes for a file that is not, or no longer, a database.
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
+
+
+# How often a process waiting to build views apart looks whether the other builder is done.
+_POLL = 0.05
 
 
 def apart(location: LogLocation) -> LogLocation:
@@ -40,6 +48,45 @@ def is_damaged(error: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+@contextlib.contextmanager
+def building(location: LogLocation, timeout: float = -1) -> Iterator[None]:
+    """The right to build the views of `location` apart: one builder per municipality across
+    processes and servers (they would share the place apart). Waits for another builder (up to
+    `timeout` seconds; -1: as long as it takes); raises TimeoutError, in Dutch, when it gives up.
+    SQLite: an exclusive `flock` on a file beside the place apart; PostgreSQL: a session's
+    advisory lock on another key than the projector's transaction lock."""
+    fresh = apart(location)
+    deadline = None if timeout < 0 else time.monotonic() + timeout
+    with contextlib.ExitStack() as held:
+        try_lock: Callable[[], bool]
+        if location.backend == "sqlite":
+            lock = held.enter_context(open(f"{fresh.views_file}.lock", "a+b"))
+            try_lock = partial(_try_flock, lock.fileno())
+        else:
+            assert location.server is not None
+            conn = held.enter_context(psycopg.connect(location.server.conninfo(), autocommit=True))
+            try_lock = partial(_try_advisory, conn, f"bouw:{fresh.views_schema}")
+        while not try_lock():
+            if deadline is not None and time.monotonic() >= deadline:
+                msg = "De overzichten worden elders opgebouwd; probeer het zo opnieuw."
+                raise TimeoutError(msg)
+            time.sleep(_POLL)
+        yield  # the flock goes with the file, the advisory lock with the connection
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _try_advisory(conn: psycopg.Connection[tuple[object, ...]], key: str) -> bool:
+    row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()
+    return bool(row and row[0])
 
 
 def sqlite_files(path: os.PathLike[str] | str) -> list[str]:

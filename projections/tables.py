@@ -41,20 +41,26 @@ _TABLES = (
     # The points view (`/punten`), paged and filtered in SQL (projections/point_list.py): one
     # row per point of an advice not withdrawn, with what its filters and order read; the
     # original due date, and the advice's term changes in {moves}, give the due date in force at
-    # a business date.
+    # a business date. `outcome`: the point's outcome now, that of its row in {answers} with the
+    # highest position, kept by `writes.settle_outcomes` (after a rebuild: `all_outcomes`).
     "CREATE TABLE IF NOT EXISTS {pointlist} (advice_id TEXT NOT NULL, point INTEGER NOT NULL, "
     "body_id TEXT NOT NULL, dossier_id TEXT, submitted_on TEXT NOT NULL, year INTEGER NOT NULL, "
-    "created_at TEXT NOT NULL, due_on TEXT NOT NULL, PRIMARY KEY (advice_id, point)){keyed}",
+    "created_at TEXT NOT NULL, due_on TEXT NOT NULL, outcome TEXT NOT NULL DEFAULT 'pending', "
+    "PRIMARY KEY (advice_id, point)){keyed}",
     "CREATE INDEX IF NOT EXISTS {pointlist_index} ON {pointlist} "
     "(submitted_on DESC, created_at DESC, advice_id, point)",
     "CREATE INDEX IF NOT EXISTS {pointlist_body_index} ON {pointlist} "
     "(body_id, submitted_on DESC, created_at DESC, advice_id, point)",
     "CREATE INDEX IF NOT EXISTS {pointlist_dossier_index} ON {pointlist} "
     "(dossier_id, submitted_on DESC, created_at DESC, advice_id, point)",
-    # How many points each body has per year: the length of the points view, whole or of a
-    # body or year, without counting its rows.
+    "CREATE INDEX IF NOT EXISTS {pointlist_outcome_index} ON {pointlist} "
+    "(outcome, submitted_on DESC, created_at DESC, advice_id, point)",
+    "CREATE INDEX IF NOT EXISTS {pointlist_body_outcome_index} ON {pointlist} "
+    "(body_id, outcome, submitted_on DESC, created_at DESC, advice_id, point)",
+    # How many points each body has per year and outcome now: the length of the points view,
+    # whole or of a body, year or outcome, without counting its rows.
     "CREATE TABLE IF NOT EXISTS {pointcount} (body_id TEXT NOT NULL, year INTEGER NOT NULL, "
-    "points BIGINT NOT NULL, PRIMARY KEY (body_id, year)){keyed}",
+    "outcome TEXT NOT NULL, points BIGINT NOT NULL, PRIMARY KEY (body_id, year, outcome)){keyed}",
     "CREATE TABLE IF NOT EXISTS {moves} (advice_id TEXT NOT NULL, seq INTEGER NOT NULL, "
     "effective_on TEXT NOT NULL, new_due_on TEXT NOT NULL, PRIMARY KEY (advice_id, seq)){keyed}",
     # Which decisions name each advice (in `advice_ids` or a deviation): what one advice's view
@@ -80,16 +86,19 @@ _INDEXES = {
     "docs_index": "view_docs_kind_v2",
     "listed_index": "view_listed_order_v3",
     "answers_index": "view_answers_point_v5",
-    "pointlist_index": "view_pointlist_order_v5",
-    "pointlist_body_index": "view_pointlist_body_v5",
-    "pointlist_dossier_index": "view_pointlist_dossier_v5",
+    "pointlist_index": "view_pointlist_order_v6",
+    "pointlist_body_index": "view_pointlist_body_v6",
+    "pointlist_dossier_index": "view_pointlist_dossier_v6",
+    "pointlist_outcome_index": "view_pointlist_outcome_v6",
+    "pointlist_body_outcome_index": "view_pointlist_body_outcome_v6",
     "decided_index": "view_decided_advice_v5",
 }
 # The search index on PostgreSQL, also built once at the end of a rebuild.
 _POSTGRES_SEARCH_INDEX = "views_points_words_v2"
 # Tables of earlier versions, dropped when a store moves to this one (`events_v2`: the copy of
-# the log the views held up to version 3; `answers_v3`: the answers without their date, to 4).
-_OLD_TABLES = ("docs", "events", "events_v2", "answers_v3")
+# the log the views held up to version 3; `answers_v3`: the answers without their date, to 4;
+# the points view and its counts without the outcome, version 5).
+_OLD_TABLES = ("docs", "events", "events_v2", "answers_v3", "pointlist_v5", "pointcount_v5")
 # Each table's name, on SQLite (prefix `view_`) and PostgreSQL (`views_`, in the views schema).
 _NAMES = {
     "docs": "docs_v2",
@@ -97,8 +106,8 @@ _NAMES = {
     "meta": "meta",
     "listed": "listed_v3",
     "answers": "answers_v5",
-    "pointlist": "pointlist_v5",
-    "pointcount": "pointcount_v5",
+    "pointlist": "pointlist_v6",
+    "pointcount": "pointcount_v6",
     "moves": "moves_v5",
     "decided": "decided_v5",
 }
@@ -142,6 +151,11 @@ class ViewTables:
     def create_statements(self) -> list[str]:
         search = _SQLITE_SEARCH if self.backend == "sqlite" else _POSTGRES_SEARCH
         return [self.sql(statement) for statement in (*_TABLES, *search)]
+
+    def answers_index_statement(self) -> str:
+        """The index a point's latest answer is found by (see `writes.all_outcomes`)."""
+        name = _INDEXES["answers_index"]
+        return next(s for s in self.create_statements() if f" {name} " in s)
 
     def drop_index_statements(self) -> list[str]:
         names = list(_INDEXES.values())

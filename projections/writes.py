@@ -147,48 +147,109 @@ def replace_list_rows(
 
 
 def replace_point_rows(
-    tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row]
+    tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row], bulk: bool
 ) -> None:
     """The points view's rows and term changes of these advice documents, which advice these
-    decisions name, and the points counted per body and year (`older`: the ids that have rows;
-    a catch-up writes a document's rows only when they changed, which an answer never does)."""
+    decisions name, and the points counted per body, year and outcome (`older`: the ids that
+    have rows; a catch-up writes a document's rows only when they changed, which an answer never
+    does: it changes an outcome, `settle_outcomes`). A rebuild (`bulk`) sets the outcomes and
+    counts once at the end (`all_outcomes`)."""
     ids = [i for (i,) in older]
     advice = [doc for doc in docs if doc["kind"] == "advice"]
     rows = [row for doc in advice for row in point_list_rows(doc)]
-    written, gone = _replace(tables, cursor, "pointlist", "advice_id", rows, ids)
-    counts: Counter[tuple[str, int]] = Counter((row[2], row[5]) for row in written)
-    counts.subtract((row[2], row[5]) for row in gone)
-    cursor.executemany(
-        tables.sql(
-            "INSERT INTO {pointcount} AS c VALUES (?, ?, ?) ON CONFLICT (body_id, year) "
-            "DO UPDATE SET points = c.points + excluded.points"
-        ),
-        [(body, year, n) for (body, year), n in counts.items() if n],
-    )
+    columns = "advice_id, point, body_id, dossier_id, submitted_on, year, created_at, due_on"
+    written, gone = _replace(tables, cursor, "pointlist", "advice_id", rows, ids, columns)
     moves = [row for doc in advice for row in move_rows(doc)]
     _replace(tables, cursor, "moves", "advice_id", moves, ids)
     decisions = [doc for doc in docs if doc["kind"] == "decision"]
     named = [row for doc in decisions for row in decided_rows(doc)]
     decided_ids = [d["id"] for d in decisions if d["id"] in set(ids)]
     _replace(tables, cursor, "decided", "decision_id", named, decided_ids)
+    if bulk:
+        return
+    # New rows start pending; removed ones take their outcome's count with them.
+    counts: Counter[tuple[str, int, str]] = Counter((row[2], row[5], "pending") for row in written)
+    counts.subtract((row[2], row[5], row[8]) for row in gone)
+    # Whose outcome may have changed: every advice of the page, and those a decision answers.
+    touched = [d["id"] for d in advice]
+    touched += [d["advice_id"] for doc in decisions for d in doc["deviations"]]
+    settle_outcomes(tables, cursor, list(dict.fromkeys(touched)), counts)
+
+
+_SETTLE = (
+    "SELECT p.advice_id, p.point, p.body_id, p.year, p.outcome, (SELECT a.outcome FROM {answers} a "
+    "WHERE a.advice_id = p.advice_id AND a.point = p.point ORDER BY a.position DESC LIMIT 1) "
+    "FROM {pointlist} p WHERE p.advice_id IN ({marks})"
+)
+
+
+def settle_outcomes(
+    tables: ViewTables, cursor: Cursor, advice_ids: list[str], counts: Counter[tuple[str, int, str]]
+) -> None:
+    """Each point of these advice gets the outcome of its latest answer (as `{answers}` holds
+    it now) in its `{pointlist}` row; the counts move with it (and with `counts`, the rows the
+    caller added and removed)."""
+    changed = []
+    for advice_id, point, body_id, year, was, now in rows_of(tables, cursor, _SETTLE, advice_ids):
+        if now is not None and now != was:
+            changed.append((now, advice_id, point))
+            counts[(body_id, year, was)] -= 1
+            counts[(body_id, year, now)] += 1
+    cursor.executemany(
+        tables.sql("UPDATE {pointlist} SET outcome = ? WHERE advice_id = ? AND point = ?"), changed
+    )
+    cursor.executemany(
+        tables.sql(
+            "INSERT INTO {pointcount} AS c VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (body_id, year, outcome) DO UPDATE SET points = c.points + excluded.points"
+        ),
+        [(body, year, outcome, n) for (body, year, outcome), n in counts.items() if n],
+    )
+
+
+def all_outcomes(tables: ViewTables, cursor: Cursor) -> None:
+    """After a rebuild (with the indexes back): every point's outcome, and the counts anew."""
+    cursor.execute(
+        tables.sql(
+            "UPDATE {pointlist} SET outcome = COALESCE((SELECT a.outcome FROM {answers} a "
+            "WHERE a.advice_id = {pointlist}.advice_id AND a.point = {pointlist}.point "
+            "ORDER BY a.position DESC LIMIT 1), 'pending')"
+        )
+    )
+    cursor.execute(tables.sql("DELETE FROM {pointcount}"))
+    cursor.execute(
+        tables.sql(
+            "INSERT INTO {pointcount} SELECT body_id, year, outcome, COUNT(*) FROM {pointlist} "
+            "GROUP BY body_id, year, outcome"
+        )
+    )
 
 
 def _replace(
-    tables: ViewTables, cursor: Cursor, table: str, key: str, rows: list[Row], ids: list[str]
+    tables: ViewTables,
+    cursor: Cursor,
+    table: str,
+    key: str,
+    rows: list[Row],
+    ids: list[str],
+    columns: str = "",
 ) -> tuple[list[Row], list[Row]]:
-    """Put `rows` (keyed by their first column) in `table` in place of the rows of `ids`, unless
-    those are the same; returns the rows written and the rows removed."""
+    """Put `rows` (keyed by their first column; of `columns`, when the table has more, which
+    keep their defaults) in `table` in place of the rows of `ids`, unless those are the same;
+    returns the rows written and the rows removed (whole)."""
     # Names from the callers' fixed strings only; the ids travel as parameters.
     select = f"SELECT * FROM {{{table}}} WHERE {key} IN ({{marks}})"  # noqa: S608
     old = rows_of(tables, cursor, select, ids) if ids else []
     have = set(ids)
-    if Counter(old) == Counter(row for row in rows if row[0] in have):
+    width = len(rows[0]) if rows else 0
+    if Counter(row[:width] for row in old) == Counter(row for row in rows if row[0] in have):
         rows, old = [row for row in rows if row[0] not in have], []
     else:
         delete = f"DELETE FROM {{{table}}} WHERE {key} = ?"  # noqa: S608
         cursor.executemany(tables.sql(delete), [(i,) for i in ids])
     if rows:
         marks = ", ".join("?" * len(rows[0]))
-        insert = f"INSERT INTO {{{table}}} VALUES ({marks})"  # noqa: S608
+        named = f" ({columns})" if columns else ""
+        insert = f"INSERT INTO {{{table}}}{named} VALUES ({marks})"  # noqa: S608
         cursor.executemany(tables.sql(insert), rows)
     return rows, old

@@ -181,11 +181,28 @@ def test_the_points_view_paged_in_sql_is_the_view_of_every_document(
     overdue_then = model.points(start + timedelta(days=50), filters=Filters(overdue=True))
     assert {r["advice_title"] for r in overdue_then} >= {"Advies 3"}  # its term moved earlier
     whole, own = list(model.points(today)), model.points(today, filters=Filters(str(body_id)))
+    counted = _counts(model)
+    assert {outcome for _, _, outcome, _ in counted} >= {"pending", "followed", "deferred"}
     model.rebuild()  # the bulk load keeps the same rows and counts
     assert list(model.points(today)) == whole
+    assert _counts(model) == counted
+    for body, outcome in product((None, str(body_id)), ("pending", "followed", "not_followed")):
+        filters = Filters(body_id=body, outcome=outcome)
+        assert list(model.points(today, filters=filters)) == [r for r in whole if filters.keep(r)]
     assert len(model.points(today)) == len(whole) == 3 * 6  # one of seven advice withdrawn
     assert len(model.points(today, filters=Filters(str(body_id)))) == len(own)
     assert len(model.points(today, filters=Filters(year=1999))) == 0
+
+
+def _counts(model: "ReadModel") -> list[tuple[str, int, str, int]]:
+    """The points counted per body, year and outcome, each checked against the rows counted."""
+    kept = model.store.query("SELECT body_id, year, outcome, points FROM {pointcount}")
+    rows = model.store.query(
+        "SELECT body_id, year, outcome, COUNT(*) FROM {pointlist} GROUP BY body_id, year, outcome"
+    )
+    found = sorted((str(b), int(y), str(o), int(n)) for b, y, o, n in kept if n)
+    assert found == sorted((str(b), int(y), str(o), int(n)) for b, y, o, n in rows)
+    return found
 
 
 def test_a_page_of_points_builds_only_its_own_advice(
