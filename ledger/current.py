@@ -1,10 +1,19 @@
 """The current aggregates a ledger keeps in memory between commands, and the lock of its commands.
 
 A command loads its aggregate from here in constant time: no replay, no copy. What is kept is
-never trusted on its own: every load first asks the store for the aggregate's last version (one
-indexed query, `StoredVersions`) and applies the events stored after the version kept, so another
-process's writes are applied before any rule runs; a write built on a stale version is refused by
-the store's unique (id, version) as before.
+never trusted on its own. A load outside a command, or inside one that cannot run again, first
+asks the store for the aggregate's last version (one indexed query, `StoredVersions`) and applies
+the events stored after the version kept, so another process's writes are applied before any rule
+runs.
+
+A command that can run again (`rerun_if_stale`, ledger/ledger_base.py: it saves once, at its end)
+skips that question, and the store answers it after the rules instead (`Trust`): the write of an
+aggregate kept behind the store is refused by the store's unique (id, version), since another
+process wrote that version first. Then, and whenever such a command is refused (a rule, an
+If-Match, a conflict) while it built on kept aggregates, their versions are asked of the store;
+any one behind it is dropped, and the whole command runs again on what the store holds, every
+load asking the store as above — its rules checked on fresh state, its outcome what it would have
+been. A kept aggregate the command read but does not write is asked of the store before the save.
 
 Commands of one process build their events one at a time (`CommandGate`, ledger/group_commit.py),
 so the aggregate kept is handed to the command itself and changed in place. When the outermost
@@ -58,6 +67,22 @@ class CurrentAggregates:
 
     def __len__(self) -> int:
         return len(self._kept)
+
+
+class Trust(threading.local):
+    """Per thread: whether its command builds on kept aggregates without asking the store first,
+    those it so built on (id → the version kept), and whether it committed anything yet (then it
+    never runs again)."""
+
+    depth = 0
+    trusting = False
+    committed = False
+
+    def __init__(self) -> None:
+        self.unchecked: dict[UUID, int] = {}
+
+    def start(self, *, trusting: bool) -> None:
+        self.trusting, self.committed, self.unchecked = trusting, False, {}
 
 
 class StoredVersions:

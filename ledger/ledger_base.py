@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from datetime import date
-from functools import cached_property
-from typing import Any, TypeVar, cast
+from functools import cached_property, wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -24,10 +24,16 @@ from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import AdvisoryBody
 from ledger.codec import OrjsonTranscoder
-from ledger.current import CurrentAggregates, StoredVersions
+from ledger.current import CurrentAggregates, StoredVersions, Trust
 from ledger.decisions import Decision
 from ledger.dossiers import AdviceRequest, Dossier
-from ledger.errors import Invalid, NotFoundError, PreconditionFailedError, ValidationError
+from ledger.errors import (
+    Invalid,
+    LedgerError,
+    NotFoundError,
+    PreconditionFailedError,
+    ValidationError,
+)
 from ledger.group_commit import CommandGate
 from ledger.index import LedgerIndex
 from ledger.log_integrity import LogIntegrity
@@ -42,6 +48,9 @@ from ledger.tokens import AccessToken
 from ledger.tree import Progress
 
 A = TypeVar("A", bound=Aggregate)
+L = TypeVar("L", bound="LedgerBase")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Current aggregates kept in memory per ledger (ledger/current.py): enough for every open advice
 # of a busy municipality; a least recently used one is replayed when it is needed again.
@@ -81,6 +90,8 @@ class LedgerBase(Application[UUID]):
         # municipality (no needless conflicts), changing the aggregates kept in place; their
         # commits may overlap, several in one transaction (ledger/group_commit.py).
         self._command_lock = CommandGate(self._current)
+        # Whether this thread's command builds on kept aggregates unasked (`rerun_if_stale`).
+        self._trust = Trust()
         # The idempotency key of the command running in this thread, if any (see `once`).
         self._keys = threading.local()
         # What the last save of this thread stored, opened: its answer (ledger/ledger_save.py).
@@ -177,7 +188,8 @@ class LedgerBase(Application[UUID]):
                         aggregate_id, version=version, projector_func=_project
                     )
                 else:
-                    aggregate = self._current_aggregate(aggregate_id)
+                    trusting = in_command and self._trust.trusting
+                    aggregate = self._current_aggregate(aggregate_id, trusting=trusting)
             except AggregateNotFoundError:
                 return None
             if not isinstance(aggregate, cls):
@@ -189,14 +201,18 @@ class LedgerBase(Application[UUID]):
                 return aggregate
             return deepcopy(aggregate)
 
-    def _current_aggregate(self, aggregate_id: UUID) -> Aggregate:
+    def _current_aggregate(self, aggregate_id: UUID, *, trusting: bool = False) -> Aggregate:
         """The aggregate kept, with the events stored after its version applied (another
-        process may have written them); replayed from the store if none is kept."""
+        process may have written them); replayed from the store if none is kept. `trusting`:
+        the kept one as it is, its version noted for the store to confirm (ledger/current.py)."""
         kept = self._current.get(aggregate_id)
         if kept is None:
             aggregate: Aggregate = self.repository.get(aggregate_id, projector_func=_project)
             self._current.put(aggregate)
             return aggregate
+        if trusting:
+            self._trust.unchecked.setdefault(aggregate_id, kept.version)
+            return kept
         last = self._versions.last(aggregate_id)
         if last == kept.version:
             return kept
@@ -212,6 +228,17 @@ class LedgerBase(Application[UUID]):
             self._current.drop(aggregate_id)
             raise
         return current
+
+    def _any_stale(self, versions: dict[UUID, int]) -> bool:
+        """Whether any of these aggregates, kept at these versions, is behind the store; those
+        that are (or are no longer kept as such) are dropped."""
+        stale = False
+        with self._command_lock:
+            for aggregate_id, version in versions.items():
+                if self._versions.last(aggregate_id) != version:
+                    self._current.drop(aggregate_id)
+                    stale = True
+        return stale
 
     def _load(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         aggregate = self._find(cls, aggregate_id, version)
@@ -233,6 +260,34 @@ class LedgerBase(Application[UUID]):
     @cached_property
     def _index(self) -> LedgerIndex:
         return LedgerIndex(self.recorder)
+
+
+def rerun_if_stale(command: Callable[Concatenate[L, P], R]) -> Callable[Concatenate[L, P], R]:
+    """A command that loads, checks its rules and saves once, at its end: it builds on kept
+    aggregates without asking the store first, and runs once more, every load asking the store,
+    when it was refused while one of them was behind the store (ledger/current.py)."""
+
+    @wraps(command)
+    def run(ledger: L, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        trust = ledger._trust
+        if trust.depth:  # inside another command: that one runs again, if need be
+            return command(ledger, *args, **kwargs)
+        trust.depth = 1
+        try:
+            trust.start(trusting=True)
+            try:
+                return command(ledger, *args, **kwargs)
+            except LedgerError:
+                unchecked = trust.unchecked
+                if trust.committed or not unchecked or not ledger._any_stale(unchecked):
+                    raise
+            trust.start(trusting=False)
+            return command(ledger, *args, **kwargs)
+        finally:
+            trust.depth = 0
+            trust.start(trusting=False)
+
+    return run
 
 
 def _project(aggregate: Any, events: Iterable[Any]) -> Any:
