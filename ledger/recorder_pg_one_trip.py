@@ -23,13 +23,20 @@ The simple protocol takes no parameters: the values are written into the text as
 one of a form that cannot end its literal: integers, UUIDs as their canonical text, bytes as hex
 (`decode('…', 'hex')`), and text (the event's topic, the key's scope and hash, which come from the
 request) quoted by libpq's own `PQescapeLiteral`.
+
+The group commits write on a connection of their own (`WriteConnection`), made as the library's
+pool makes its connections and kept, not checked out of the pool per batch: one batch writes at a
+time. It does not count against the pool's size; a connection that failed is closed, and the next
+batch (the recorder's retry, too) opens a new one.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 import psycopg
+from eventsourcing import persistence
 from psycopg import pq
 
 from ledger.log_sql import LogTables
@@ -100,6 +107,48 @@ class OneTrip:
         if literal is None:
             literal = self._topics[topic] = _literal(escaping, topic)
         return literal
+
+
+# psycopg's errors as the library's `get_connection` translates them, most specific first.
+_TRANSLATED: tuple[tuple[type[psycopg.Error], type[persistence.PersistenceError]], ...] = (
+    (psycopg.InterfaceError, persistence.InterfaceError),
+    (psycopg.OperationalError, persistence.OperationalError),
+    (psycopg.DataError, persistence.DataError),
+    (psycopg.IntegrityError, persistence.IntegrityError),
+    (psycopg.InternalError, persistence.InternalError),
+    (psycopg.ProgrammingError, persistence.ProgrammingError),
+    (psycopg.NotSupportedError, persistence.NotSupportedError),
+    (psycopg.DatabaseError, persistence.DatabaseError),
+    (psycopg.Error, persistence.PersistenceError),
+)
+
+
+class WriteConnection:
+    """The group commits' own connection, from the library's pool's factory (autocommit, its
+    row factory and settings), kept between batches."""
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+        self._conn: psycopg.Connection[Any] | None = None
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        conn = self._conn
+        if conn is None or conn.closed:
+            conn = self._conn = self._pool._connect()
+        try:
+            yield conn
+        except psycopg.Error as error:
+            if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+                conn.close()
+            raise next(ours for theirs, ours in _TRANSLATED if isinstance(error, theirs))(
+                str(error)
+            ) from error
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def _literal(escaping: Any, text: str) -> str:

@@ -24,7 +24,7 @@ from ledger.log_sql import (
     LogTables,
     create_statements,
 )
-from ledger.recorder_pg_one_trip import OneTrip
+from ledger.recorder_pg_one_trip import OneTrip, WriteConnection
 from ledger.recorders import (
     COMMAND_ERRORS,
     KEYS_TABLE,
@@ -110,7 +110,11 @@ class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
             .as_string()
         )
         self._insert_numbered = cache(self._insert_statement)
+        self._writer = WriteConnection(self.datastore.pool)
         self._start_group_commits()
+
+    def close(self) -> None:
+        self._writer.close()
 
     def _insert_statement(self, count: int) -> str:
         """One INSERT of `count` events, numbered by the caller."""
@@ -134,7 +138,7 @@ class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
         """
         known = self._take_frontier()
         with (
-            self.datastore.get_connection() as conn,
+            self._writer.connection() as conn,
             # Plain tuples: the library's dict rows cost a name lookup per result.
             conn.cursor(row_factory=tuple_row) as curs,
         ):
