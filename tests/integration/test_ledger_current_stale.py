@@ -9,9 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from uuid import UUID
 
-from events import Outcome
+import pytest
+
 from ledger import Actor, AdviceLedger, Ledgers, PreconditionFailedError, Recorded
 from ledger.log_verify import verify_store
+from ledger.recorders import IdempotencyKey, KeyRecord
 from tests.integration.test_group_commit import (
     pause_before_committing,
     positions,
@@ -84,12 +86,8 @@ def test_an_if_match_is_checked_against_the_store_not_the_kept_advice(
     before = ledger.last_position()
 
     # The caller's version is the one kept here, but not the store's: refused, nothing stored.
-    try:
+    with pytest.raises(PreconditionFailedError, match="versie 3"):
         respond(ledger, office, advice_id, "Met versie 2.", expected_version=kept.version)
-    except PreconditionFailedError as error:
-        assert "versie 3" in error.message
-    else:
-        raise AssertionError("an If-Match on an older version was accepted")
     assert ledger.last_position() == before
     # The store's version, which the advice kept here does not have yet: accepted.
     accepted = respond(ledger, office, advice_id, "Met versie 3.", expected_version=moved.version)
@@ -144,5 +142,43 @@ def test_a_stale_command_in_a_batch_fails_alone_and_runs_again_its_batch_mates_c
     texts = [r.text for r in ledger.get_advice(contested).points[0].responses]
     assert texts == ["B, gekend", "A, eerst", "B, op de oude versie"]
     assert stored_versions(ledger, contested) == [1, 2, 3, 4]
+    assert positions(ledger) == list(range(1, ledger.last_position() + 1))
+    assert verify_store(ledger.integrity.transaction, ledger.integrity.origin).size > 0
+
+
+def test_a_key_stored_by_the_commit_before_fails_the_next_command_alone_and_answers_the_first(
+    ledger: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
+) -> None:
+    """Two commands of one process with one key, in transactions one after the other (on
+    PostgreSQL each written in one round trip, the tree known): the second finds the key taken
+    in its own transaction, rolls back, and answers the first's record."""
+    first_advice, second_advice = (
+        submit(ledger, office, body_id, f"Advies {n}", submitted_on) for n in range(2)
+    )
+    key = IdempotencyKey("dezelfde-sleutel", "hash")
+    arrived, proceed = threading.Event(), threading.Event()
+
+    def keyed(advice_id: UUID, text: str) -> Recorded | KeyRecord:
+        return ledger.once(key, lambda: respond(ledger, office, advice_id, text))
+
+    def paused() -> Recorded | KeyRecord:
+        sys.settrace(pause_before_committing(ledger, arrived, proceed))
+        try:
+            return keyed(second_advice, "tweede")  # the key is not stored yet when it looks
+        finally:
+            sys.settrace(None)
+
+    with ThreadPoolExecutor(1) as pool:
+        second = pool.submit(paused)
+        assert arrived.wait(timeout=20)
+        first = keyed(first_advice, "eerste")
+        proceed.set()
+        repeated = second.result()
+
+    assert isinstance(first, Recorded)
+    assert repeated == KeyRecord("hash", first.position)
+    assert ledger.get_advice(second_advice).version == 1
+    after = respond(ledger, office, second_advice, "erna")
+    assert after.position == first.position + 1  # the rolled-back command used up no position
     assert positions(ledger) == list(range(1, ledger.last_position() + 1))
     assert verify_store(ledger.integrity.transaction, ledger.integrity.origin).size > 0
