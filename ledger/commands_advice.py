@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 from events import Outcome, Verdict
 from ledger.advice import Advice
 from ledger.bodies import AdvisoryBody
+from ledger.current import rerun_if_stale
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import ConflictError, Invalid, Refusals, ValidationError
-from ledger.ledger_base import rerun_if_stale
 from ledger.ledger_save import SavingLedger
 from ledger.recorded import Recorded, ResponseInput
 from ledger.rules import Actor

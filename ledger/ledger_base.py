@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from datetime import date
-from functools import cached_property, wraps
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from functools import cached_property
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -27,13 +27,7 @@ from ledger.codec import OrjsonTranscoder
 from ledger.current import CurrentAggregates, StoredVersions, Trust
 from ledger.decisions import Decision
 from ledger.dossiers import AdviceRequest, Dossier
-from ledger.errors import (
-    Invalid,
-    LedgerError,
-    NotFoundError,
-    PreconditionFailedError,
-    ValidationError,
-)
+from ledger.errors import Invalid, NotFoundError, PreconditionFailedError, ValidationError
 from ledger.group_commit import CommandGate
 from ledger.index import LedgerIndex
 from ledger.log_integrity import LogIntegrity
@@ -48,9 +42,6 @@ from ledger.tokens import AccessToken
 from ledger.tree import Progress
 
 A = TypeVar("A", bound=Aggregate)
-L = TypeVar("L", bound="LedgerBase")
-P = ParamSpec("P")
-R = TypeVar("R")
 
 # Current aggregates kept in memory per ledger (ledger/current.py): enough for every open advice
 # of a busy municipality; a least recently used one is replayed when it is needed again.
@@ -90,8 +81,10 @@ class LedgerBase(Application[UUID]):
         # municipality (no needless conflicts), changing the aggregates kept in place; their
         # commits may overlap, several in one transaction (ledger/group_commit.py).
         self._command_lock = CommandGate(self._current)
-        # Whether this thread's command builds on kept aggregates unasked (`rerun_if_stale`).
+        # Whether this thread's command builds on kept aggregates unasked (`rerun_if_stale`):
+        # on PostgreSQL, where asking is a round trip; SQLite's answer costs less than trusting.
         self._trust = Trust()
+        self._trusts_kept = location.backend == "postgresql"
         # The idempotency key of the command running in this thread, if any (see `once`).
         self._keys = threading.local()
         # What the last save of this thread stored, opened: its answer (ledger/ledger_save.py).
@@ -188,7 +181,7 @@ class LedgerBase(Application[UUID]):
                         aggregate_id, version=version, projector_func=_project
                     )
                 else:
-                    trusting = in_command and self._trust.trusting
+                    trusting = in_command and self._trusts_kept and self._trust.trusting
                     aggregate = self._current_aggregate(aggregate_id, trusting=trusting)
             except AggregateNotFoundError:
                 return None
@@ -260,34 +253,6 @@ class LedgerBase(Application[UUID]):
     @cached_property
     def _index(self) -> LedgerIndex:
         return LedgerIndex(self.recorder)
-
-
-def rerun_if_stale(command: Callable[Concatenate[L, P], R]) -> Callable[Concatenate[L, P], R]:
-    """A command that loads, checks its rules and saves once, at its end: it builds on kept
-    aggregates without asking the store first, and runs once more, every load asking the store,
-    when it was refused while one of them was behind the store (ledger/current.py)."""
-
-    @wraps(command)
-    def run(ledger: L, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        trust = ledger._trust
-        if trust.depth:  # inside another command: that one runs again, if need be
-            return command(ledger, *args, **kwargs)
-        trust.depth = 1
-        try:
-            trust.start(trusting=True)
-            try:
-                return command(ledger, *args, **kwargs)
-            except LedgerError:
-                unchecked = trust.unchecked
-                if trust.committed or not unchecked or not ledger._any_stale(unchecked):
-                    raise
-            trust.start(trusting=False)
-            return command(ledger, *args, **kwargs)
-        finally:
-            trust.depth = 0
-            trust.start(trusting=False)
-
-    return run
 
 
 def _project(aggregate: Any, events: Iterable[Any]) -> Any:

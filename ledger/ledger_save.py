@@ -114,7 +114,8 @@ class SavingLedger(LedgerBase):
         if not all(isinstance(obj, Aggregate) for obj in objs):
             return super().save(*objs, **kwargs)
         aggregates = cast(tuple[Aggregate, ...], objs)
-        self._confirm_kept({a.id for a in aggregates if a.pending_events})
+        if self._trusts_kept:
+            self._confirm_kept({a.id for a in aggregates if a.pending_events})
         processing_event = ProcessingEvent[UUID]()
         for aggregate in aggregates:
             processing_event.events.extend(aggregate.collect_events())
@@ -157,7 +158,8 @@ class SavingLedger(LedgerBase):
             return []
         # Committed: the aggregates as they are now are kept for the next command, which
         # this one no longer runs again.
-        self._trust.committed = True
+        if self._trusts_kept:
+            self._trust.committed = True
         for aggregate in processing_event.aggregates.values():
             self._current.put(cast(Aggregate, aggregate))
         recordings = [
