@@ -7,7 +7,7 @@ the events stored after the version kept, so another process's writes are applie
 runs.
 
 On PostgreSQL, where that question is a round trip (tens of µs of the client's CPU), a command
-that can run again (`rerun_if_stale`, ledger/ledger_base.py: it saves once, at its end) skips it,
+that can run again (`rerun_if_stale` below: it saves once, at its end) skips it,
 and the store answers it after the rules instead (`Trust`): the write of an aggregate kept behind
 the store is refused by the store's unique (id, version), since another process wrote that
 version first. Then, and whenever such a command is refused (a rule, an If-Match, a conflict)

@@ -130,11 +130,12 @@ class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
         on from what the commands before it stored, then one commit. A batch of one needs no
         savepoint: its error rolls back the transaction, which held only it.
 
-        The library's connections are in autocommit: the transaction is begun in the same round
-        trip as the lock and the read of the last event, and ended by COMMIT (ROLLBACK on any
-        error). A connection lost before the commit rolls everything back and is retried on a
-        new one; a conflict (same record version, or same key) rolls back that command's
-        savepoint without using up a position.
+        The group commits' own connection is in autocommit, as the library's: the transaction
+        is begun in the same round trip as the lock and the read of the last event, and ended by
+        COMMIT (ROLLBACK on any error). A connection lost before the commit rolls everything
+        back and is retried on a new one; a conflict (same record version, or same key) rolls
+        back that command's savepoint without using up a position. A command alone, with the
+        tree the last commit left known, is first tried in one round trip (`_write_in_one_trip`).
         """
         known = self._take_frontier()
         with (
