@@ -69,7 +69,7 @@ class OneTrip:
         nodes: NewNodes,
     ) -> str:
         """The transaction storing `command` at positions `after` + 1, … with `states`."""
-        escaping: Any = pq.Escaping(conn.pgconn)
+        escaping = _Quoting(pq.Escaping(conn.pgconn), conn.info.encoding)
         rows = ", ".join(
             f"('{_uuid(e.originator_id)}', {int(e.originator_version)}, "
             f"{self._topic(escaping, e.topic)}, decode('{state.hex()}', 'hex'), {position})"
@@ -102,7 +102,7 @@ class OneTrip:
         parts.append("COMMIT")
         return "; ".join(parts)
 
-    def _topic(self, escaping: Any, topic: str) -> str:
+    def _topic(self, escaping: "_Quoting", topic: str) -> str:
         literal = self._topics.get(topic)
         if literal is None:
             literal = self._topics[topic] = _literal(escaping, topic)
@@ -151,8 +151,17 @@ class WriteConnection:
             self._conn = None
 
 
-def _literal(escaping: Any, text: str) -> str:
-    return bytes(escaping.escape_literal(text.encode())).decode()
+class _Quoting:
+    """libpq's quoting of a text literal, in the connection's encoding (that of the query)."""
+
+    def __init__(self, escaping: Any, encoding: str) -> None:
+        self.escaping, self.encoding = escaping, encoding
+
+
+def _literal(quoting: _Quoting, text: str) -> str:
+    return bytes(quoting.escaping.escape_literal(text.encode(quoting.encoding))).decode(
+        quoting.encoding
+    )
 
 
 def _uuid(value: Any) -> UUID:

@@ -171,7 +171,8 @@ def test_a_key_stored_by_the_commit_before_fails_the_next_command_alone_and_answ
     first_advice, second_advice = (
         submit(ledger, office, body_id, f"Advies {n}", submitted_on) for n in range(2)
     )
-    key = IdempotencyKey("dezelfde-sleutel", "hash")
+    # Quotes, a backslash and a semicolon: on PostgreSQL the key is a literal in the statement.
+    key = IdempotencyKey("sleutel'); DELETE FROM x; --\\", "h'a\\sh")
     arrived, proceed = threading.Event(), threading.Event()
 
     def keyed(advice_id: UUID, text: str) -> Recorded | KeyRecord:
@@ -192,7 +193,8 @@ def test_a_key_stored_by_the_commit_before_fails_the_next_command_alone_and_answ
         repeated = second.result()
 
     assert isinstance(first, Recorded)
-    assert repeated == KeyRecord("hash", first.position)
+    assert repeated == KeyRecord(key.request_hash, first.position)
+    assert ledger.find_key(key.scope) == repeated
     assert ledger.get_advice(second_advice).version == 1
     after = respond(ledger, office, second_advice, "erna")
     assert after.position == first.position + 1  # the rolled-back command used up no position
