@@ -261,7 +261,9 @@ def _terminate_writers(store: Store) -> int:
             "WHERE datname = %s AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
             "AND (query ILIKE 'LOCK TABLE%%adviceledger_events%%' "
             "OR query ILIKE 'INSERT INTO%%adviceledger_events%%' "
-            "OR query ILIKE 'NOTIFY%%' OR query ILIKE '%%es_insert_events%%')",
+            "OR query ILIKE 'NOTIFY%%' OR query ILIKE '%%es_insert_events%%' "
+            # The ledger's own write: BEGIN, lock, NOTIFY (and the rest) in one query.
+            "OR query ILIKE 'BEGIN; SET LOCAL lock_timeout%%adviceledger_events%%')",
             (store.database,),
         ).fetchall()
     return sum(1 for (done,) in rows if done)
