@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 from events import Outcome, Verdict
 from ledger.advice import Advice
 from ledger.bodies import AdvisoryBody
+from ledger.current import rerun_if_stale
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import ConflictError, Invalid, Refusals, ValidationError
 from ledger.ledger_save import SavingLedger
@@ -52,6 +53,7 @@ class AdviceCommands(SavingLedger):
         )
         return self._save(advice)
 
+    @rerun_if_stale
     def record_response(
         self,
         actor: Actor,
@@ -81,6 +83,7 @@ class AdviceCommands(SavingLedger):
             )
             return self._save(advice)
 
+    @rerun_if_stale
     def record_responses(
         self, actor: Actor, rows: Sequence[ResponseInput], *, check_only: bool = False
     ) -> Recorded | None:
@@ -122,9 +125,11 @@ class AdviceCommands(SavingLedger):
                     refusals.add(f"rows/{index}/advice_id", error.message)
             refusals.raise_if_any()
             if check_only:
+                self._confirm_kept(set())  # a preview, too, is of the store's state
                 return None
             return self._save_all(list(loaded.values()))
 
+    @rerun_if_stale
     def move_due_date(
         self,
         actor: Actor,
@@ -148,6 +153,7 @@ class AdviceCommands(SavingLedger):
             )
             return self._save(advice)
 
+    @rerun_if_stale
     def promise_follow_up(
         self,
         actor: Actor,
@@ -170,6 +176,7 @@ class AdviceCommands(SavingLedger):
             )
             return self._save(advice)
 
+    @rerun_if_stale
     def fulfil_promise(
         self,
         actor: Actor,
@@ -191,6 +198,7 @@ class AdviceCommands(SavingLedger):
             )
             return self._save(advice)
 
+    @rerun_if_stale
     def give_rejoinder(
         self,
         actor: Actor,
@@ -218,6 +226,7 @@ class AdviceCommands(SavingLedger):
             )
             return self._save(advice)
 
+    @rerun_if_stale
     def withdraw_advice(
         self, actor: Actor, *, advice_id: UUID, reason: str, expected_version: int | None = None
     ) -> Recorded:

@@ -24,7 +24,7 @@ from events.store import LEDGER_NAME, LogLocation
 from ledger.advice import Advice
 from ledger.bodies import AdvisoryBody
 from ledger.codec import OrjsonTranscoder
-from ledger.current import CurrentAggregates, StoredVersions
+from ledger.current import CurrentAggregates, StoredVersions, Trust
 from ledger.decisions import Decision
 from ledger.dossiers import AdviceRequest, Dossier
 from ledger.errors import Invalid, NotFoundError, PreconditionFailedError, ValidationError
@@ -81,6 +81,10 @@ class LedgerBase(Application[UUID]):
         # municipality (no needless conflicts), changing the aggregates kept in place; their
         # commits may overlap, several in one transaction (ledger/group_commit.py).
         self._command_lock = CommandGate(self._current)
+        # Whether this thread's command builds on kept aggregates unasked (`rerun_if_stale`):
+        # on PostgreSQL, where asking is a round trip; SQLite's answer costs less than trusting.
+        self._trust = Trust()
+        self._trusts_kept = location.backend == "postgresql"
         # The idempotency key of the command running in this thread, if any (see `once`).
         self._keys = threading.local()
         # What the last save of this thread stored, opened: its answer (ledger/ledger_save.py).
@@ -177,7 +181,8 @@ class LedgerBase(Application[UUID]):
                         aggregate_id, version=version, projector_func=_project
                     )
                 else:
-                    aggregate = self._current_aggregate(aggregate_id)
+                    trusting = in_command and self._trusts_kept and self._trust.trusting
+                    aggregate = self._current_aggregate(aggregate_id, trusting=trusting)
             except AggregateNotFoundError:
                 return None
             if not isinstance(aggregate, cls):
@@ -189,14 +194,18 @@ class LedgerBase(Application[UUID]):
                 return aggregate
             return deepcopy(aggregate)
 
-    def _current_aggregate(self, aggregate_id: UUID) -> Aggregate:
+    def _current_aggregate(self, aggregate_id: UUID, *, trusting: bool = False) -> Aggregate:
         """The aggregate kept, with the events stored after its version applied (another
-        process may have written them); replayed from the store if none is kept."""
+        process may have written them); replayed from the store if none is kept. `trusting`:
+        the kept one as it is, its version noted for the store to confirm (ledger/current.py)."""
         kept = self._current.get(aggregate_id)
         if kept is None:
             aggregate: Aggregate = self.repository.get(aggregate_id, projector_func=_project)
             self._current.put(aggregate)
             return aggregate
+        if trusting:
+            self._trust.unchecked.setdefault(aggregate_id, kept.version)
+            return kept
         last = self._versions.last(aggregate_id)
         if last == kept.version:
             return kept
@@ -212,6 +221,17 @@ class LedgerBase(Application[UUID]):
             self._current.drop(aggregate_id)
             raise
         return current
+
+    def _any_stale(self, versions: dict[UUID, int]) -> bool:
+        """Whether any of these aggregates, kept at these versions, is behind the store; those
+        that are (or are no longer kept as such) are dropped."""
+        stale = False
+        with self._command_lock:
+            for aggregate_id, version in versions.items():
+                if self._versions.last(aggregate_id) != version:
+                    self._current.drop(aggregate_id)
+                    stale = True
+        return stale
 
     def _load(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         aggregate = self._find(cls, aggregate_id, version)

@@ -113,8 +113,11 @@ class SavingLedger(LedgerBase):
         runtime-checkable Protocols (tens of µs a command): what it does, in order."""
         if not all(isinstance(obj, Aggregate) for obj in objs):
             return super().save(*objs, **kwargs)
+        aggregates = cast(tuple[Aggregate, ...], objs)
+        if self._trusts_kept:
+            self._confirm_kept({a.id for a in aggregates if a.pending_events})
         processing_event = ProcessingEvent[UUID]()
-        for aggregate in cast(tuple[Aggregate, ...], objs):
+        for aggregate in aggregates:
             processing_event.events.extend(aggregate.collect_events())
             processing_event.aggregates[aggregate.id] = aggregate
         processing_event.saved_kwargs.update(kwargs)
@@ -122,6 +125,16 @@ class SavingLedger(LedgerBase):
         self._take_snapshots(processing_event)
         self._notify(recordings)
         return recordings
+
+    def _confirm_kept(self, written: set[UUID]) -> None:
+        """Refuse (the command then runs again, ledger/current.py) when a kept aggregate this
+        command read unasked, and does not write, is behind the store; one it writes, the
+        store's unique (id, version) confirms."""
+        trust = self._trust
+        read = {i: v for i, v in trust.unchecked.items() if i not in written}
+        if trust.trusting and read and self._any_stale(read):
+            msg = "Iemand anders legde tegelijk iets vast voor dit record; probeer het opnieuw."
+            raise ConflictError(msg)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Encode the events (holding the command lock), commit them in the next group commit
@@ -143,7 +156,10 @@ class SavingLedger(LedgerBase):
             for aggregate_id in processing_event.aggregates:
                 self._current.drop(aggregate_id)
             return []
-        # Committed: the aggregates as they are now are kept for the next command.
+        # Committed: the aggregates as they are now are kept for the next command, which
+        # this one no longer runs again.
+        if self._trusts_kept:
+            self._trust.committed = True
         for aggregate in processing_event.aggregates.values():
             self._current.put(cast(Aggregate, aggregate))
         recordings = [

@@ -24,6 +24,7 @@ from ledger.log_sql import (
     LogTables,
     create_statements,
 )
+from ledger.recorder_pg_one_trip import OneTrip, WriteConnection
 from ledger.recorders import (
     COMMAND_ERRORS,
     KEYS_TABLE,
@@ -36,7 +37,7 @@ from ledger.recorders import (
     later_moments,
     rows_of,
 )
-from ledger.tree import Frontier, plan_append
+from ledger.tree import Frontier, NewNodes, plan_append
 
 
 class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
@@ -66,25 +67,30 @@ class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
         )
         # Rendered once to plain text: psycopg caches the conversion of a text query, where a
         # composed one is rendered again at every execution.
-        self._begin = (
+        locked = (
             SQL(
-                # One round trip, in the simple protocol: the transaction, the writers' lock,
-                # the library's notification, and the last event, which positions and moments
-                # follow.
                 "BEGIN; SET LOCAL lock_timeout = '{}s'; "
-                "LOCK TABLE {}.{} IN EXCLUSIVE MODE; NOTIFY {}; "
-                "SELECT notification_id, state FROM {}.{} ORDER BY notification_id DESC LIMIT 1"
+                "LOCK TABLE {}.{} IN EXCLUSIVE MODE; NOTIFY {}"
             )
-            .format(
-                self.datastore.lock_timeout,
-                schema,
-                table,
-                Identifier(self.channel_name),
-                schema,
-                table,
-            )
+            .format(self.datastore.lock_timeout, schema, table, Identifier(self.channel_name))
             .as_string()
         )
+        # One round trip, in the simple protocol: the transaction, the writers' lock, the
+        # library's notification, and the last event, which positions and moments follow.
+        self._begin = (
+            locked
+            + SQL(
+                "; SELECT notification_id, state FROM {}.{} ORDER BY notification_id DESC LIMIT 1"
+            )
+            .format(schema, table)
+            .as_string()
+        )
+        # A command alone, with the tree known: its whole transaction in one round trip.
+        self._one_trip = OneTrip(self.tables, f'"{self.datastore.schema}".{KEYS_TABLE}', locked)
+        self._conflicts = {
+            f"{self.events_table_name}_pkey": False,  # the record's version: the command's own
+            f"{KEYS_TABLE}_pkey": True,  # the key's scope: taken
+        }
         self._insert_key = (
             SQL(
                 "INSERT INTO {}.{} (scope, request_hash, position) VALUES (%s, %s, %s) "
@@ -104,7 +110,11 @@ class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
             .as_string()
         )
         self._insert_numbered = cache(self._insert_statement)
+        self._writer = WriteConnection(self.datastore.pool)
         self._start_group_commits()
+
+    def close(self) -> None:
+        self._writer.close()
 
     def _insert_statement(self, count: int) -> str:
         """One INSERT of `count` events, numbered by the caller."""
@@ -120,18 +130,23 @@ class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
         on from what the commands before it stored, then one commit. A batch of one needs no
         savepoint: its error rolls back the transaction, which held only it.
 
-        The library's connections are in autocommit: the transaction is begun in the same round
-        trip as the lock and the read of the last event, and ended by COMMIT (ROLLBACK on any
-        error). A connection lost before the commit rolls everything back and is retried on a
-        new one; a conflict (same record version, or same key) rolls back that command's
-        savepoint without using up a position.
+        The group commits' own connection is in autocommit, as the library's: the transaction
+        is begun in the same round trip as the lock and the read of the last event, and ended by
+        COMMIT (ROLLBACK on any error). A connection lost before the commit rolls everything
+        back and is retried on a new one; a conflict (same record version, or same key) rolls
+        back that command's savepoint without using up a position. A command alone, with the
+        tree the last commit left known, is first tried in one round trip (`_write_in_one_trip`).
         """
         known = self._take_frontier()
         with (
-            self.datastore.get_connection() as conn,
+            self._writer.connection() as conn,
             # Plain tuples: the library's dict rows cost a name lookup per result.
             conn.cursor(row_factory=tuple_row) as curs,
         ):
+            if len(commands) == 1 and known is not None:
+                alone_outcome = self._write_in_one_trip(conn, curs, commands[0], known)
+                if alone_outcome is not None:
+                    return [alone_outcome]
             try:
                 outcomes, after = self._write_commands(curs, commands, known)
                 curs.execute("COMMIT", prepare=False)
@@ -143,6 +158,40 @@ class LedgerPostgresRecorder(GroupCommits, PostgresApplicationRecorder):
                 raise
         self.frontier = after
         return outcomes
+
+    def _write_in_one_trip(
+        self, conn: psycopg.Connection[Any], curs: Any, command: Command, known: Frontier
+    ) -> Outcome[Inserted] | None:
+        """The command's whole transaction in one round trip (ledger/recorder_pg_one_trip.py);
+        None when the log moved on since the frontier (then nothing was written) or its nodes
+        are too many for one statement: then it is written the usual way."""
+        after = known.size
+        states = later_moments(known.last_state, [e.state for e in command.events])
+        positions = list(range(after + 1, after + 1 + len(states)))
+        nodes: NewNodes = []
+        tree: Frontier | None = None
+        if self.writes_leaves:
+            rows = rows_of(positions, command.events, states)
+            _, nodes, tree = plan_append(LogSql(curs, self.tables), rows, known)
+            if len(nodes) > ROWS_PER_INSERT:
+                return None
+        try:
+            curs.execute(self._one_trip.text(conn, command, after, states, nodes), prepare=False)
+        except psycopg.errors.UniqueViolation as error:
+            _roll_back(conn)
+            taken = self._conflicts.get(error.diag.constraint_name or "")
+            if taken is None:
+                return None  # a position or a node already stored: the log moved on
+            self.frontier = known  # rolled back: the tree is as the last commit left it
+            return alone(KeyTakenError(command.key.scope) if command.key and taken else error)
+        except psycopg.errors.DivisionByZero:
+            _roll_back(conn)  # the guard: the log moved on since the frontier
+            return None
+        except BaseException:
+            _roll_back(conn)
+            raise
+        self.frontier = tree
+        return Inserted(positions, states)
 
     def _write_commands(
         self, curs: Any, commands: Sequence[Command], known: Frontier | None

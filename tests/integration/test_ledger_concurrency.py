@@ -19,7 +19,7 @@ Outcomes = list[Recorded | Exception]
 WRITERS = 6
 
 
-def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
+def test_of_two_servers_responding_to_one_advice_at_once_one_wins_the_other_is_refused_or_rerun(
     ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
 ) -> None:
     before = ledger.last_position()
@@ -29,12 +29,23 @@ def test_of_two_servers_responding_to_one_advice_at_once_exactly_one_wins(
     )
 
     winners = [o for o in outcomes if isinstance(o, Recorded)]
-    assert len(winners) == 1, outcomes
-    assert [type(o) for o in outcomes if not isinstance(o, Recorded)] == [ConflictError]
-    assert logged_types(ledger, before) == ["ResponseRecorded"]
+    if len(winners) == 2:
+        # Only on PostgreSQL, where a command builds on the advice kept in memory unasked: the
+        # server that kept it lost, the store refused its stale version, and the command ran
+        # again on the winner's state (ledger/current.py, rerun_if_stale). Both, in log order.
+        assert ledger.location.backend == "postgresql", outcomes
+        first, second = sorted(winners, key=lambda r: r.version)
+        assert second.version == first.version + 1
+        expected = [f"Server {outcomes.index(w)}." for w in (first, second)]
+        assert logged_types(ledger, before) == ["ResponseRecorded", "ResponseRecorded"]
+    else:
+        assert len(winners) == 1, outcomes
+        assert [type(o) for o in outcomes if not isinstance(o, Recorded)] == [ConflictError]
+        expected = [f"Server {outcomes.index(winners[0])}."]
+        assert logged_types(ledger, before) == ["ResponseRecorded"]
     for server in servers:
         responses = server.get_advice(advice_id).points[0].responses
-        assert [r.text for r in responses] == [f"Server {outcomes.index(winners[0])}."]
+        assert [r.text for r in responses] == expected
 
 
 def write_round(

@@ -1,9 +1,13 @@
 """Aggregates kept in memory between commands: never trusted over the store, never left changed by
 a command that failed, and forgotten texts never served from memory (ledger/current.py)."""
 
+import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from types import FrameType
 from uuid import UUID
 
 import pytest
@@ -21,7 +25,12 @@ from ledger import (
 from ledger.application import ResponseInput
 from ledger.personal_keys import TTL_SECONDS
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import answer, logged_types, race, submit
+from tests.integration.ledger_support import (
+    answer,
+    logged_types,
+    pause_before_saving,
+    submit,
+)
 
 SYSTEM = Actor("opdrachtregel (test)", Role.SYSTEM, "req-forget")
 
@@ -71,23 +80,60 @@ def test_rules_run_on_what_another_server_stored_not_on_what_was_kept(
     assert ledger.last_position() == before
 
 
-def test_the_loser_of_a_race_reloads_and_its_next_command_builds_on_the_winner(
-    ledger: AdviceLedger, servers: list[AdviceLedger], office: Actor, advice_id: UUID, today: date
+def test_a_command_decided_on_a_kept_advice_behind_the_store_never_stores_on_it(
+    open_ledgers: Callable[[], Ledgers],
+    municipality: str,
+    ledger: AdviceLedger,
+    office: Actor,
+    advice_id: UUID,
+    today: date,
 ) -> None:
-    for server in servers:  # both keep the advice at version 1 … 2
+    servers = [ledger, open_ledgers()[municipality]]
+    for server in servers:  # this server keeps version 2, the other version 3
         respond(server, office, advice_id, today, 1, "Opgewarmd.")
+    both_decided = threading.Barrier(2, timeout=10)
+    other_done = threading.Event()
+    paused = threading.local()
 
-    outcomes = race(
-        servers, lambda server, i: respond(server, office, advice_id, today, 2, f"Server {i}.")
-    )
-    loser = next(i for i, o in enumerate(outcomes) if isinstance(o, ConflictError))
-    after = respond(servers[loser], office, advice_id, today, 3, "Daarna.")
+    def race(index: int) -> Recorded | Exception:
+        # Both decide, then the other server saves first; held at the first save only.
+        pause = pause_before_saving(both_decided)
 
-    winner = outcomes[1 - loser]
-    assert isinstance(winner, Recorded)
-    assert after.version == winner.version + 1
-    advice = servers[loser].get_advice(advice_id)
-    assert [p.responses[-1].text for p in advice.points[1:]] == [f"Server {1 - loser}.", "Daarna."]
+        def once(frame: FrameType, event: str, arg: object) -> None:
+            if not getattr(paused, "done", False) and frame.f_code is AdviceLedger.save.__code__:
+                paused.done = True
+                pause(frame, event, arg)
+                if index == 0:
+                    assert other_done.wait(timeout=10)
+
+        sys.settrace(once)
+        try:
+            return respond(servers[index], office, advice_id, today, 2, f"Server {index}.")
+        except Exception as error:
+            return error
+        finally:
+            sys.settrace(None)
+            if index == 1:
+                other_done.set()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(race, range(2)))
+
+    if ledger.location.backend == "postgresql":
+        # This server decided on version 2 kept in memory, unasked; the store refused its version
+        # 3, and the command ran again on what the store holds: version 5, after the other's 4.
+        assert [getattr(o, "version", o) for o in outcomes] == [5, 4]
+        texts = ["Server 1.", "Server 0."]
+    else:
+        # SQLite asks the store at every load: both decided on version 3 and the store let the
+        # other server's version 4 win; this one was refused, and its next command builds on it.
+        assert isinstance(outcomes[0], ConflictError)
+        assert getattr(outcomes[1], "version", None) == 4
+        texts = ["Server 1."]
+    advice = ledger.get_advice(advice_id)
+    assert [r.text for r in advice.points[1].responses] == texts
+    after = respond(ledger, office, advice_id, today, 3, "Daarna.")
+    assert after.version == advice.version + 1
 
 
 def test_a_table_refused_after_a_valid_row_leaves_nothing_of_that_row_behind(
