@@ -85,6 +85,7 @@ class ViewsAndLog:
         self._files = (views_file, events_file)
         self._tracked = (tracked,)
         self._conns: PerThread[sqlite3.Connection] = PerThread(self._open)
+        self._log_seen = False  # once the log file exists, it stays
 
     def _open(self) -> sqlite3.Connection:
         views, events = self._files
@@ -98,12 +99,19 @@ class ViewsAndLog:
             raise
         return conn
 
-    def positions(self) -> tuple[int, int]:
-        """The views' position, then the log's last."""
+    def positions(self) -> tuple[int, int] | None:
+        """The views' position, then the log's last; None while there is no log to attach (a
+        municipality nothing was recorded for yet: a read-only open of a missing file fails)."""
+        if not self._log_seen:
+            if not self._files[1].exists():
+                return None
+            self._log_seen = True
         try:
             row = self._conns.get().execute(_POSITIONS, self._tracked).fetchone()
-        except sqlite3.Error:
+        except sqlite3.Error as error:
             self._conns.discard()  # reopened by the next call
+            if "no such table" in str(error):
+                return None  # the log file is being created: its table is not there yet
             raise
         return int(row[0] or 0), int(row[1] or 0)
 

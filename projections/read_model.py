@@ -179,9 +179,10 @@ class ReadModel(Queries):
 
     def _positions(self) -> tuple[int, int]:
         """The views' position, then the log's last (each as committed before this call)."""
-        if self._both is None:
+        both = self._both.positions() if self._both is not None else None
+        if both is None:
             return self.store.position(), self.log.last_position()
-        return self._both.positions()
+        return both
 
     def wait_for(self, position: int, timeout: float = 5.0) -> int:
         """Return once the views include log `position` (a writer's own write, say)."""
