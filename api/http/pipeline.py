@@ -238,6 +238,8 @@ async def _raw_body(request: web.Request, max_body: int) -> tuple[bytes, Problem
 
 def endpoint(route: Route, services: Services) -> AiohttpHandler:
     """The aiohttp handler of a route."""
+    # Decided once per route, not per request: whether its read may be tried on the event loop.
+    on_loop = route.light and services.ledgers.store.backend == "sqlite"
 
     async def handle(request: web.Request) -> web.StreamResponse:
         request[ROUTE] = route
@@ -259,7 +261,7 @@ def endpoint(route: Route, services: Services) -> AiohttpHandler:
             raw, refused = (b"", None)
             if route.method == "POST":
                 raw, refused = await _raw_body(request, services.settings.max_body)
-            elif route.light and services.ledgers.store.backend == "sqlite":
+            elif on_loop:
                 try:
                     call.on_loop = True
                     return call.serve(secret, raw, refused)
