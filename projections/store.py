@@ -262,10 +262,8 @@ class ViewStore:
             self._empty(cursor)
 
     def _empty(self, cursor: Cursor) -> None:
-        for key in self.tables.names:
-            if key not in ("meta", "tracking"):
-                # Every view table but the meta and tracking rows; the names are our own.
-                cursor.execute(self.tables.sql(f"DELETE FROM {{{key}}}"))  # noqa: S608
+        for table in self.tables.views:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
         if self.location.backend == "sqlite":
             cursor.execute("INSERT INTO view_search_v2 (view_search_v2) VALUES ('delete-all')")
         cursor.execute(

@@ -133,6 +133,8 @@ class ViewTables:
             self.old = [f'"{schema}"."views_{name}"' for name in _OLD_TABLES]
             self.blob = "BYTEA"
             self.serial = "BIGSERIAL PRIMARY KEY"
+        # The tables that hold views (every one but the version and the tracking position).
+        self.views = [name for key, name in self.names.items() if key not in ("meta", "tracking")]
 
     def sql(self, text: str) -> str:
         filled = text.format(

@@ -120,9 +120,8 @@ def compact_views(location: LogLocation) -> None:
     assert location.server is not None
     # Every view table: texts are in the documents, the points and their search words, the
     # answers and the lists (the names are ours, quoted by ViewTables).
-    tables = ViewTables(location).names
     with psycopg.connect(location.server.conninfo(), autocommit=True) as conn:
-        for table in tables.values():
+        for table in ViewTables(location).views:
             conn.execute(f"VACUUM FULL {table}".encode())
 
 
