@@ -1,5 +1,6 @@
 """Structured logs: one JSON object per line on stderr (structlog); tokens are never logged."""
 
+import asyncio
 import logging
 import sys
 from collections.abc import Callable
@@ -63,11 +64,37 @@ _request_line: Callable[[dict[str, Any]], None] | None = None
 _LINE_OPTIONS: Final = orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
 
 
+# How long a served request's line may wait in the buffer (see `_writer`).
+FLUSH_SECONDS: Final = 0.2
+
+
 def _writer(out: BinaryIO) -> Callable[[dict[str, Any]], None]:
+    """Request lines into `out`'s buffer: one flush (a `write` system call) per request was a
+    tenth of a cached GET's CPU. A line of a request answered below 400 reaches the file when the
+    buffer fills, when any other line is logged (structlog flushes each of its lines, in order
+    after these), or `FLUSH_SECONDS` after it was written, whichever comes first; a line of an
+    error answer at once. A process killed outright loses at most that fraction of a second of
+    successful requests' lines; nothing else is kept in them (the log of events is the record)."""
+    pending = False
+
+    def flush() -> None:
+        nonlocal pending
+        pending = False
+        out.flush()
+
     def write(fields: dict[str, Any]) -> None:
+        nonlocal pending
         fields["event"], fields["level"], fields["timestamp"] = "request", "info", datetime.now(UTC)
         out.write(orjson.dumps(fields, default=str, option=_LINE_OPTIONS))
-        out.flush()
+        if fields.get("status", 500) >= 400:
+            flush()
+        elif not pending:
+            try:
+                asyncio.get_running_loop().call_later(FLUSH_SECONDS, flush)
+            except RuntimeError:  # no event loop here: nothing would flush it later
+                out.flush()
+                return
+            pending = True
 
     return write
 

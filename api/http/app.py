@@ -18,6 +18,7 @@ from api.http.middleware import MIDDLEWARES
 from api.http.pipeline import REQUEST_ID, Route, Services, endpoint
 from api.logging import ensure_logging
 from api.pages import setup_pages
+from api.pages.render import page_headers
 from api.settings import Settings
 from events.store import StoreUrl
 from ledger import Ledgers, amsterdam_today
@@ -83,13 +84,15 @@ EVERY_RESPONSE: Final = {**SECURITY_HEADERS, "API-Version": API_VERSION, "Server
 
 
 def setup_headers(app: web.Application) -> None:
-    """`API-Version`, the security headers and the request id on every response."""
+    """`API-Version`, the security headers and the request id on every response, then the
+    pages' own (one hook: each costs a coroutine per response)."""
 
     async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.update(EVERY_RESPONSE)
         request_id = request.get(REQUEST_ID)
         if request_id is not None:
             response.headers["X-Request-ID"] = request_id
+        page_headers(request, response)
 
     app.on_response_prepare.append(add_headers)
 

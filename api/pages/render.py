@@ -108,8 +108,9 @@ def pages_middleware(storage: SessionStorage) -> Callable[..., Awaitable[web.Str
     return middleware
 
 
-async def page_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """The pages' own policy: CSS from this site only, no script at all, no framing."""
+def page_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """The pages' own policy: CSS from this site only, no script at all, no framing (called by
+    the app's one header hook, after the headers every response has)."""
     if is_api(request.path):
         return
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from api.http.pipeline import Services
 from api.pages import feeds, imports, members, office, office_forms, public, words
-from api.pages.render import page_headers, pages_middleware
+from api.pages.render import pages_middleware
 from api.pages.session import COOKIE, SESSION_SECONDS, SessionStorage, session_key
 from api.pages.site import SITE, Site
 
@@ -54,7 +54,6 @@ def setup_pages(app: web.Application, services: Services) -> None:
     # the trailing-slash rule), so a page's address with a slash is redirected before that rule,
     # and what it answers as problem+json for a page becomes a Dutch page.
     app.middlewares.insert(0, pages_middleware(storage))
-    app.on_response_prepare.append(page_headers)
     router = app.router
     router.add_static("/static", STATIC, name="static", append_version=False)
     router.add_get("/", public.home, name="pages_home")
