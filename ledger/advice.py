@@ -125,10 +125,8 @@ class Advice(AdviceState):
         previous = self.due_on_at(effective_on)
         if new_due_on == previous:
             refusals.add("new_due_on", "De nieuwe datum is gelijk aan de datum die dan geldt.")
-        if new_due_on < self.submitted_on:
-            refusals.add("new_due_on", "De nieuwe datum ligt vóór de datum van het advies.")
-        if effective_on < self.submitted_on:
-            refusals.add("effective_on", "De ingangsdatum ligt vóór de datum van het advies.")
+        self._check_not_before(refusals, "new_due_on", new_due_on, "De nieuwe datum")
+        self._check_not_before(refusals, "effective_on", effective_on, "De ingangsdatum")
         check_not_future(refusals, "effective_on", effective_on, today)
         refusals.raise_if_any()
         self.trigger_event(
@@ -147,8 +145,7 @@ class Advice(AdviceState):
         refusals = Refusals()
         self._check_point(refusals, point)
         check_text(refusals, "description", description, "De omschrijving")
-        if due_on < self.submitted_on:
-            refusals.add("due_on", "De uiterste datum ligt vóór de datum van het advies.")
+        self._check_not_before(refusals, "due_on", due_on, "De uiterste datum")
         refusals.raise_if_any()
         self.trigger_event(
             FollowUpPromised,
@@ -173,8 +170,7 @@ class Advice(AdviceState):
         refusals = Refusals()
         check_text(refusals, "note", note, "De toelichting")
         check_not_future(refusals, "fulfilled_on", fulfilled_on, today)
-        if fulfilled_on < self.submitted_on:
-            refusals.add("fulfilled_on", "De datum ligt vóór de datum van het advies.")
+        self._check_not_before(refusals, "fulfilled_on", fulfilled_on, "De datum")
         refusals.raise_if_any()
         self.trigger_event(
             FollowUpFulfilled,
@@ -243,6 +239,10 @@ class Advice(AdviceState):
     def _check_point(self, refusals: Refusals, point: int) -> None:
         if not 1 <= point <= len(self.points):
             refusals.add("point", f"Dit advies heeft geen punt {point}.")
+
+    def _check_not_before(self, refusals: Refusals, field: str, day: date, label: str) -> None:
+        if day < self.submitted_on:
+            refusals.add(field, f"{label} ligt vóór de datum van het advies.")
 
     def _refuse_if_withdrawn(self, message: str) -> None:
         if self.withdrawn:

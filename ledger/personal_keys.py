@@ -12,18 +12,17 @@ it again); forgetting an actor deletes its row, name and all. Every forgetting r
 by which the in-memory copies of keys of every process expire within `TTL_SECONDS`.
 """
 
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from events.key_cache import TTL_SECONDS as TTL_SECONDS  # how long a process may keep a key
+from events.key_cache import Generation
 from events.sealing import Keys, new_key
 from events.store import LogLocation
 from ledger.key_table import SCHEMA, KeyTable
-
-TTL_SECONDS: Final = 1.0
 
 _BUMP_POSTGRES: Final = (
     f"INSERT INTO {SCHEMA}.personal_generation AS g (municipality, value) VALUES (?, 1) "  # noqa: S608
@@ -56,8 +55,7 @@ class PersonalKeys(KeyTable):
         super().__init__(location)
         self._cache: dict[str, Subject] = {}
         self._actors: dict[str, Subject] = {}
-        self._generation = -1
-        self._checked = 0.0
+        self._generation = Generation()
 
     # Reading ----------------------------------------------------------------------------------
 
@@ -94,13 +92,13 @@ class PersonalKeys(KeyTable):
     def refresh(self) -> None:
         """Check now (not only once a TTL) whether anything was forgotten since keys were read."""
         with self._lock:
-            self._checked = 0.0
+            self._generation.recheck()
             self._expire()
 
     def generation(self) -> int:
         with self._lock:
             self._expire()
-            return self._generation
+            return self._generation.value
 
     # Writing ----------------------------------------------------------------------------------
 
@@ -176,12 +174,12 @@ class PersonalKeys(KeyTable):
         else:
             self._execute(_BUMP_POSTGRES, [self.location.municipality])
         with self._lock:
-            self._checked = 0.0
+            self._generation.recheck()
             self._expire()
 
     def _expire(self) -> None:
         """Drop every cached key once another forgetting happened (checked once a TTL)."""
-        if time.monotonic() - self._checked < TTL_SECONDS:
+        if not self._generation.due():
             return
         if self.location.backend == "sqlite":
             rows = self._rows("SELECT value FROM generation WHERE id = 1", [])
@@ -190,12 +188,9 @@ class PersonalKeys(KeyTable):
                 f"SELECT value FROM {SCHEMA}.personal_generation WHERE municipality = ?",  # noqa: S608
                 [self.location.municipality],
             )
-        generation = int(rows[0][0]) if rows else 0
-        if generation != self._generation:
+        if self._generation.moved(rows):
             self._cache.clear()
             self._actors.clear()
-            self._generation = generation
-        self._checked = time.monotonic()
 
 
 def _bytes(value: Any) -> bytes | None:

@@ -9,17 +9,15 @@ within that time.
 
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from events.key_cache import Generation
 from events.sealing import Keys
 from events.store import SHARED_SCHEMA, LogLocation
-
-TTL_SECONDS: Final = 1.0
 
 
 class KeyReader:
@@ -31,8 +29,7 @@ class KeyReader:
         self._sqlite: sqlite3.Connection | None = None
         self._postgres: psycopg.Connection[tuple[Any, ...]] | None = None
         self._cache: dict[str, bytes | None] = {}
-        self._generation = -1
-        self._checked = 0.0
+        self._generation = Generation()
 
     def keys(self, subjects: Iterable[str]) -> Keys:
         """The key of each subject (None: forgotten, or not known here)."""
@@ -48,7 +45,7 @@ class KeyReader:
     def refresh(self) -> None:
         """Check now, not only once a TTL, whether anything was forgotten."""
         with self._lock:
-            self._checked = 0.0
+            self._generation.recheck()
             self._expire()
 
     def close(self) -> None:
@@ -60,7 +57,7 @@ class KeyReader:
             self._sqlite = self._postgres = None
 
     def _expire(self) -> None:
-        if time.monotonic() - self._checked < TTL_SECONDS:
+        if not self._generation.due():
             return
         if self.location.backend == "sqlite":
             rows = self._query("SELECT value FROM generation WHERE id = 1", ())
@@ -71,11 +68,8 @@ class KeyReader:
                 ),
                 (self.location.municipality,),
             )
-        generation = int(rows[0][0]) if rows else 0
-        if generation != self._generation:
+        if self._generation.moved(rows):
             self._cache.clear()
-            self._generation = generation
-        self._checked = time.monotonic()
 
     def _select_keys(self, subjects: list[str]) -> list[tuple[Any, ...]]:
         if self.location.backend == "sqlite":

@@ -20,7 +20,7 @@ import psycopg
 
 from api.cli import token_log
 from api.cli.common import CommandError, describe, fail
-from api.cli.log import FAILURES, chosen, failure, opened, progress_bar, store
+from api.cli.log import FAILURES, add_municipality, chosen, failure, opened, progress_bar, store
 from api.edge_store import EdgeStore
 from events.store import LogLocation
 from ledger import LedgerError
@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--adviesorgaan", metavar="ID", help="het id van een adviesorgaan (inwoner)")
     who.add_argument("--actor", metavar="NAAM", help="de naam van een actor (van een token)")
-    parser.add_argument("--gemeente", help="standaard: de enige gemeente in de database")
+    add_municipality(parser)
     parser.set_defaults(handler=forget)
 
 

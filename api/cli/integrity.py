@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.common import CommandError, fail
-from api.cli.log import FAILURES, chosen, failure, opened, store
+from api.cli.log import FAILURES, add_municipality, chosen, failure, opened, store
 from ledger.integrity import (
     Checkpoint,
     SignerKey,
@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
     create.add_argument("--bestand", help="waar de geheime sleutel van de medeondertekenaar komt")
     create.set_defaults(handler=create_key)
     show = actions.add_parser("show", help="print de publieke sleutel van de log")
-    show.add_argument("--gemeente", help="standaard: de enige gemeente in de database")
+    add_municipality(show)
     show.set_defaults(handler=show_key)
 
     checkpoint = subparsers.add_parser(
@@ -55,7 +55,7 @@ def register(subparsers: Any) -> None:
         description="Tekent de huidige stand van de log (grootte en wortel) als controlepunt, "
         "bewaart het en print het; is de log sinds het laatste niet gegroeid, dan dat.",
     )
-    checkpoint.add_argument("--gemeente", help="standaard: de enige gemeente in de database")
+    add_municipality(checkpoint)
     checkpoint.set_defaults(handler=make_checkpoint)
     steps = checkpoint.add_subparsers(dest="action", metavar="actie")
     cosign = steps.add_parser(

@@ -1,6 +1,7 @@
 """What the log commands share: which municipality, its ledger opened with a progress bar, and
 the store's failures as one Dutch sentence (exit status 1) instead of a traceback."""
 
+import argparse
 import sqlite3
 import sys
 import time
@@ -48,6 +49,11 @@ def store() -> StoreUrl:
         return Settings.from_env().store
     except StoreUrlError as error:
         raise CommandError(str(error), 2) from None
+
+
+def add_municipality(parser: argparse.ArgumentParser) -> None:
+    """`--gemeente`, as `chosen` reads it: without it, the only municipality there is."""
+    parser.add_argument("--gemeente", help="standaard: de enige gemeente in de database")
 
 
 def chosen(store: StoreUrl, given: str | None) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from api.cli.common import CommandError, fail
 from api.cli.integrity import text_of
-from api.cli.log import FAILURES, chosen, failure, opened, progress_bar, store
+from api.cli.log import FAILURES, add_municipality, chosen, failure, opened, progress_bar, store
 from events.store import StoreUrlError
 from ledger.integrity import NoteError, VerificationError, VerifierKey, verify_file
 from ledger.integrity import verifier as offline
@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
         "met adviesspoor verify; herstel het met adviesspoor import.",
     )
     export.add_argument("--out", required=True, metavar="BESTAND", help="het nieuwe bestand")
-    export.add_argument("--gemeente", help="standaard: de enige gemeente in de database")
+    add_municipality(export)
     export.add_argument(
         "--sleutels",
         metavar="BESTAND",

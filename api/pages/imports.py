@@ -7,10 +7,9 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 from api.pages import table, table_file
-from api.pages.render import page, render
+from api.pages.render import page, render_for
 from api.pages.session import actor_of, checked_form, require
 from api.pages.site import OFFICE_ROLES, site_of
-from api.pages.words import municipality_name
 
 
 @page
@@ -18,11 +17,7 @@ async def import_form(request: web.Request) -> web.StreamResponse:
     site = site_of(request)
     municipality = await site.municipality(request)
     await require(request, municipality, OFFICE_ROLES)
-    return await render(
-        request,
-        "import.html",
-        {"municipality": municipality, "name": municipality_name(municipality), "plan": None},
-    )
+    return await render_for(request, municipality, "import.html", {"plan": None})
 
 
 @page
@@ -32,17 +27,14 @@ async def import_table(request: web.Request) -> web.StreamResponse:
     principal = await require(request, municipality, OFFICE_ROLES)
     posted = await checked_form(request)
     upload, kept = posted.get("bestand"), posted.get("inhoud")
-    context: dict[str, Any] = {
-        "municipality": municipality,
-        "name": municipality_name(municipality),
-    }
+    context: dict[str, Any] = {}
     if isinstance(upload, FileField) and upload.filename:
         data = upload.file.read()
     elif isinstance(kept, str) and kept:
         data = kept.encode("utf-8")
     else:
         context.update(plan=None, missing="Kies een CSV-bestand met de reactietabel.")
-        return await render(request, "import.html", context, 400)
+        return await render_for(request, municipality, "import.html", context, 400)
     actor = actor_of(request, principal)
     today = site.today()
     plan = await site.read(municipality, lambda model: table.check(model, data, today))
@@ -59,7 +51,7 @@ async def import_table(request: web.Request) -> web.StreamResponse:
         done=done,
         stored=stored,
     )
-    return await render(request, "import.html", context, 200 if plan.ok else 400)
+    return await render_for(request, municipality, "import.html", context, 200 if plan.ok else 400)
 
 
 @page

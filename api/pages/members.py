@@ -12,10 +12,10 @@ from aiohttp_session import get_session
 from api.http.auth import Principal
 from api.pages.forms import Form
 from api.pages.public import record_id
-from api.pages.render import page, render
+from api.pages.render import page, render, render_for
 from api.pages.session import actor_of, checked_form, require, start_session
 from api.pages.site import OFFICE_ROLES, PageError, Redirect, site_of
-from api.pages.words import FOLLOW_UP, FOLLOW_UP_ORDER, municipality_name
+from api.pages.words import FOLLOW_UP, FOLLOW_UP_ORDER
 from api.vocabulary import VERDICTS
 from events import Role
 from ledger import LedgerError
@@ -98,11 +98,7 @@ async def follow_up(request: web.Request) -> web.StreamResponse:
         }
 
     data = await site.read(municipality, work)
-    return await render(
-        request,
-        "follow_up.html",
-        {"municipality": municipality, "name": municipality_name(municipality), **data},
-    )
+    return await render_for(request, municipality, "follow_up.html", data)
 
 
 def _may_rejoin(principal: Principal, advice: Mapping[str, Any]) -> bool:
@@ -123,12 +119,11 @@ async def _rejoinder_page(
     if not _may_rejoin(principal, advice):
         raise PageError(403, "Alleen het adviesorgaan dat dit advies gaf geeft een wederwoord.")
     answered = [p for p in advice["points"] if p["outcome"] != "pending"]
-    return await render(
+    return await render_for(
         request,
+        municipality,
         "rejoinder.html",
         {
-            "municipality": municipality,
-            "name": municipality_name(municipality),
             "advice": advice,
             "answered": answered,
             "form": form,

@@ -9,10 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from api.pages.forms import Form
-from api.pages.render import page, render
+from api.pages.render import page, render_for
 from api.pages.session import actor_of, checked_form, require
 from api.pages.site import OFFICE_ROLES, PageError, Redirect, site_of
-from api.pages.words import municipality_name
 from ledger import Actor, AdviceLedger, LedgerError, Recorded
 from projections import ReadModel
 
@@ -55,16 +54,8 @@ def handlers(
             raise PageError(404)
         if form is None:
             form = Form({name: "" for name in spec.fields} | spec.defaults(request, context))
-        return await render(
-            request,
-            spec.template,
-            {
-                "municipality": municipality,
-                "name": municipality_name(municipality),
-                "form": form,
-                **context,
-            },
-            status,
+        return await render_for(
+            request, municipality, spec.template, {"form": form, **context}, status
         )
 
     @page
@@ -123,8 +114,4 @@ async def office_home(request: web.Request) -> web.StreamResponse:
         return {"advice": listed, **names_of(model)}
 
     data = await site.read(municipality, work)
-    return await render(
-        request,
-        "office_home.html",
-        {"municipality": municipality, "name": municipality_name(municipality), **data},
-    )
+    return await render_for(request, municipality, "office_home.html", data)

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from api.http import answers, csv
 from api.pages import charts
-from api.pages.render import page, render
+from api.pages.render import page, render, render_for
 from api.pages.site import PageError, site_of
 from api.pages.timeline import timeline
 from api.pages.words import amsterdam_day, end_of_day_utc, municipality_name
@@ -133,11 +133,7 @@ async def _advice_list(
 async def municipality_page(request: web.Request) -> web.StreamResponse:
     municipality = await site_of(request).municipality(request)
     data = await _advice_list(request, municipality)
-    return await render(
-        request,
-        "municipality.html",
-        {"municipality": municipality, "name": municipality_name(municipality), **data},
-    )
+    return await render_for(request, municipality, "municipality.html", data)
 
 
 @page
@@ -152,16 +148,8 @@ async def body_page(request: web.Request) -> web.StreamResponse:
     stats = await site.read(
         municipality, lambda model: model.statistics(site.today(), body_id=body_id)
     )
-    return await render(
-        request,
-        "body.html",
-        {
-            "municipality": municipality,
-            "name": municipality_name(municipality),
-            "body": body,
-            "stats": stats,
-            **data,
-        },
+    return await render_for(
+        request, municipality, "body.html", {"body": body, "stats": stats, **data}
     )
 
 
@@ -215,11 +203,7 @@ async def advice_page(request: web.Request) -> web.StreamResponse:
     )
     if data is None:
         raise PageError(404, "Dit advies bestaat niet, of was op die datum nog niet vastgelegd.")
-    return await render(
-        request,
-        "advice.html",
-        {"municipality": municipality, "name": municipality_name(municipality), **data},
-    )
+    return await render_for(request, municipality, "advice.html", data)
 
 
 @page
@@ -248,11 +232,7 @@ async def statistics_page(request: web.Request) -> web.StreamResponse:
 
     data = await site.read(municipality, work)
     data["charts"] = charts.for_statistics(data["stats"], data["table"])
-    return await render(
-        request,
-        "statistics.html",
-        {"municipality": municipality, "name": municipality_name(municipality), **data},
-    )
+    return await render_for(request, municipality, "statistics.html", data)
 
 
 @page

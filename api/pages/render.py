@@ -19,6 +19,7 @@ from api.http.pipeline import PRINCIPAL
 from api.http.problems import PROBLEM_JSON
 from api.pages.session import SessionStorage, csrf_token, signed_in
 from api.pages.site import OFFICE_ROLES, PageError, Redirect, redirect
+from api.pages.words import municipality_name
 
 CONTENT_SECURITY_POLICY: Final = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -54,6 +55,18 @@ async def render(
     response.content_type = "text/html"
     response.charset = "utf-8"
     return response
+
+
+async def render_for(
+    request: web.Request,
+    municipality: str,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> web.Response:
+    """A page of one municipality: its slug and its name beside what the page shows."""
+    full = {"municipality": municipality, "name": municipality_name(municipality), **context}
+    return await render(request, template, full, status)
 
 
 async def error_page(request: web.Request, status: int, detail: str | None = None) -> web.Response:
