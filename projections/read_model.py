@@ -2,10 +2,8 @@
 now or as recorded up to a moment (time travel), at a business date (peildatum).
 """
 
-import gc
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import orjson
 
@@ -16,8 +14,16 @@ from projections.connections import ViewsAndLog
 from projections.fold import Doc
 from projections.keys import KeyReader
 from projections.log import LogReader, canonical_id
+from projections.paging import (
+    LogDamagedError,
+    check_dense,
+    check_version,
+    cyclic_gc_paused,
+)
 from projections.queries import Queries
 from projections.store import TRACKED_LOG, Cursor, ViewStore
+
+__all__ = ["BULK_FROM", "PAGE_SIZE", "REBUILD_PAGE", "LogDamagedError", "Progress", "ReadModel"]
 
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 10_000
@@ -33,10 +39,6 @@ BULK_FROM = 10_000
 _CREATED = ("AdvisoryBodyRegistered", "DossierOpened", "AdviceSubmitted", "DecisionTaken")
 
 
-class LogDamagedError(Exception):
-    """The log cannot be projected: an event is missing or out of order. Nothing was changed."""
-
-
 def _open_views(location: LogLocation) -> ViewStore:
     """The views of a location; a damaged SQLite views file is removed and made anew (the views
     hold nothing the log does not: the next catch-up rebuilds them)."""
@@ -47,41 +49,6 @@ def _open_views(location: LogLocation) -> ViewStore:
             raise
     swap.discard(location)
     return ViewStore(location)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Python's cycle collector off for a while; on again after, unless it was off before."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _check_dense(after: int, positions: list[int]) -> None:
-    """Positions count 1, 2, 3, …: a gap is an event missing from the log."""
-    for expected, found in enumerate(positions, start=after + 1):
-        if found != expected:
-            msg = (
-                f"De log is beschadigd: positie {expected} ontbreekt (na {expected - 1} volgt "
-                f"{found}). De overzichten zijn niet gewijzigd."
-            )
-            raise LogDamagedError(msg)
-
-
-def _check_version(position: int, aggregate_id: str, version: int, doc: Doc | None) -> None:
-    """Each record's events count 1, 2, 3, … too: one that skips lost an event."""
-    expected = 1 if doc is None else int(doc["version"]) + 1
-    if version != expected:
-        msg = (
-            f"De log is beschadigd: positie {position} is versie {version} van record "
-            f"{aggregate_id}, maar versie {expected} werd verwacht. De overzichten zijn niet "
-            "gewijzigd."
-        )
-        raise LogDamagedError(msg)
 
 
 class ReadModel(Queries):
@@ -199,7 +166,7 @@ class ReadModel(Queries):
         # documents) without reference cycles. The cycle collector, started by allocation
         # counts, scanned them again and again: a fifth of a rebuild's time. Reference counting
         # frees all of it when the page returns, and the collector runs again right after.
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused():
             return self._project_page(target)
 
     def _project_page(self, target: int) -> int | None:
@@ -210,23 +177,32 @@ class ReadModel(Queries):
                 return None
             docs: dict[str, Doc] = {}
             fresh: set[str] = set()
-            last = self._fold(cursor, start, min(target, start + self.page_size), docs, fresh)
+            stored: dict[str, bytes] = {}
+            upto = min(target, start + self.page_size)
+            last = self._fold(cursor, start, upto, docs, fresh, stored)
             if last == start:
                 return None
-            self.store.write_page(cursor, list(docs.values()), last, fresh)
+            self.store.write_page(cursor, list(docs.values()), last, fresh, stored)
             return last
 
     def _fold(
-        self, cursor: Cursor, after: int, upto: int, docs: dict[str, Doc], fresh: set[str]
+        self,
+        cursor: Cursor,
+        after: int,
+        upto: int,
+        docs: dict[str, Doc],
+        fresh: set[str],
+        stored: dict[str, bytes] | None = None,
     ) -> int:
         """Fold the events after `after` up to `upto` into `docs`, read `page_size` at a time;
-        the documents they continue are loaded from the views when not in `docs` yet, the ones
-        they create are added to `fresh`. Returns the last position folded."""
+        the documents they continue are loaded from the views when not in `docs` yet (and kept
+        as they were in `stored`, when given), the ones they create are added to `fresh`.
+        Returns the last position folded."""
         while after < upto:
             rows = self.log.raw(after, self.page_size, upto)
             if not rows:
                 break
-            _check_dense(after, [row[0] for row in rows])
+            check_dense(after, [row[0] for row in rows])
             decoded = [
                 (position, canonical_id(agg), version, topic.rpartition(":")[2], data)
                 for position, agg, version, topic, data in rows
@@ -234,11 +210,13 @@ class ReadModel(Queries):
             missing = list(
                 {agg: None for _, agg, version, *_ in decoded if version > 1 and agg not in docs}
             )
-            for agg, stored in self.store.load_docs(cursor, missing):
-                docs[agg] = orjson.loads(stored)
+            for agg, found in self.store.load_docs(cursor, missing):
+                docs[agg] = orjson.loads(found)
+                if stored is not None:
+                    stored[agg] = found
             for position, agg, version, event_type, data in decoded:
                 doc = docs.get(agg)
-                _check_version(position, agg, version, doc)
+                check_version(position, agg, version, doc)
                 if doc is None:
                     fresh.add(agg)
                 docs[agg] = fold.apply(doc, position, agg, event_type, self._state(data))
@@ -285,7 +263,7 @@ class ReadModel(Queries):
         target = self.log.last_position()
         with self._lock, self.store.bulk_load():
             while True:
-                with _cyclic_gc_paused(), self.store.transaction(commit=True) as cursor:
+                with cyclic_gc_paused(), self.store.transaction(commit=True) as cursor:
                     start = self.store.tracked_position(cursor)
                     docs: dict[str, Doc] = {}
                     fresh: set[str] = set()

@@ -6,7 +6,7 @@ position is refused by the tracking table, and the whole page rolls back.
 """
 
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +22,7 @@ from psycopg.rows import tuple_row
 
 from events.store import LEDGER_NAME, LogLocation
 from projections import recorders, search, writes
-from projections.connections import PerThread, immediate_sqlite
+from projections.connections import PerThread, immediate_sqlite, prepare_writer
 from projections.fold import Doc
 from projections.tables import Row, ViewTables
 from projections.writes import Cursor
@@ -75,17 +75,13 @@ class ViewStore:
         if self.location.backend == "sqlite":
             with datastore.get_connection(commit=commit) as conn:
                 if commit:
-                    # The views hold nothing the log does not, and a page's rows commit with its
-                    # tracking position: a commit lost to a power cut takes both back, and the
-                    # next catch-up does it again. So no fsync per commit (WAL with NORMAL keeps
-                    # the file consistent): it was most of a one-event catch-up. Set before the
-                    # transaction begins, as SQLite requires.
-                    # A rebuild apart has no journal either (`bulk_load`): nothing to sync.
-                    sync = "OFF" if self._bulk and self.location.rebuilding else "NORMAL"
-                    conn.cursor().execute(f"PRAGMA synchronous = {sync}")
+                    prepare_writer(conn, self._bulk, self.location.rebuilding)
                 with conn.transaction(commit=commit) as cursor:
                     if commit:
-                        self._sqlite_write_prelude(cursor)
+                        # Take the write lock first (waiting for it), so another process's
+                        # projector that committed meanwhile is seen, not met as a stale
+                        # snapshot ("locked").
+                        cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
                     yield cursor
             return
         with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
@@ -98,21 +94,6 @@ class ViewStore:
                 # it, so the views need not wait for the WAL flush.
                 conn.execute("SET LOCAL synchronous_commit TO OFF")
             yield conn.cursor(row_factory=tuple_row)
-
-    def _sqlite_write_prelude(self, cursor: Cursor) -> None:
-        # Debian and others build SQLite with SECURE_DELETE, which overwrites every freed page
-        # with zeros: a rebuild's reset then wrote the whole old views file again, twice (WAL
-        # and checkpoint). The views repeat what the log keeps anyway, so zero freed content only
-        # where that costs no extra I/O.
-        cursor.execute("PRAGMA secure_delete = FAST")
-        if self._bulk:
-            # A rebuild's pages touch the same index pages again and again: a larger page cache
-            # (16 MiB, not SQLite's 2) writes each fewer times; 64 MiB wrote a quarter less but
-            # took the peak RSS at 1,000,000 events over 300 MB (docs/performance.md).
-            cursor.execute("PRAGMA cache_size = -16384")
-        # Take the write lock first (waiting for it), so another process's projector that
-        # committed meanwhile is seen, not met as a stale snapshot ("locked").
-        cursor.execute(self.tables.sql("UPDATE {meta} SET value = value WHERE 0"))
 
     def tracked_position(self, cursor: Cursor) -> int:
         cursor.execute(
@@ -134,10 +115,21 @@ class ViewStore:
         docs: Sequence[Doc],
         position: int,
         fresh: Collection[str] = (),
+        stored: Mapping[str, bytes] | None = None,
     ) -> None:
         """One page of the log: the documents it changed, each once (with what their points are
         found by and their rows in the public list), and the new position. Documents in `fresh`
-        are new: they have no rows yet, so there is nothing of theirs to replace."""
+        are new: they have no rows yet, so there is nothing of theirs to replace. `stored`: the
+        others as the views held them before the page, when the caller has them at hand (else
+        they are read here; a rebuild needs none: it replaces rows whole)."""
+        searched = [d for d in docs if d["kind"] in SEARCHED]
+        older = [(d["id"],) for d in searched if d["id"] not in fresh]
+        before = None
+        if not self._bulk:
+            ids = [i for (i,) in older]
+            if stored is None or not all(i in stored for i in ids):
+                stored = dict(self.load_docs(cursor, ids))  # before the upsert below
+            before = [orjson.loads(stored[i]) for i in ids if i in stored]
         cursor.executemany(
             self.tables.sql(
                 "INSERT INTO {docs} VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
@@ -147,11 +139,9 @@ class ViewStore:
             # large page never holds all its encoded rows at once.
             ((d["id"], d["kind"], d["position"], d.get("body_id"), orjson.dumps(d)) for d in docs),
         )
-        searched = [d for d in docs if d["kind"] in SEARCHED]
-        older = [(d["id"],) for d in searched if d["id"] not in fresh]
-        writes.replace_search_rows(self.tables, cursor, searched, older, self._bulk)
-        writes.replace_list_rows(self.tables, cursor, searched, older, self._bulk)
-        writes.replace_point_rows(self.tables, cursor, searched, older, self._bulk)
+        writes.replace_search_rows(self.tables, cursor, searched, older, before)
+        writes.replace_list_rows(self.tables, cursor, searched, older, before)
+        writes.replace_point_rows(self.tables, cursor, searched, older, before)
         try:
             self.recorder._insert_tracking(cursor, Tracking(TRACKED_LOG, position))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:

@@ -133,10 +133,19 @@ class ViewTables:
             self.old = [f'"{schema}"."views_{name}"' for name in _OLD_TABLES]
             self.blob = "BYTEA"
             self.serial = "BIGSERIAL PRIMARY KEY"
+        self._filled: dict[str, str] = {}
         # The tables that hold views (every one but the version and the tracking position).
         self.views = [name for key, name in self.names.items() if key not in ("meta", "tracking")]
 
     def sql(self, text: str) -> str:
+        """`text` for this backend: names filled in, `?` as the driver marks parameters. Kept per
+        text (a few dozen, and the `IN` lists of up to 500 marks): a catch-up asks for twenty."""
+        found = self._filled.get(text)
+        if found is None:
+            found = self._filled[text] = self._fill(text)
+        return found
+
+    def _fill(self, text: str) -> str:
         filled = text.format(
             blob=self.blob,
             serial=self.serial,

@@ -1,11 +1,11 @@
 """How a page's documents replace their rows beside them: search rows (and the FTS5 index on
 SQLite), the public list's rows and answers, the points view's rows, term changes and which
-decisions name an advice. A rebuild (`bulk`) replaces rows whole; a catch-up writes only what
-changed where a document has many rows.
+decisions name an advice. A rebuild replaces rows whole; a catch-up writes only what changed,
+knowing the rows there from the documents as they were (no need to read them back).
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from projections import search
@@ -20,13 +20,14 @@ from projections.tables import (
     point_list_rows,
 )
 
-# The rows documents have, for a catch-up that writes only what changed (`{marks}`: the ids).
-_POINTS_OF = "SELECT id, doc_id, advice_id, point, text FROM {points} WHERE doc_id IN ({marks})"
-_LISTED_OF = "SELECT * FROM {listed} WHERE id IN ({marks})"
-_ANSWERS_OF = (
-    "SELECT doc_id, advice_id, point, position, outcome, given_on FROM {answers} "
-    "WHERE doc_id IN ({marks})"
+# One search row of a document, found by what it holds (its id goes to the FTS5 index).
+_DELETE_POINT = (
+    "DELETE FROM {points} WHERE id = (SELECT id FROM {points} WHERE doc_id = ? AND advice_id = ? "
+    "AND point = ? AND text = ? LIMIT 1) RETURNING id"
 )
+# The documents of a page's `older` ids as the views held them (a catch-up), or None (a rebuild,
+# which replaces their rows whole).
+Before = Sequence[Doc] | None
 
 
 class Cursor(Protocol):
@@ -34,6 +35,13 @@ class Cursor(Protocol):
     def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
     def fetchall(self) -> list[Any]: ...
     def fetchone(self) -> Any: ...
+
+
+def _many(cursor: Cursor, statement: str, rows: list[Any]) -> None:
+    """`executemany`, unless there is nothing to do: a catch-up has mostly nothing for most
+    statements, and an empty `executemany` still prepares and runs its statement."""
+    if rows:
+        cursor.executemany(statement, rows)
 
 
 def rows_of(tables: ViewTables, cursor: Cursor, select: str, ids: Sequence[str]) -> list[Row]:
@@ -47,125 +55,131 @@ def rows_of(tables: ViewTables, cursor: Cursor, select: str, ids: Sequence[str])
     return found
 
 
-def search_rows(tables: ViewTables, doc: Doc) -> list[Row]:
-    """(document, advice, point, text) of every point a document gives text to."""
-    stemmed = tables.backend == "sqlite"
+SearchKey = tuple[str, str, int, tuple[str, ...]]
+
+
+def search_keys(doc: Doc) -> Iterator[SearchKey]:
+    """(document, advice, point, texts) of every point a document gives text to."""
     if doc["kind"] == "advice":
-        return [
-            (
-                doc["id"],
-                doc["id"],
-                number,
-                search.stemmed_parts(parts) if stemmed else "\n".join(parts),
-            )
-            for number, parts in search.advice_parts(doc)
-        ]
-    return [
-        (doc["id"], advice_id, number, search.stemmed(text) if stemmed else text)
-        for advice_id, number, text in search.decision_texts(doc)
-    ]
+        for number, parts in search.advice_parts(doc):
+            yield doc["id"], doc["id"], number, tuple(parts)
+        return
+    for advice_id, number, text in search.decision_texts(doc):
+        yield doc["id"], advice_id, number, (text,)
+
+
+def search_row(tables: ViewTables, key: SearchKey) -> Row:
+    """A point's search row: its texts as the engine indexes them (stems on SQLite)."""
+    doc_id, advice_id, number, parts = key
+    text = search.stemmed_parts(parts) if tables.backend == "sqlite" else "\n".join(parts)
+    return doc_id, advice_id, number, text
 
 
 def replace_search_rows(
-    tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row], bulk: bool
+    tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row], before: Before
 ) -> None:
-    """The search rows of these documents, replaced (`older`: the ids that have rows)."""
+    """The search rows of these documents, replaced (`older`: the ids that have rows; `before`:
+    those documents as the views held them, None in a rebuild)."""
     insert = tables.sql("INSERT INTO {points} (doc_id, advice_id, point, text) VALUES (?, ?, ?, ?)")
-    if bulk:
+    if before is None:
         # A rebuild: the FTS5 index is left alone (`bulk_load` builds it once at the end),
         # and a document written by an earlier page has its rows replaced whole.
         cursor.executemany(tables.sql("DELETE FROM {points} WHERE doc_id = ?"), older)
-        cursor.executemany(insert, (row for doc in docs for row in search_rows(tables, doc)))
+        rows = (search_row(tables, key) for doc in docs for key in search_keys(doc))
+        cursor.executemany(insert, rows)
         return
     # A catch-up changes a point or two of a document: only rows whose text changed are
-    # replaced, in the table and in the FTS5 index (a response used to rewrite them all).
-    wanted = Counter(row for doc in docs for row in search_rows(tables, doc))
-    stale: list[tuple[int, str]] = []
-    for found in rows_of(tables, cursor, _POINTS_OF, [i for (i,) in older]):
-        key = tuple(found[1:])
-        if wanted[key] > 0:
-            wanted[key] -= 1  # unchanged: kept as it is
-        else:
-            stale.append((found[0], key[3]))
-    added = list(wanted.elements())
+    # replaced, in the table and in the FTS5 index (a response used to rewrite them all). The
+    # rows there are those of the documents as they were: no need to read them back.
+    # Compared by their texts; only the rows that changed are stemmed.
+    wanted = Counter(key for doc in docs for key in search_keys(doc))
+    had = Counter(key for doc in before for key in search_keys(doc))
     sqlite = tables.backend == "sqlite"
-    if sqlite:
-        cursor.executemany(
-            "INSERT INTO view_search_v2 (view_search_v2, rowid, text) VALUES ('delete', ?, ?)",
-            stale,
-        )
-    cursor.executemany(tables.sql("DELETE FROM {points} WHERE id = ?"), [(i,) for i, _ in stale])
+    stale = []
+    for row in (search_row(tables, key) for key in (had - wanted).elements()):
+        cursor.execute(tables.sql(_DELETE_POINT), row)
+        found = cursor.fetchone()
+        if found is not None:
+            stale.append((found[0], row[3]))
+    added = [search_row(tables, key) for key in (wanted - had).elements()]
     if not sqlite:
-        cursor.executemany(insert, added)
+        _many(cursor, insert, added)
         return
+    _many(
+        cursor,
+        "INSERT INTO view_search_v2 (view_search_v2, rowid, text) VALUES ('delete', ?, ?)",
+        stale,
+    )
     indexed = []
     for row in added:
         cursor.execute(insert + " RETURNING id", row)
         indexed.append((cursor.fetchone()[0], row[3]))
-    cursor.executemany("INSERT INTO view_search_v2 (rowid, text) VALUES (?, ?)", indexed)
+    _many(cursor, "INSERT INTO view_search_v2 (rowid, text) VALUES (?, ?)", indexed)
 
 
 def replace_list_rows(
-    tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row], bulk: bool
+    tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row], before: Before
 ) -> None:
-    """The public list's rows of these advice and decision documents, replaced (`older`:
-    the ids that have rows)."""
+    """The public list's rows of these advice and decision documents, replaced (`older`: the
+    ids that have rows; `before`: those documents as the views held them, None in a rebuild)."""
     listed = [listed_row(doc) for doc in docs if doc["kind"] == "advice"]
     answers = [row for doc in docs for row in answer_rows(doc)]
     insert_listed = tables.sql("INSERT INTO {listed} VALUES (?, ?, ?, ?, ?, ?)")
     insert_answers = tables.sql("INSERT INTO {answers} VALUES (?, ?, ?, ?, ?, ?)")
-    if bulk or not older:
+    if before is None:
         cursor.executemany(tables.sql("DELETE FROM {listed} WHERE id = ?"), older)
         cursor.executemany(insert_listed, listed)
         cursor.executemany(tables.sql("DELETE FROM {answers} WHERE doc_id = ?"), older)
         cursor.executemany(insert_answers, answers)
         return
     # A catch-up: an answer adds a row or two to a document's; only the changes are written.
-    ids = [i for (i,) in older]
-    have = {row[0]: row for row in rows_of(tables, cursor, _LISTED_OF, ids)}
+    have = {row[0]: row for row in (listed_row(doc) for doc in before if doc["kind"] == "advice")}
     changed = [row for row in listed if have.get(row[0]) != row]
-    cursor.executemany(
+    _many(
+        cursor,
         tables.sql("DELETE FROM {listed} WHERE id = ?"),
         [(row[0],) for row in changed if row[0] in have],
     )
-    cursor.executemany(insert_listed, changed)
-    wanted = Counter(answers)
-    stale = []
-    for row in rows_of(tables, cursor, _ANSWERS_OF, ids):
-        if wanted[row] > 0:
-            wanted[row] -= 1  # unchanged: kept as it is
-        else:
-            stale.append(row[:5])
-    cursor.executemany(
+    _many(cursor, insert_listed, changed)
+    wanted, had = Counter(answers), Counter(row for doc in before for row in answer_rows(doc))
+    _many(
+        cursor,
         tables.sql(
             "DELETE FROM {answers} WHERE doc_id = ? AND advice_id = ? AND point = ? "
             "AND position = ? AND outcome = ?"
         ),
-        stale,
+        [row[:5] for row in (had - wanted).elements()],
     )
-    cursor.executemany(insert_answers, list(wanted.elements()))
+    _many(cursor, insert_answers, list((wanted - had).elements()))
 
 
 def replace_point_rows(
-    tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row], bulk: bool
+    tables: ViewTables, cursor: Cursor, docs: Sequence[Doc], older: list[Row], before: Before
 ) -> None:
     """The points view's rows and term changes of these advice documents, which advice these
     decisions name, and the points counted per body, year and outcome (`older`: the ids that
-    have rows; a catch-up writes a document's rows only when they changed, which an answer never
-    does: it changes an outcome, `settle_outcomes`). A rebuild (`bulk`) sets the outcomes and
-    counts once at the end (`all_outcomes`)."""
+    have rows; `before`: those documents as the views held them, None in a rebuild). A catch-up
+    writes a document's rows only when they changed, which an answer never does: it changes an
+    outcome, `settle_outcomes`. A rebuild sets the outcomes and counts once at the end
+    (`all_outcomes`)."""
     ids = [i for (i,) in older]
     advice = [doc for doc in docs if doc["kind"] == "advice"]
     rows = [row for doc in advice for row in point_list_rows(doc)]
+    was = [doc for doc in before or () if doc["kind"] == "advice"]
     columns = "advice_id, point, body_id, dossier_id, submitted_on, year, created_at, due_on"
-    written, gone = _replace(tables, cursor, "pointlist", "advice_id", rows, ids, columns)
+    had = None if before is None else [row for doc in was for row in point_list_rows(doc)]
+    written, gone = _replace(tables, cursor, ("pointlist", "advice_id", columns), rows, ids, had)
     moves = [row for doc in advice for row in move_rows(doc)]
-    _replace(tables, cursor, "moves", "advice_id", moves, ids)
+    had = None if before is None else [row for doc in was for row in move_rows(doc)]
+    _replace(tables, cursor, ("moves", "advice_id", ""), moves, ids, had)
     decisions = [doc for doc in docs if doc["kind"] == "decision"]
     named = [row for doc in decisions for row in decided_rows(doc)]
     decided_ids = [d["id"] for d in decisions if d["id"] in set(ids)]
-    _replace(tables, cursor, "decided", "decision_id", named, decided_ids)
-    if bulk:
+    had = None
+    if before is not None:
+        had = [row for doc in before if doc["kind"] == "decision" for row in decided_rows(doc)]
+    _replace(tables, cursor, ("decided", "decision_id", ""), named, decided_ids, had)
+    if before is None:
         return
     # New rows start pending; removed ones take their outcome's count with them.
     counts: Counter[tuple[str, int, str]] = Counter((row[2], row[5], "pending") for row in written)
@@ -195,10 +209,13 @@ def settle_outcomes(
             changed.append((now, advice_id, point))
             counts[(body_id, year, was)] -= 1
             counts[(body_id, year, now)] += 1
-    cursor.executemany(
-        tables.sql("UPDATE {pointlist} SET outcome = ? WHERE advice_id = ? AND point = ?"), changed
+    _many(
+        cursor,
+        tables.sql("UPDATE {pointlist} SET outcome = ? WHERE advice_id = ? AND point = ?"),
+        changed,
     )
-    cursor.executemany(
+    _many(
+        cursor,
         tables.sql(
             "INSERT INTO {pointcount} AS c VALUES (?, ?, ?, ?) "
             "ON CONFLICT (body_id, year, outcome) DO UPDATE SET points = c.points + excluded.points"
@@ -228,28 +245,35 @@ def all_outcomes(tables: ViewTables, cursor: Cursor) -> None:
 def _replace(
     tables: ViewTables,
     cursor: Cursor,
-    table: str,
-    key: str,
+    table: tuple[str, str, str],
     rows: list[Row],
     ids: list[str],
-    columns: str = "",
+    had: list[Row] | None,
 ) -> tuple[list[Row], list[Row]]:
-    """Put `rows` (keyed by their first column; of `columns`, when the table has more, which
-    keep their defaults) in `table` in place of the rows of `ids`, unless those are the same;
-    returns the rows written and the rows removed (whole)."""
-    # Names from the callers' fixed strings only; the ids travel as parameters.
-    select = f"SELECT * FROM {{{table}}} WHERE {key} IN ({{marks}})"  # noqa: S608
-    old = rows_of(tables, cursor, select, ids) if ids else []
+    """Put `rows` (keyed by their first column) in `table` (its name, key and, when it has more
+    columns, which keep their defaults, the ones given) in place of the rows of `ids`, unless
+    those are the same; returns the rows written and the rows removed (whole). `had`: the rows
+    of `ids` as their documents were, when known; the table is then read only when they
+    changed (to return the removed rows whole)."""
+    name, key, columns = table
     have = set(ids)
     width = len(rows[0]) if rows else 0
-    if Counter(row[:width] for row in old) == Counter(row for row in rows if row[0] in have):
+    mine = Counter(row for row in rows if row[0] in have)
+    old: list[Row] = []
+    same = had is not None and Counter(had) == mine
+    if not same and ids:
+        # Names from the callers' fixed strings only; the ids travel as parameters.
+        select = f"SELECT * FROM {{{name}}} WHERE {key} IN ({{marks}})"  # noqa: S608
+        old = rows_of(tables, cursor, select, ids)
+        same = Counter(row[:width] for row in old) == mine
+    if same or not ids:
         rows, old = [row for row in rows if row[0] not in have], []
     else:
-        delete = f"DELETE FROM {{{table}}} WHERE {key} = ?"  # noqa: S608
-        cursor.executemany(tables.sql(delete), [(i,) for i in ids])
+        delete = f"DELETE FROM {{{name}}} WHERE {key} = ?"  # noqa: S608
+        _many(cursor, tables.sql(delete), [(i,) for i in ids])
     if rows:
         marks = ", ".join("?" * len(rows[0]))
         named = f" ({columns})" if columns else ""
-        insert = f"INSERT INTO {{{table}}}{named} VALUES ({marks})"  # noqa: S608
+        insert = f"INSERT INTO {{{name}}}{named} VALUES ({marks})"  # noqa: S608
         cursor.executemany(tables.sql(insert), rows)
     return rows, old
