@@ -4,7 +4,8 @@ As in the root conftest, our packages are imported inside fixtures so typeguard 
 even when pytest is started on this directory alone.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +17,9 @@ from tests.integration.actors import administrator
 from tests.integration.ledger_support import World, answer, promise
 
 if TYPE_CHECKING:
+    from events.store import StoreUrl
     from ledger import Actor, AdviceLedger, Ledgers
+    from projections import ReadModel
 
 
 @pytest.fixture
@@ -131,3 +134,35 @@ def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "sleutels"
     monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
     return directory
+
+
+@pytest.fixture
+def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[..., "ReadModel"]]:
+    """Opens the test municipality's read model as a (re)started process would, with the page
+    sizes given (as `ReadModel` takes them); all closed afterwards."""
+    from projections import ReadModel
+
+    with ExitStack() as opened:
+
+        def open_(*sizes: int, **named_sizes: int) -> ReadModel:
+            model = ReadModel(store_url.location(municipality), *sizes, **named_sizes)
+            opened.callback(model.close)
+            return model
+
+        yield open_
+
+
+@pytest.fixture
+def story(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    member: "Actor",
+    dossier_id: UUID,
+    advice_id: UUID,
+    submitted_on: date,
+) -> list[str]:
+    """The ids of two advices whose events interleave (`projection_story.tell`), the fixture's
+    advice first."""
+    from tests.integration.projection_story import tell
+
+    return [str(i) for i in tell(ledger, office, member, dossier_id, advice_id, submitted_on)]

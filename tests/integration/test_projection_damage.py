@@ -1,8 +1,9 @@
 """A rebuild that fails leaves the views serving; a log missing an event is named, not folded;
 a damaged views file is made anew from the log."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -10,40 +11,22 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.integration.ledger_support import answer
+
 if TYPE_CHECKING:
-    from events.store import StoreUrl
     from ledger import Actor, AdviceLedger
     from projections import ReadModel
 
 
 @pytest.fixture
-def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[[], "ReadModel"]]:
-    from projections import ReadModel
-
-    opened: list[ReadModel] = []
-
-    def open_() -> "ReadModel":
-        model = ReadModel(store_url.location(municipality), page_size=3)
-        opened.append(model)
-        return model
-
-    yield open_
-    for model in opened:
-        model.close()
+def open_models(open_models: Callable[..., "ReadModel"]) -> Callable[[], "ReadModel"]:
+    """The read models of these tests take pages of three events: a catch-up takes several."""
+    return partial(open_models, page_size=3)
 
 
 def _answer_all(ledger: "AdviceLedger", office: "Actor", advice_id: UUID, on: date) -> None:
-    from events import Outcome
-
     for point in (1, 2, 3):
-        ledger.record_response(
-            office,
-            advice_id=advice_id,
-            point=point,
-            outcome=Outcome.FOLLOWED,
-            text=f"Ja {point}.",
-            given_on=on,
-        )
+        answer(ledger, office, advice_id, on, point=point, text=f"Ja {point}.")
 
 
 def _delete_event(ledger: "AdviceLedger", position: int) -> None:
