@@ -157,8 +157,8 @@ def story(
     ledger: "AdviceLedger",
     office: "Actor",
     member: "Actor",
-    dossier_id: UUID,
     advice_id: UUID,
+    dossier_id: UUID,
     submitted_on: date,
 ) -> list[str]:
     """The ids of two advices whose events interleave (`projection_story.tell`), the fixture's

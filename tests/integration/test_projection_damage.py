@@ -24,9 +24,18 @@ def open_models(open_models: Callable[..., "ReadModel"]) -> Callable[[], "ReadMo
     return partial(open_models, page_size=3)
 
 
-def _answer_all(ledger: "AdviceLedger", office: "Actor", advice_id: UUID, on: date) -> None:
-    for point in (1, 2, 3):
-        answer(ledger, office, advice_id, on, point=point, text=f"Ja {point}.")
+@pytest.fixture
+def answer_all(
+    ledger: "AdviceLedger", office: "Actor", advice_id: UUID, submitted_on: date
+) -> Callable[[], None]:
+    """Answers the advice's three points, a day after it was given, when the test says so."""
+
+    def answer_all_() -> None:
+        for point in (1, 2, 3):
+            on = submitted_on + timedelta(days=1)
+            answer(ledger, office, advice_id, on, point=point, text=f"Ja {point}.")
+
+    return answer_all_
 
 
 def _delete_event(ledger: "AdviceLedger", position: int) -> None:
@@ -50,15 +59,14 @@ def _delete_event(ledger: "AdviceLedger", position: int) -> None:
 
 def test_a_rebuild_over_a_log_missing_an_event_names_it_and_leaves_the_views_serving(
     ledger: "AdviceLedger",
-    office: "Actor",
     advice_id: UUID,
-    submitted_on: date,
+    answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
     today: date,
 ) -> None:
     from projections.read_model import LogDamagedError
 
-    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    answer_all()
     model = open_models()
     model.ensure_current()
     before = model.advice(str(advice_id), today)
@@ -76,9 +84,8 @@ def test_a_rebuild_over_a_log_missing_an_event_names_it_and_leaves_the_views_ser
 
 def test_catching_up_over_a_missing_event_stops_before_it(
     ledger: "AdviceLedger",
-    office: "Actor",
     advice_id: UUID,
-    submitted_on: date,
+    answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
 ) -> None:
     from projections.read_model import LogDamagedError
@@ -86,7 +93,7 @@ def test_catching_up_over_a_missing_event_stops_before_it(
     model = open_models()
     model.ensure_current()
     position = model.position()
-    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    answer_all()
     _delete_event(ledger, position + 1)
 
     with pytest.raises(LogDamagedError, match=f"positie {position + 1} ontbreekt"):
@@ -97,15 +104,14 @@ def test_catching_up_over_a_missing_event_stops_before_it(
 
 def test_a_successful_rebuild_replaces_the_views_for_a_reader_that_stays_open(
     ledger: "AdviceLedger",
-    office: "Actor",
     advice_id: UUID,
-    submitted_on: date,
+    answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
     today: date,
 ) -> None:
     serving, rebuilding = open_models(), open_models()
     serving.ensure_current()
-    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    answer_all()
 
     assert rebuilding.rebuild() == ledger.last_position()
 
@@ -119,14 +125,13 @@ def test_a_successful_rebuild_replaces_the_views_for_a_reader_that_stays_open(
 @pytest.mark.parametrize("damage", [b"dit is geen database" * 500, b"\x00" * 8192])
 def test_a_damaged_views_file_is_made_anew_from_the_log(
     ledger: "AdviceLedger",
-    office: "Actor",
     advice_id: UUID,
-    submitted_on: date,
+    answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
     today: date,
     damage: bytes,
 ) -> None:
-    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    answer_all()
     first = open_models()
     first.ensure_current()
     first.close()

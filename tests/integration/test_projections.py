@@ -29,9 +29,11 @@ def model(open_models: Callable[[], "ReadModel"]) -> "ReadModel":
     return open_models()
 
 
-def _history(
+@pytest.fixture
+def history(
     ledger: "AdviceLedger", office: "Actor", member: "Actor", advice_id: UUID, submitted_on: date
 ) -> None:
+    """Three responses (the first point answered twice), a promise and a rejoinder."""
     from events import Outcome, Verdict
 
     given = submitted_on + timedelta(days=2)
@@ -54,16 +56,8 @@ def _history(
 
 
 def test_latest_response_is_the_outcome_and_every_event_stays_in_history(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    advice_id: UUID,
-    submitted_on: date,
-    model: "ReadModel",
-    today: date,
+    history: None, advice_id: UUID, model: "ReadModel", today: date
 ) -> None:
-    _history(ledger, office, member, advice_id, submitted_on)
-
     model.ensure_current()
     view = model.advice(str(advice_id), today)
 
@@ -123,16 +117,12 @@ def test_a_response_dated_after_the_business_date_leaves_the_point_pending_then(
 
 
 def test_follow_up_board_lists_each_point_under_each_reason(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
+    history: None,
     body_id: UUID,
-    advice_id: UUID,
     submitted_on: date,
     model: "ReadModel",
     today: date,
 ) -> None:
-    _history(ledger, office, member, advice_id, submitted_on)
     model.ensure_current()
 
     items = model.follow_up_board(str(body_id), today)
@@ -148,17 +138,10 @@ def test_follow_up_board_lists_each_point_under_each_reason(
 
 
 def test_statistics_count_outcomes_follow_rate_and_median_days(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    advice_id: UUID,
-    submitted_on: date,
-    model: "ReadModel",
-    today: date,
+    history: None, submitted_on: date, model: "ReadModel", today: date
 ) -> None:
     from events import Outcome
 
-    _history(ledger, office, member, advice_id, submitted_on)
     model.ensure_current()
 
     stats = model.statistics(today)
@@ -198,13 +181,10 @@ def _snapshot(model: "ReadModel") -> dict[str, Any]:
 
 def test_a_projection_stopped_halfway_resumes_exactly_where_it_was(
     ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
+    history: None,
     advice_id: UUID,
-    submitted_on: date,
     open_models: Callable[[], "ReadModel"],
 ) -> None:
-    _history(ledger, office, member, advice_id, submitted_on)
     last = ledger.last_position()
     first = open_models()
     assert first.catch_up(upto=last // 2) == last // 2
