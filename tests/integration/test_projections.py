@@ -30,7 +30,7 @@ def model(open_models: Callable[[], "ReadModel"]) -> "ReadModel":
 
 
 @pytest.fixture
-def history(
+def responses(
     ledger: "AdviceLedger", office: "Actor", member: "Actor", advice_id: UUID, submitted_on: date
 ) -> None:
     """Three responses (the first point answered twice), a promise and a rejoinder."""
@@ -56,7 +56,7 @@ def history(
 
 
 def test_latest_response_is_the_outcome_and_every_event_stays_in_history(
-    history: None, advice_id: UUID, model: "ReadModel", today: date
+    responses: None, advice_id: UUID, model: "ReadModel", today: date
 ) -> None:
     model.ensure_current()
     view = model.advice(str(advice_id), today)
@@ -117,7 +117,7 @@ def test_a_response_dated_after_the_business_date_leaves_the_point_pending_then(
 
 
 def test_follow_up_board_lists_each_point_under_each_reason(
-    history: None,
+    responses: None,
     body_id: UUID,
     submitted_on: date,
     model: "ReadModel",
@@ -138,7 +138,7 @@ def test_follow_up_board_lists_each_point_under_each_reason(
 
 
 def test_statistics_count_outcomes_follow_rate_and_median_days(
-    history: None, submitted_on: date, model: "ReadModel", today: date
+    responses: None, submitted_on: date, model: "ReadModel", today: date
 ) -> None:
     from events import Outcome
 
@@ -181,7 +181,7 @@ def _snapshot(model: "ReadModel") -> dict[str, Any]:
 
 def test_a_projection_stopped_halfway_resumes_exactly_where_it_was(
     ledger: "AdviceLedger",
-    history: None,
+    responses: None,
     advice_id: UUID,
     open_models: Callable[[], "ReadModel"],
 ) -> None:
