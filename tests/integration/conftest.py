@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from tests.integration.actors import administrator
+from tests.integration.cli_support import Run, runner
 from tests.integration.ledger_support import World, answer, promise
 
 if TYPE_CHECKING:
@@ -166,3 +167,14 @@ def story(
     from tests.integration.projection_story import tell
 
     return [str(i) for i in tell(ledger, office, member, dossier_id, advice_id, submitted_on)]
+
+
+@pytest.fixture
+def adviesspoor(
+    store_url: "StoreUrl",
+    key_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Run:
+    """The command line on the test's store, with signing keys of the test's own."""
+    return runner(store_url, monkeypatch, capsys)

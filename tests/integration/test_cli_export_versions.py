@@ -11,7 +11,6 @@ from ledger.integrity.export import event_line, header_line
 from ledger.integrity.lines import event_state, parse_line
 from tests.integration.cli_support import Run
 from tests.integration.test_cli_log import (  # noqa: F401 - the fixtures, used by name
-    adviesspoor,
     restoring,
     second_store,
     signed_history,
@@ -44,7 +43,7 @@ def as_version_1(path: Path, out: Path) -> None:
 
 
 def test_a_version_1_export_verifies_and_restores_the_log_whose_export_is_version_2(
-    adviesspoor: Run,  # noqa: F811
+    adviesspoor: Run,
     restoring: Run,  # noqa: F811
     ledger: AdviceLedger,
     office: Actor,

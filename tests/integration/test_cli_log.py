@@ -21,16 +21,6 @@ from tests.integration.test_log_tree import raw_sql
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-@pytest.fixture
-def adviesspoor(
-    store_url: StoreUrl,
-    key_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Run:
-    return runner(store_url, monkeypatch, capsys)
-
-
 def history(ledger: AdviceLedger, office: Actor, today: date) -> int:
     """A body, a dossier, an advice of two points and a reactie `not_followed`; its position."""
     body = ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL).id
