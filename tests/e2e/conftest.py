@@ -6,6 +6,7 @@ As in the root conftest, our packages are imported inside functions, so typeguar
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -174,6 +175,22 @@ class Api:
 async def api(store_url: "StoreUrl", today: date, municipality: str) -> AsyncIterator[Api]:
     """The app on the test's store; closed (ledgers and all) before the schemas are dropped."""
     client = Api(store_url, today, municipality)
+    await client.start()
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def demo_api(tmp_path: Path, today: date) -> AsyncIterator[Api]:
+    """The app on a SQLite store of its own with the demo loaded through its command line."""
+    from api.cli.main import main
+    from events.store import StoreUrl
+
+    store = StoreUrl.parse(f"sqlite:///{tmp_path / 'store'}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)
+        assert main(["demo"]) == 0
+    client = Api(store, today, "groningen")
     await client.start()
     yield client
     await client.close()

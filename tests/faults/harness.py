@@ -41,6 +41,24 @@ def free_port() -> int:
     return port
 
 
+def adviesspoor(env: Mapping[str, str], *argv: str, timeout: float = 120) -> str:
+    """`adviesspoor <argv>` in a process of its own with `env`; its stdout, or AssertionError
+    with its stderr."""
+    done = subprocess.run(
+        [sys.executable, "-m", "api", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        msg = f"adviesspoor {' '.join(argv)} gaf code {done.returncode}: {done.stderr.strip()}"
+        raise AssertionError(msg)
+    return done.stdout.strip()
+
+
 def tail(path: Path, lines: int = 30) -> str:
     """The end of a process's log, to show with a failure."""
     if not path.exists():
@@ -87,19 +105,7 @@ class Store:
 
     def cli(self, *argv: str, timeout: float = 120) -> str:
         """`adviesspoor <argv>` on this store; its stdout, or AssertionError with its stderr."""
-        done = subprocess.run(
-            [sys.executable, "-m", "api", *argv],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=timeout,
-        )
-        if done.returncode != 0:
-            msg = f"adviesspoor {' '.join(argv)} gaf code {done.returncode}: {done.stderr.strip()}"
-            raise AssertionError(msg)
-        return done.stdout.strip()
+        return adviesspoor(self.env(), *argv, timeout=timeout)
 
     def token(self, municipality: str, role: str, body: str | None = None) -> str:
         """A token made with `adviesspoor token create`."""
