@@ -130,14 +130,6 @@ def servers(ledger: "AdviceLedger", server_b: "AdviceLedger") -> list["AdviceLed
 
 
 @pytest.fixture
-def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Signing keys as files of the test's own (on PostgreSQL too): nothing left on the server."""
-    directory = tmp_path / "sleutels"
-    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
-    return directory
-
-
-@pytest.fixture
 def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[..., "ReadModel"]]:
     """Opens the test municipality's read model as a (re)started process would, with the page
     sizes given (as `ReadModel` takes them); all closed afterwards."""
