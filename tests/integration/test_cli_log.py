@@ -188,6 +188,7 @@ def restoring(
     return runner(second_store, monkeypatch, capsys)
 
 
+@pytest.fixture
 def signed_history(adviesspoor: Run, ledger: AdviceLedger, office: Actor, today: date) -> str:
     """The history, a signing key and a checkpoint over it; the municipality."""
     history(ledger, office, today)
@@ -201,12 +202,11 @@ def test_export_import_export_is_byte_identical(
     adviesspoor: Run,
     restoring: Run,
     second_store: StoreUrl,
+    signed_history: str,
     ledger: AdviceLedger,
-    office: Actor,
-    today: date,
     tmp_path: Path,
 ) -> None:
-    municipality = signed_history(adviesspoor, ledger, office, today)
+    municipality = signed_history
     ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL)
     first, second = tmp_path / "eerste.jsonl", tmp_path / "tweede.jsonl"
     assert adviesspoor("export", "--gemeente", municipality, "--out", str(first)).code == 0
