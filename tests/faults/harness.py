@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
+from tests.integration.cli_support import cli_process
+
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL_SETTING = "ADVIESSPOOR_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -41,18 +43,10 @@ def free_port() -> int:
     return port
 
 
-def adviesspoor(env: Mapping[str, str], *argv: str, timeout: float = 120) -> str:
+def adviesspoor(env: Mapping[str, str], *argv: str) -> str:
     """`adviesspoor <argv>` in a process of its own with `env`; its stdout, or AssertionError
     with its stderr."""
-    done = subprocess.run(
-        [sys.executable, "-m", "api", *argv],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
+    done = cli_process(dict(env), *argv)
     if done.returncode != 0:
         msg = f"adviesspoor {' '.join(argv)} gaf code {done.returncode}: {done.stderr.strip()}"
         raise AssertionError(msg)
@@ -103,9 +97,9 @@ class Store:
 
     # The command line ------------------------------------------------------------------------
 
-    def cli(self, *argv: str, timeout: float = 120) -> str:
+    def cli(self, *argv: str) -> str:
         """`adviesspoor <argv>` on this store; its stdout, or AssertionError with its stderr."""
-        return adviesspoor(self.env(), *argv, timeout=timeout)
+        return adviesspoor(self.env(), *argv)
 
     def token(self, municipality: str, role: str, body: str | None = None) -> str:
         """A token made with `adviesspoor token create`."""

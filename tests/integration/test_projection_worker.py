@@ -3,12 +3,10 @@ SQLite), a writer waiting for its own write, and `adviesspoor rebuild` on the co
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -17,22 +15,14 @@ if TYPE_CHECKING:
     from ledger import Actor, AdviceLedger
     from projections import ReadModel
 
+from tests.integration.cli_support import cli_process
 from tests.integration.ledger_support import answer
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rebuild(store_url: "StoreUrl", municipality: str) -> "subprocess.CompletedProcess[str]":
     """`adviesspoor rebuild --gemeente <municipality>` in a process of its own, on the store."""
-    return subprocess.run(
-        [sys.executable, "-m", "api", "rebuild", "--gemeente", municipality],
-        cwd=ROOT,
-        env={**os.environ, "ADVIESSPOOR_DATABASE_URL": store_url.url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": store_url.url}
+    return cli_process(env, "rebuild", "--gemeente", municipality)
 
 
 def test_a_separate_worker_brings_new_events_into_the_views(
