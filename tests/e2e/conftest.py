@@ -142,9 +142,13 @@ class Api:
             "punten": [{"tekst": f"Punt {n}"} for n in range(1, points + 1)],
         }
 
-    async def new_advice(self, body_id: str, points: int = 2, answered: int = 0) -> str:
-        """An advice of `body_id`; its first `answered` points have a reactie."""
-        advice_id = str((await self.created("/adviezen", self.advice_body(body_id, points)))["id"])
+    async def new_advice(
+        self, body_id: str, points: int = 2, answered: int = 0, dossier: str | None = None
+    ) -> str:
+        """An advice of `body_id` (in `dossier` when one is given); its first `answered` points
+        have a reactie."""
+        body = self.advice_body(body_id, points) | ({"dossier": dossier} if dossier else {})
+        advice_id = str((await self.created("/adviezen", body))["id"])
         for point in range(1, answered + 1):
             await self.created(f"/adviezen/{advice_id}/reacties", self.response_body(point))
         return advice_id

@@ -14,15 +14,9 @@ async def _json(api: Api, path: str, role: str = "secretariaat") -> Any:
     return data
 
 
-async def _advice_on_dossier(api: Api, body_id: str, dossier_id: str, points: int = 2) -> str:
-    body = api.advice_body(body_id, points) | {"dossier": dossier_id}
-    return str((await api.created("/adviezen", body))["id"])
-
-
 async def test_an_afwijking_answers_its_point_and_the_advice_names_the_besluit(api: Api) -> None:
     body_id, dossier_id = await api.new_body(), await api.new_dossier()
-    advice_id = await _advice_on_dossier(api, body_id, dossier_id)
-    await api.created(f"/adviezen/{advice_id}/reacties", api.response_body(1))
+    advice_id = await api.new_advice(body_id, answered=1, dossier=dossier_id)
     decision = {
         "dossier": dossier_id,
         "titel": "Vaststelling nota",
@@ -70,8 +64,8 @@ async def test_awb_3_49_a_besluit_lists_every_advice_on_its_dossier(
     api: Api, other_municipality: str
 ) -> None:
     body_id, dossier_id = await api.new_body(), await api.new_dossier()
-    first = await _advice_on_dossier(api, body_id, dossier_id, points=1)
-    await _advice_on_dossier(api, body_id, dossier_id, points=1)
+    first = await api.new_advice(body_id, points=1, dossier=dossier_id)
+    await api.new_advice(body_id, points=1, dossier=dossier_id)
     elsewhere_token = api.token("beheerder", municipality=other_municipality)
     elsewhere_body = await api.new_body("Elders", token=elsewhere_token)
     foreign = str(

@@ -175,9 +175,7 @@ async def test_advice_of_another_municipality_is_not_found(
 async def test_a_dossier_shows_its_advice_and_decisions(api: Api) -> None:
     body_id = await api.new_body()
     dossier_id = await api.new_dossier()
-    advice = api.advice_body(body_id, points=1) | {"dossier": dossier_id}
-    advice_id = (await api.created("/adviezen", advice))["id"]
-    await api.created(f"/adviezen/{advice_id}/reacties", api.response_body(1))
+    advice_id = await api.new_advice(body_id, points=1, answered=1, dossier=dossier_id)
     decision = {
         "dossier": dossier_id,
         "titel": "Vaststelling nota",
