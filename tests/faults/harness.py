@@ -10,7 +10,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
-from tests.integration.cli_support import cli_process
+from tests.integration.cli_support import cli_stdout, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL_SETTING = "ADVIESSPOOR_TEST_POSTGRES_URL"
@@ -34,23 +33,6 @@ START_SECONDS = 30.0
 def postgres_url() -> str:
     """The PostgreSQL server the tests use, as tests/conftest.py names it."""
     return os.environ.get(POSTGRES_URL_SETTING) or DEFAULT_POSTGRES_URL
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def adviesspoor(env: Mapping[str, str], *argv: str) -> str:
-    """`adviesspoor <argv>` in a process of its own with `env`; its stdout, or AssertionError
-    with its stderr."""
-    done = cli_process(dict(env), *argv)
-    if done.returncode != 0:
-        msg = f"adviesspoor {' '.join(argv)} gaf code {done.returncode}: {done.stderr.strip()}"
-        raise AssertionError(msg)
-    return done.stdout.strip()
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -99,7 +81,7 @@ class Store:
 
     def cli(self, *argv: str) -> str:
         """`adviesspoor <argv>` on this store; its stdout, or AssertionError with its stderr."""
-        return adviesspoor(self.env(), *argv)
+        return cli_stdout(self.env(), *argv)
 
     def token(self, municipality: str, role: str, body: str | None = None) -> str:
         """A token made with `adviesspoor token create`."""

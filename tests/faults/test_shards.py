@@ -28,7 +28,8 @@ from tests.faults.client import (
     request,
     session,
 )
-from tests.faults.harness import Process, Store, adviesspoor, tail
+from tests.faults.harness import Process, Store, tail
+from tests.integration.cli_support import cli_stdout
 
 pytestmark = pytest.mark.postgres
 
@@ -53,7 +54,7 @@ class Sharded:
 
     def cli(self, *argv: str) -> str:
         """`adviesspoor <argv>` with the same setting as the servers; its stdout."""
-        return adviesspoor(self.env(), *argv)
+        return cli_stdout(self.env(), *argv)
 
     def town(self, slug: str, roles: tuple[str, ...]) -> Municipality:
         """A municipality with its tokens made by `adviesspoor token create`."""
