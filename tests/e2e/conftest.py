@@ -113,6 +113,13 @@ class Api:
         sent = {"Authorization": f"Bearer {token}"} if token else {}
         return await self.client.get(f"/api/v1{path}", headers=sent)
 
+    async def read(self, path: str, role: str = "secretariaat") -> Any:
+        """GET that must succeed (200) for a token of `role`; its JSON body."""
+        response = await self.get(path, self.as_(role))
+        data = await response.json(content_type=None)
+        assert response.status == 200, data
+        return data
+
     async def created(self, path: str, body: Any, token: str | None = None) -> dict[str, Any]:
         """POST that must succeed (201); its JSON body."""
         response = await self.post(path, body, token or self.as_("beheerder"))
