@@ -8,14 +8,14 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from tests.integration.actors import administrator
 from tests.integration.cli_support import Run, runner
-from tests.integration.ledger_support import World, answer, promise
+from tests.integration.ledger_support import World, answer, promise, submit
 
 if TYPE_CHECKING:
     from events.store import StoreUrl
@@ -80,6 +80,19 @@ def advice_id(
         points=["Maak een brochure.", "Betrek wijkteams.", "Meet de wachttijden."],
         dossier_id=dossier_id,
     ).id
+
+
+@pytest.fixture
+def another_advice(
+    ledger: "AdviceLedger", office: "Actor", body_id: UUID, submitted_on: date
+) -> Callable[..., UUID]:
+    """Submits another advice of the test's body, given when the test's advice was; the keywords
+    are those of `ledger_support.submit` (an advice of one point unless told otherwise)."""
+
+    def submit_(**details: Any) -> UUID:
+        return submit(ledger, office, body_id, submitted_on, **details).id
+
+    return submit_
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """College decisions: they mention the advice (Awb 3:49) and motivate every deviation (3:50)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
@@ -19,23 +20,14 @@ def answer_every_point(ledger: AdviceLedger, office: Actor, advice_id: UUID, on:
 def second(
     ledger: AdviceLedger,
     office: Actor,
-    body_id: UUID,
-    dossier_id: UUID,
     advice_id: UUID,
-    submitted_on: date,
+    another_advice: Callable[..., UUID],
+    dossier_id: UUID,
     today: date,
 ) -> UUID:
     """A second advice of two points on the dossier, after point 2 of the first was answered."""
     answer(ledger, office, advice_id, today, point=2)
-    return submit(
-        ledger,
-        office,
-        body_id,
-        submitted_on,
-        title="Tweede advies",
-        points=["Eén.", "Twee."],
-        dossier_id=dossier_id,
-    ).id
+    return another_advice(title="Tweede advies", points=["Eén.", "Twee."], dossier_id=dossier_id)
 
 
 def test_a_decision_on_answered_advice_is_taken(
