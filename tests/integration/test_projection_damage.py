@@ -16,6 +16,7 @@ from tests.integration.ledger_support import answer
 if TYPE_CHECKING:
     from ledger import Actor, AdviceLedger
     from projections import ReadModel
+    from projections.records import AdviceView
 
 
 @pytest.fixture
@@ -36,6 +37,15 @@ def answer_all(
             answer(ledger, office, advice_id, on, point=point, text=f"Ja {point}.")
 
     return answer_all_
+
+
+AdviceIn = Callable[["ReadModel"], "AdviceView | None"]
+
+
+@pytest.fixture
+def advice_in(advice_id: UUID, today: date) -> AdviceIn:
+    """The test's advice as a read model shows it today."""
+    return lambda model: model.advice(str(advice_id), today)
 
 
 def _delete_event(ledger: "AdviceLedger", position: int) -> None:
@@ -59,17 +69,16 @@ def _delete_event(ledger: "AdviceLedger", position: int) -> None:
 
 def test_a_rebuild_over_a_log_missing_an_event_names_it_and_leaves_the_views_serving(
     ledger: "AdviceLedger",
-    advice_id: UUID,
     answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
-    today: date,
+    advice_in: AdviceIn,
 ) -> None:
     from projections.read_model import LogDamagedError
 
     answer_all()
     model = open_models()
     model.ensure_current()
-    before = model.advice(str(advice_id), today)
+    before = advice_in(model)
     position = model.position()
     missing = ledger.last_position() - 1
     _delete_event(ledger, missing)
@@ -78,13 +87,12 @@ def test_a_rebuild_over_a_log_missing_an_event_names_it_and_leaves_the_views_ser
         model.rebuild()
 
     assert model.position() == position
-    assert model.advice(str(advice_id), today) == before
-    assert open_models().advice(str(advice_id), today) == before
+    assert advice_in(model) == before
+    assert advice_in(open_models()) == before
 
 
 def test_catching_up_over_a_missing_event_stops_before_it(
     ledger: "AdviceLedger",
-    advice_id: UUID,
     answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
 ) -> None:
@@ -104,10 +112,9 @@ def test_catching_up_over_a_missing_event_stops_before_it(
 
 def test_a_successful_rebuild_replaces_the_views_for_a_reader_that_stays_open(
     ledger: "AdviceLedger",
-    advice_id: UUID,
     answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
-    today: date,
+    advice_in: AdviceIn,
 ) -> None:
     serving, rebuilding = open_models(), open_models()
     serving.ensure_current()
@@ -115,7 +122,7 @@ def test_a_successful_rebuild_replaces_the_views_for_a_reader_that_stays_open(
 
     assert rebuilding.rebuild() == ledger.last_position()
 
-    view = serving.advice(str(advice_id), today)
+    view = advice_in(serving)
     assert view is not None
     assert view["status"] == "answered"
     assert serving.position() == ledger.last_position()
@@ -125,10 +132,9 @@ def test_a_successful_rebuild_replaces_the_views_for_a_reader_that_stays_open(
 @pytest.mark.parametrize("damage", [b"dit is geen database" * 500, b"\x00" * 8192])
 def test_a_damaged_views_file_is_made_anew_from_the_log(
     ledger: "AdviceLedger",
-    advice_id: UUID,
     answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
-    today: date,
+    advice_in: AdviceIn,
     damage: bytes,
 ) -> None:
     answer_all()
@@ -140,6 +146,6 @@ def test_a_damaged_views_file_is_made_anew_from_the_log(
     model = open_models()
     model.ensure_current()
 
-    view = model.advice(str(advice_id), today)
+    view = advice_in(model)
     assert view is not None
     assert view["status"] == "answered"
