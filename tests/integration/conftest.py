@@ -159,6 +159,12 @@ def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[.
 
 
 @pytest.fixture
+def model(open_models: Callable[..., "ReadModel"]) -> "ReadModel":
+    """The test municipality's read model, as `open_models` opens it."""
+    return open_models()
+
+
+@pytest.fixture
 def story(
     ledger: "AdviceLedger",
     office: "Actor",

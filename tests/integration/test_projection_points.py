@@ -2,7 +2,7 @@
 built from every document, and the documents of other records never read (shown by damaging
 them in the views: a read of one would fail to decode it)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import product
 from typing import TYPE_CHECKING
@@ -15,18 +15,14 @@ from tests.integration.actors import administrator
 from tests.integration.ledger_support import answer, submit
 
 if TYPE_CHECKING:
-    from events.store import StoreUrl
     from ledger import Actor, AdviceLedger
     from projections import ReadModel
 
 
 @pytest.fixture
-def model(store_url: "StoreUrl", municipality: str) -> Iterator["ReadModel"]:
-    from projections import ReadModel
-
-    opened = ReadModel(store_url.location(municipality), page_size=4)
-    yield opened
-    opened.close()
+def model(open_models: Callable[..., "ReadModel"]) -> "ReadModel":
+    """A read model of pages of four events."""
+    return open_models(page_size=4)
 
 
 def _points(n: int) -> list[str]:

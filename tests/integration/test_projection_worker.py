@@ -61,9 +61,8 @@ def test_a_writer_waits_for_its_own_write_by_log_position(
     office: "Actor",
     advice_id: UUID,
     today: date,
-    open_models: Callable[[], "ReadModel"],
+    model: "ReadModel",
 ) -> None:
-    model = open_models()
     recorded = answer(ledger, office, advice_id, today, point=2)
 
     assert model.wait_for(recorded.position) >= recorded.position

@@ -25,11 +25,6 @@ def open_models(open_models: Callable[..., "ReadModel"]) -> Callable[[], "ReadMo
 
 
 @pytest.fixture
-def model(open_models: Callable[[], "ReadModel"]) -> "ReadModel":
-    return open_models()
-
-
-@pytest.fixture
 def responses(
     ledger: "AdviceLedger", office: "Actor", member: "Actor", advice_id: UUID, submitted_on: date
 ) -> None:
