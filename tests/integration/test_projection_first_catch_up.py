@@ -68,7 +68,7 @@ def test_below_the_threshold_empty_views_catch_up_page_by_page(
     assert [done for done, _ in calls] == list(range(1, ledger.last_position() + 1))
 
 
-def test_processes_catching_up_empty_views_at_once_end_with_the_sameviews_of(
+def test_processes_catching_up_empty_views_at_once_end_with_the_same_views(
     ledger: "AdviceLedger", story: list[str], today: date, open_model: Open
 ) -> None:
     reference_model = open_model()
