@@ -71,14 +71,10 @@ def advice_id(
     ledger: "AdviceLedger", office: "Actor", body_id: UUID, dossier_id: UUID, submitted_on: date
 ) -> UUID:
     """An advice of three points, none answered yet."""
-    return ledger.submit_advice(
-        office,
-        body_id=body_id,
-        title="Advies over de nota",
-        submitted_on=submitted_on,
-        solicited=False,
-        points=["Maak een brochure.", "Betrek wijkteams.", "Meet de wachttijden."],
-        dossier_id=dossier_id,
+    points = ["Maak een brochure.", "Betrek wijkteams.", "Meet de wachttijden."]
+    title = "Advies over de nota"
+    return submit(
+        ledger, office, body_id, submitted_on, title=title, points=points, dossier_id=dossier_id
     ).id
 
 
