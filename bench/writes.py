@@ -28,16 +28,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Final
 
-from bench.http.history import (
-    BASE,
-    POINTS,
-    amsterdam_today,
-    make_history,
-    make_tokens,
-    postgres_cleanup,
-    postgres_settings,
-    response_body,
-)
+from bench.http import history as scenario
 from bench.http.load import Load, measure
 from bench.http.report import load_average
 from bench.http.servers import HOST, start_server
@@ -121,8 +112,8 @@ def writes_vs_raw(
             writer: SqliteWriter | PostgresWriter = SqliteWriter(workdir / "raw.sqlite", level)
         else:
             url = postgres_url
-            print(f"\n{postgres_settings(url)}, throwaway municipality {municipality}")
-            stack.enter_context(postgres_cleanup(url, municipality, tokens))
+            print(f"\n{scenario.postgres_settings(url)}, throwaway municipality {municipality}")
+            stack.enter_context(scenario.postgres_cleanup(url, municipality, tokens))
             schema = "bench_raw_" + secrets.token_hex(3)
             stack.callback(_drop_schema, url, schema)
             writer = PostgresWriter(url, schema, "on")
@@ -135,15 +126,24 @@ def writes_vs_raw(
         env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": url}
         args = ["-m", "api", "serve", "--host", HOST, "--workers", "1"]
         server = start_server(
-            stack, "adviesspoor serve", args, f"{BASE}/openapi.json", env, workdir / "serve.log"
+            stack,
+            "adviesspoor serve",
+            args,
+            f"{scenario.BASE}/openapi.json",
+            env,
+            workdir / "serve.log",
         )
-        tokens.update(make_tokens(env, municipality, ["beheerder"]))
+        tokens.update(scenario.make_tokens(env, municipality, ["beheerder"]))
         server.wait_ready()
-        history = asyncio.run(make_history(server.base_url, tokens["beheerder"], advices))
-        today = amsterdam_today()
+        history = asyncio.run(scenario.make_history(server.base_url, tokens["beheerder"], advices))
+        today = scenario.amsterdam_today()
         items = tuple(
-            ("POST", f"{BASE}/adviezen/{a}/reacties", json.dumps(response_body(point, today)))
-            for point in range(1, POINTS + 1)
+            (
+                "POST",
+                f"{scenario.BASE}/adviezen/{a}/reacties",
+                json.dumps(scenario.response_body(point, today)),
+            )
+            for point in range(1, scenario.POINTS + 1)
             for a in history.advices
         )
         load = Load(server.base_url, items, tokens["beheerder"], connections, 2)
@@ -182,7 +182,7 @@ def threaded_commands(
         municipality = "bench-threads-" + secrets.token_hex(3)
         url = f"sqlite:///{workdir}" if store == "sqlite" else postgres_url
         if store != "sqlite":
-            stack.enter_context(postgres_cleanup(url, municipality, {}))
+            stack.enter_context(scenario.postgres_cleanup(url, municipality, {}))
         ledgers = Ledgers(StoreUrl.parse(url))
         stack.callback(ledgers.close_all)
         ledger = ledgers[municipality]

@@ -119,6 +119,14 @@ def municipality(new_municipality: Callable[[], str]) -> str:
 
 
 @pytest.fixture
+def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Signing keys as files of the test's own (on PostgreSQL too): nothing left on the server."""
+    directory = tmp_path / "sleutels"
+    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
 def today() -> date:
     """The business date of the test: the real Dutch date, read once so the test cannot straddle
     midnight."""

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
+from bench.ledger.workload import responded, submitted
 from events import BodyKind, Outcome, Role
-from ledger import Actor, Advice, AdviceLedger, AdvisoryBody
+from ledger import Actor, AdviceLedger, AdvisoryBody
 
 HEADLINE_HISTORY = 500
 GOAL_US = 300.0
@@ -52,33 +53,10 @@ def _day(ledger: AdviceLedger) -> date:
 def grown_advice(ledger: AdviceLedger, body: AdvisoryBody, history: int) -> UUID:
     """An advice with `history` events: submitted, then responses, saved in large batches
     (the growth is not what is measured)."""
-    meta, day = OFFICE.meta(ledger.municipality), _day(ledger)
-    advice = Advice.submit(
-        OFFICE,
-        meta,
-        body=body,
-        title=TITLE,
-        submitted_on=day,
-        solicited=True,
-        points=[POINT.format(n) for n in range(1, POINTS + 1)],
-        dossier=None,
-        request=None,
-        reference=None,
-        today=ledger.today(),
-        id=None,
-    )
+    points = [POINT.format(n) for n in range(1, POINTS + 1)]
+    advice = submitted(ledger, OFFICE, body, TITLE, points, _day(ledger))
     for n in range(1, history):
-        advice.respond(
-            meta,
-            point=n % POINTS + 1,
-            outcome=OUTCOMES[n % 2],
-            text=RESPONSE,
-            reasons=None,
-            consequence=None,
-            given_on=day,
-            decision=None,
-            today=ledger.today(),
-        )
+        responded(ledger, OFFICE, advice, n % POINTS + 1, OUTCOMES[n % 2], RESPONSE)
         if n % GROWTH_BATCH == 0:
             ledger.save(advice)
     ledger.save(advice)

@@ -15,8 +15,8 @@ from bench.ledger.common import (
     TITLE,
     Laps,
 )
-from events import BodyKind
-from ledger import Advice, AdviceLedger, AdvisoryBody
+from events import BodyKind, Outcome
+from ledger import Actor, Advice, AdviceLedger, AdvisoryBody
 
 
 def register_body(ledger: AdviceLedger) -> AdvisoryBody:
@@ -53,14 +53,15 @@ def run_commands(ledger: AdviceLedger, body: AdvisoryBody, advices: int) -> None
             )
 
 
-def submit(ledger: AdviceLedger, body: AdvisoryBody, i: int) -> Advice:
-    meta, day = ACTOR.meta(ledger.municipality), submitted_on(ledger)
-    points = [POINT.format(n) for n in range(1, POINTS + 1)]
+def submitted(
+    ledger: AdviceLedger, actor: Actor, body: AdvisoryBody, title: str, points: list[str], day: date
+) -> Advice:
+    """A solicited advice made by the aggregate itself (`Advice.submit`), not saved yet."""
     return Advice.submit(
-        ACTOR,
-        meta,
+        actor,
+        actor.meta(ledger.municipality),
         body=body,
-        title=f"{TITLE} {i}",
+        title=title,
         submitted_on=day,
         solicited=True,
         points=points,
@@ -72,19 +73,31 @@ def submit(ledger: AdviceLedger, body: AdvisoryBody, i: int) -> Advice:
     )
 
 
-def respond(ledger: AdviceLedger, advice: Advice, point: int) -> None:
-    meta, day = ACTOR.meta(ledger.municipality), submitted_on(ledger)
+def responded(
+    ledger: AdviceLedger, actor: Actor, advice: Advice, point: int, outcome: Outcome, text: str
+) -> None:
+    """A response to `point` by the aggregate itself (`advice.respond`), given on the day the
+    advice was submitted; not saved yet."""
     advice.respond(
-        meta,
+        actor.meta(ledger.municipality),
         point=point,
-        outcome=OUTCOMES[point % 2],
-        text=RESPONSE,
+        outcome=outcome,
+        text=text,
         reasons=None,
         consequence=None,
-        given_on=day,
+        given_on=advice.submitted_on,
         decision=None,
         today=ledger.today(),
     )
+
+
+def submit(ledger: AdviceLedger, body: AdvisoryBody, i: int) -> Advice:
+    points = [POINT.format(n) for n in range(1, POINTS + 1)]
+    return submitted(ledger, ACTOR, body, f"{TITLE} {i}", points, submitted_on(ledger))
+
+
+def respond(ledger: AdviceLedger, advice: Advice, point: int) -> None:
+    responded(ledger, ACTOR, advice, point, OUTCOMES[point % 2], RESPONSE)
 
 
 def run_saves(ledger: AdviceLedger, body: AdvisoryBody, advices: int, laps: Laps) -> None:

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -95,18 +96,31 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def _answerable(model: ReadModel, latest: int) -> list[tuple[UUID, int]]:
+    """Of the `latest` advices in the views, those not withdrawn, each with its number of points."""
+    candidates = []
+    for (doc,) in model.store.query(
+        "SELECT doc FROM {docs} WHERE kind = 'advice' ORDER BY position DESC LIMIT ?", (latest,)
+    ):
+        parsed = orjson.loads(doc)
+        if parsed["withdrawal"] is None:
+            candidates.append((UUID(parsed["id"]), len(parsed["points"])))
+    return candidates
+
+
+def _note(ledger: AdviceLedger, advice_id: UUID, point: int, text: str, on: date) -> None:
+    """The secretariat notes a point of an advice: the response the lag is measured with."""
+    ledger.record_response(
+        OFFICE, advice_id=advice_id, point=point, outcome=Outcome.NOTED, text=text, given_on=on
+    )
+
+
 def catch_up_lag(location: LogLocation, seconds: float, rate: float, seed: int = 11) -> Lag:
     """A writer records responses at a steady rate; the projection catches up after each write."""
     rng = seeded(seed)
     model = ReadModel(location)
     model.ensure_current()
-    candidates = []
-    for (doc,) in model.store.query(
-        "SELECT doc FROM {docs} WHERE kind = 'advice' ORDER BY position DESC LIMIT 2000"
-    ):
-        parsed = orjson.loads(doc)
-        if parsed["withdrawal"] is None:
-            candidates.append((UUID(parsed["id"]), len(parsed["points"])))
+    candidates = _answerable(model, 2000)
     ledger = TimedLedger(location)
     wrote = threading.Event()
     finished = threading.Event()
@@ -123,14 +137,7 @@ def catch_up_lag(location: LogLocation, seconds: float, rate: float, seed: int =
                 time.sleep(max(0.0, start + i / rate - time.perf_counter()))
                 advice_id, points = rng.choice(candidates)
                 wall = time.perf_counter()
-                ledger.record_response(
-                    OFFICE,
-                    advice_id=advice_id,
-                    point=rng.randint(1, points),
-                    outcome=Outcome.NOTED,
-                    text=RESPONSE,
-                    given_on=today,
-                )
+                _note(ledger, advice_id, rng.randint(1, points), RESPONSE, today)
                 command_ms.append((time.perf_counter() - wall) * 1e3)
                 wrote.set()
         except BaseException as error:
@@ -180,26 +187,14 @@ def catch_up_one(
     rng = seeded(seed)
     model = ReadModel(location)
     model.ensure_current()
-    candidates = []
-    for (doc,) in model.store.query(
-        "SELECT doc FROM {docs} WHERE kind = 'advice' ORDER BY position DESC LIMIT 500"
-    ):
-        parsed = orjson.loads(doc)
-        if parsed["withdrawal"] is None:
-            candidates.append((UUID(parsed["id"]), len(parsed["points"])))
+    candidates = _answerable(model, 500)
     ledger = AdviceLedger(location)
     today = amsterdam_today()
     spent, cpu = [], []
     for sample in range(samples):
         advice_id, points = rng.choice(candidates)
-        ledger.record_response(
-            OFFICE,
-            advice_id=advice_id,
-            point=rng.randint(1, points),
-            outcome=Outcome.NOTED,
-            text=f"{RESPONSE} ({sample})",  # a text of its own: the point's search row changes
-            given_on=today,
-        )
+        # A text of its own: the point's search row changes.
+        _note(ledger, advice_id, rng.randint(1, points), f"{RESPONSE} ({sample})", today)
         target = ledger.last_position()
         wall, started = time.perf_counter(), time.process_time()
         reached = model.ensure_current()

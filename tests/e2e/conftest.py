@@ -6,6 +6,7 @@ As in the root conftest, our packages are imported inside functions, so typeguar
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -112,6 +113,13 @@ class Api:
         sent = {"Authorization": f"Bearer {token}"} if token else {}
         return await self.client.get(f"/api/v1{path}", headers=sent)
 
+    async def read(self, path: str, role: str = "secretariaat") -> Any:
+        """GET that must succeed (200) for a token of `role`; its JSON body."""
+        response = await self.get(path, self.as_(role))
+        data = await response.json(content_type=None)
+        assert response.status == 200, data
+        return data
+
     async def created(self, path: str, body: Any, token: str | None = None) -> dict[str, Any]:
         """POST that must succeed (201); its JSON body."""
         response = await self.post(path, body, token or self.as_("beheerder"))
@@ -141,9 +149,13 @@ class Api:
             "punten": [{"tekst": f"Punt {n}"} for n in range(1, points + 1)],
         }
 
-    async def new_advice(self, body_id: str, points: int = 2, answered: int = 0) -> str:
-        """An advice of `body_id`; its first `answered` points have a reactie."""
-        advice_id = str((await self.created("/adviezen", self.advice_body(body_id, points)))["id"])
+    async def new_advice(
+        self, body_id: str, points: int = 2, answered: int = 0, dossier: str | None = None
+    ) -> str:
+        """An advice of `body_id` (in `dossier` when one is given); its first `answered` points
+        have a reactie."""
+        body = self.advice_body(body_id, points) | ({"dossier": dossier} if dossier else {})
+        advice_id = str((await self.created("/adviezen", body))["id"])
         for point in range(1, answered + 1):
             await self.created(f"/adviezen/{advice_id}/reacties", self.response_body(point))
         return advice_id
@@ -174,6 +186,22 @@ class Api:
 async def api(store_url: "StoreUrl", today: date, municipality: str) -> AsyncIterator[Api]:
     """The app on the test's store; closed (ledgers and all) before the schemas are dropped."""
     client = Api(store_url, today, municipality)
+    await client.start()
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def demo_api(tmp_path: Path, today: date) -> AsyncIterator[Api]:
+    """The app on a SQLite store of its own with the demo loaded through its command line."""
+    from api.cli.main import main
+    from events.store import StoreUrl
+
+    store = StoreUrl.parse(f"sqlite:///{tmp_path / 'store'}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)
+        assert main(["demo"]) == 0
+    client = Api(store, today, "groningen")
     await client.start()
     yield client
     await client.close()

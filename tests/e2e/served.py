@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from tests.e2e.test_http_tokens import free_port
+from tests.integration.cli_support import free_port
 
 
 @dataclass

@@ -2,27 +2,12 @@
 termijnwijzigingen from their ingangsdatum, adviesaanvragen with their advice, names beside ids,
 the punten view with Dutch search, the table, CSV, and the Dutch history."""
 
-from typing import Any
-
 from tests.e2e.conftest import Api, invalid_names, problem_of
-
-
-async def _json(api: Api, path: str, role: str = "secretariaat") -> Any:
-    response = await api.get(path, api.as_(role))
-    data = await response.json(content_type=None)
-    assert response.status == 200, data
-    return data
-
-
-async def _advice_on_dossier(api: Api, body_id: str, dossier_id: str, points: int = 2) -> str:
-    body = api.advice_body(body_id, points) | {"dossier": dossier_id}
-    return str((await api.created("/adviezen", body))["id"])
 
 
 async def test_an_afwijking_answers_its_point_and_the_advice_names_the_besluit(api: Api) -> None:
     body_id, dossier_id = await api.new_body(), await api.new_dossier()
-    advice_id = await _advice_on_dossier(api, body_id, dossier_id)
-    await api.created(f"/adviezen/{advice_id}/reacties", api.response_body(1))
+    advice_id = await api.new_advice(body_id, answered=1, dossier=dossier_id)
     decision = {
         "dossier": dossier_id,
         "titel": "Vaststelling nota",
@@ -40,9 +25,9 @@ async def test_an_afwijking_answers_its_point_and_the_advice_names_the_besluit(a
     }
     decision_id = (await api.created("/besluiten", decision))["id"]
 
-    advice = await _json(api, f"/adviezen/{advice_id}")
-    decided = await _json(api, f"/besluiten/{decision_id}")
-    listed = await _json(api, "/besluiten")
+    advice = await api.read(f"/adviezen/{advice_id}")
+    decided = await api.read(f"/besluiten/{decision_id}")
+    listed = await api.read("/besluiten")
 
     first, second = advice["punten"]
     assert (first["uitkomst"], first["motivering"], first["besluit"]) == (
@@ -70,8 +55,8 @@ async def test_awb_3_49_a_besluit_lists_every_advice_on_its_dossier(
     api: Api, other_municipality: str
 ) -> None:
     body_id, dossier_id = await api.new_body(), await api.new_dossier()
-    first = await _advice_on_dossier(api, body_id, dossier_id, points=1)
-    await _advice_on_dossier(api, body_id, dossier_id, points=1)
+    first = await api.new_advice(body_id, points=1, dossier=dossier_id)
+    await api.new_advice(body_id, points=1, dossier=dossier_id)
     elsewhere_token = api.token("beheerder", municipality=other_municipality)
     elsewhere_body = await api.new_body("Elders", token=elsewhere_token)
     foreign = str(
@@ -103,10 +88,10 @@ async def test_wederwoorden_per_point_and_the_ontevreden_one_on_the_volglijst(ap
 
     await api.created(path, {"punt": 1, "oordeel": "ontevreden", "tekst": "Te weinig."}, member)
     await api.created(path, {"oordeel": "tevreden", "tekst": "Dank u."}, member)
-    board = await _json(api, "/volglijst")
-    advice = await _json(api, f"/adviezen/{advice_id}")
+    board = await api.read("/volglijst")
+    advice = await api.read(f"/adviezen/{advice_id}")
     await api.created(f"/adviezen/{advice_id}/reacties", api.response_body(1, "meegenomen"))
-    after = await _json(api, f"/volglijst?adviesorgaan={body_id}")
+    after = await api.read(f"/volglijst?adviesorgaan={body_id}")
 
     first, second = advice["punten"]
     assert first["wederwoord"]["oordeel"] == "ontevreden"
@@ -128,8 +113,8 @@ async def test_the_secretariaat_records_a_wederwoord_sent_by_letter(api: Api) ->
     }
 
     await api.created(f"/adviezen/{advice_id}/wederwoorden", letter, api.as_("secretariaat"))
-    advice = await _json(api, f"/adviezen/{advice_id}")
-    history = await _json(api, f"/adviezen/{advice_id}/historie", "auditor")
+    advice = await api.read(f"/adviezen/{advice_id}")
+    history = await api.read(f"/adviezen/{advice_id}/historie", "auditor")
 
     said = advice["punten"][0]["wederwoord"]
     assert (said["doorSecretariaat"], said["gegevenOp"]) == (True, api.days_ago(1))
@@ -145,14 +130,14 @@ async def test_a_late_termijnwijziging_never_erases_that_the_advice_was_overdue(
     moved = {"nieuweDatum": api.days_ago(-30), "reden": "Reces.", "ingangsdatum": api.days_ago(5)}
     await api.created(f"/adviezen/{advice_id}/termijnwijzigingen", moved)
 
-    before = await _json(api, f"/adviezen/{advice_id}?peildatum={api.days_ago(6)}")
-    now = await _json(api, f"/adviezen/{advice_id}")
-    stats_before = await _json(api, f"/statistieken?peildatum={api.days_ago(6)}")
+    before = await api.read(f"/adviezen/{advice_id}?peildatum={api.days_ago(6)}")
+    now = await api.read(f"/adviezen/{advice_id}")
+    stats_before = await api.read(f"/statistieken?peildatum={api.days_ago(6)}")
     await api.created(
         f"/adviezen/{advice_id}/reacties", api.response_body(1) | {"gegevenOp": api.days_ago(3)}
     )
-    advice = await _json(api, f"/adviezen/{advice_id}")
-    stats = await _json(api, "/statistieken")
+    advice = await api.read(f"/adviezen/{advice_id}")
+    stats = await api.read("/statistieken")
 
     assert (before["verlopen"], before["reactieUiterlijkOp"]) == (True, api.days_ago(18))
     assert (now["verlopen"], now["reactieUiterlijkOp"]) == (False, api.days_ago(-30))
@@ -180,7 +165,7 @@ async def test_an_adviesaanvraag_shows_its_advice_and_whether_it_came_in_time(ap
         "uiterlijkOp": api.days_ago(12),
     }
     request_id = (await api.created("/adviesaanvragen", ask))["id"]
-    waiting = await _json(api, f"/adviesaanvragen/{request_id}")
+    waiting = await api.read(f"/adviesaanvragen/{request_id}")
     unsolicited = await api.post(
         "/adviezen",
         api.advice_body(body_id) | {"adviesaanvraag": request_id},
@@ -189,7 +174,7 @@ async def test_an_adviesaanvraag_shows_its_advice_and_whether_it_came_in_time(ap
     given = api.advice_body(body_id) | {"adviesaanvraag": request_id, "gevraagd": True}
     advice_id = (await api.created("/adviezen", given))["id"]
 
-    answered = await _json(api, f"/adviesaanvragen/{request_id}")
+    answered = await api.read(f"/adviesaanvragen/{request_id}")
 
     assert (waiting["adviezen"], waiting["tijdig"]) == ([], None)
     assert invalid_names(await problem_of(unsolicited, 400)) == ["gevraagd"]
@@ -204,10 +189,10 @@ async def test_the_punten_view_finds_word_forms_and_filters(api: Api) -> None:
     advice_id = (await api.created("/adviezen", wanted))["id"]
     await api.new_advice(other_body, points=2, answered=1)
 
-    found = await _json(api, "/punten?zoek=mantelzorger")
-    of_body = await _json(api, f"/punten?adviesorgaan={other_body}&uitkomst=overgenomen")
-    advice = await _json(api, "/adviezen?zoek=Mantelzorgers&uitkomst=openstaand")
-    nothing = await _json(api, f"/punten?zoek=wachtlijst&jaar={api.today.year}")
+    found = await api.read("/punten?zoek=mantelzorger")
+    of_body = await api.read(f"/punten?adviesorgaan={other_body}&uitkomst=overgenomen")
+    advice = await api.read("/adviezen?zoek=Mantelzorgers&uitkomst=openstaand")
+    nothing = await api.read(f"/punten?zoek=wachtlijst&jaar={api.today.year}")
 
     assert [(p["advies"], p["nummer"], p["adviesorgaanNaam"]) for p in found["punten"]] == [
         (advice_id, 1, "WIJ-raad")
@@ -221,7 +206,7 @@ async def test_the_table_per_body_and_year_and_csv_for_excel(api: Api) -> None:
     await api.new_advice(await api.new_body("Wmo-platform"), points=2, answered=1)
     await api.new_advice(await api.new_body("Adviesraad"), points=1, answered=1)
 
-    table = await _json(api, "/statistieken/tabel")
+    table = await api.read("/statistieken/tabel")
     response = await api.client.get(
         "/api/v1/statistieken/tabel",
         headers={"Authorization": f"Bearer {api.as_('auditor')}", "Accept": "text/csv"},
@@ -258,8 +243,8 @@ async def test_a_list_as_csv_holds_every_page(api: Api) -> None:
 async def test_gebeurtenissen_in_dutch_filtered_by_type(api: Api) -> None:
     advice_id = await api.new_advice(await api.new_body(), points=1, answered=1)
 
-    responses = await _json(api, "/gebeurtenissen?type=ReactieVastgelegd", "auditor")
-    bodies = await _json(api, "/gebeurtenissen?type=AdviesorgaanGeregistreerd&limiet=1", "auditor")
+    responses = await api.read("/gebeurtenissen?type=ReactieVastgelegd", "auditor")
+    bodies = await api.read("/gebeurtenissen?type=AdviesorgaanGeregistreerd&limiet=1", "auditor")
     wrong = await api.get("/gebeurtenissen?type=ResponseRecorded", api.as_("auditor"))
 
     assert [(e["type"], e["id"]) for e in responses["gebeurtenissen"]] == [
@@ -284,7 +269,7 @@ async def test_a_lid_sees_its_own_volglijst_and_others_see_the_whole_municipalit
     member = api.token("lid", body=own)
 
     mine = await (await api.get("/volglijst", member)).json()
-    everything = await _json(api, "/volglijst", "auditor")
+    everything = await api.read("/volglijst", "auditor")
 
     assert {i["adviesorgaanNaam"] for i in mine["items"]} == {"WIJ-raad"}
     assert {i["adviesorgaanNaam"] for i in everything["items"]} == {"WIJ-raad", "Wmo-platform"}

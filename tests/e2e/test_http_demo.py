@@ -2,32 +2,11 @@
 (`Bijlage 1`) and of the besluit of 19 December 2013, whose afwijkingen answer the points the table
 left open; no 2013 advice is overdue once the college decided."""
 
-from collections.abc import AsyncIterator
-from datetime import date
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.e2e.conftest import Api
 
 DECIDED_ON = "2013-12-19"
-
-
-@pytest.fixture
-async def demo_api(tmp_path: Path, today: date) -> AsyncIterator[Api]:
-    """The app on a SQLite store with the demo loaded through its command line."""
-    from api.cli.main import main
-    from events.store import StoreUrl
-
-    store = StoreUrl.parse(f"sqlite:///{tmp_path}")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ADVIESSPOOR_DATABASE_URL", store.url)
-        assert main(["demo"]) == 0
-    client = Api(store, today, "groningen")
-    await client.start()
-    yield client
-    await client.close()
 
 
 async def _json(api: Api, path: str) -> Any:

@@ -23,13 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "sleutels"
-    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
-    return directory
-
-
-@pytest.fixture
 async def watched(
     key_dir: Path,
     store_url: "StoreUrl",

@@ -9,13 +9,6 @@ import orjson
 from tests.e2e.conftest import Api, invalid_names, problem_of
 
 
-async def _json(api: Api, path: str, role: str = "secretariaat") -> Any:
-    response = await api.get(path, api.as_(role))
-    data = await response.json(content_type=None)
-    assert response.status == 200, data
-    return data
-
-
 async def test_an_advice_reads_back_with_points_outcomes_and_its_version_as_etag(api: Api) -> None:
     body_id = await api.new_body()
     advice_id = await api.new_advice(body_id, points=3, answered=1)
@@ -39,7 +32,7 @@ async def test_a_get_right_after_a_post_reflects_it(api: Api) -> None:
     reply = api.response_body(1, "niet_overgenomen") | {"motivering": "Past niet in het budget."}
 
     await api.created(f"/adviezen/{advice_id}/reacties", reply)
-    advice = await _json(api, f"/adviezen/{advice_id}")
+    advice = await api.read(f"/adviezen/{advice_id}")
 
     assert advice["status"] == "beantwoord"
     assert advice["punten"][0]["uitkomst"] == "niet_overgenomen"
@@ -48,10 +41,10 @@ async def test_a_get_right_after_a_post_reflects_it(api: Api) -> None:
 
 async def test_overdue_follows_the_peildatum(api: Api) -> None:
     advice_id = await api.new_advice(await api.new_body(), points=1)
-    due = (await _json(api, f"/adviezen/{advice_id}"))["reactieUiterlijkOp"]
+    due = (await api.read(f"/adviezen/{advice_id}"))["reactieUiterlijkOp"]
 
-    on_due = await _json(api, f"/adviezen/{advice_id}?peildatum={due}")
-    after = await _json(api, f"/adviezen/{advice_id}?peildatum=2999-01-01")
+    on_due = await api.read(f"/adviezen/{advice_id}?peildatum={due}")
+    after = await api.read(f"/adviezen/{advice_id}?peildatum=2999-01-01")
 
     assert on_due["verlopen"] is False
     assert after["verlopen"] is True
@@ -60,11 +53,11 @@ async def test_overdue_follows_the_peildatum(api: Api) -> None:
 
 async def test_time_travel_shows_what_was_recorded_up_to_a_moment(api: Api) -> None:
     advice_id = await api.new_advice(await api.new_body(), points=1)
-    history = await _json(api, f"/adviezen/{advice_id}/historie")
+    history = await api.read(f"/adviezen/{advice_id}/historie")
     submitted_at = history["gebeurtenissen"][0]["vastgelegdOp"]
     await api.created(f"/adviezen/{advice_id}/reacties", api.response_body(1))
 
-    then = await _json(api, f"/adviezen/{advice_id}?vastgelegdTot={submitted_at}")
+    then = await api.read(f"/adviezen/{advice_id}?vastgelegdTot={submitted_at}")
     before = await api.get(
         f"/adviezen/{advice_id}?vastgelegdTot=2000-01-01T00:00:00Z", api.as_("auditor")
     )
@@ -77,7 +70,7 @@ async def test_time_travel_shows_what_was_recorded_up_to_a_moment(api: Api) -> N
 async def test_history_lists_every_event_oldest_first_with_who_recorded_it(api: Api) -> None:
     advice_id = await api.new_advice(await api.new_body(), points=2, answered=2)
 
-    history = await _json(api, f"/adviezen/{advice_id}/historie", "auditor")
+    history = await api.read(f"/adviezen/{advice_id}/historie", "auditor")
 
     items = history["gebeurtenissen"]
     assert [i["type"] for i in items] == [
@@ -125,7 +118,7 @@ async def test_statistics_count_per_outcome_with_follow_rate(api: Api) -> None:
     body_id = await api.new_body()
     await api.new_advice(body_id, points=3, answered=2)
 
-    stats = await _json(api, f"/statistieken?adviesorgaan={body_id}")
+    stats = await api.read(f"/statistieken?adviesorgaan={body_id}")
 
     assert stats["punten"] == 3
     assert stats["perUitkomst"]["overgenomen"] == 2
@@ -138,8 +131,8 @@ async def test_lists_are_paged_with_a_path_to_the_next_page(api: Api) -> None:
     for name in ("Een", "Twee", "Drie"):
         await api.new_body(name)
 
-    first = await _json(api, "/adviesorganen?paginaGrootte=2")
-    second = await _json(api, first["volgende"].removeprefix("/api/v1"))
+    first = await api.read("/adviesorganen?paginaGrootte=2")
+    second = await api.read(first["volgende"].removeprefix("/api/v1"))
     too_big = await api.get("/adviesorganen?paginaGrootte=101", api.as_("auditor"))
 
     assert first["totaal"] == 3
@@ -175,9 +168,7 @@ async def test_advice_of_another_municipality_is_not_found(
 async def test_a_dossier_shows_its_advice_and_decisions(api: Api) -> None:
     body_id = await api.new_body()
     dossier_id = await api.new_dossier()
-    advice = api.advice_body(body_id, points=1) | {"dossier": dossier_id}
-    advice_id = (await api.created("/adviezen", advice))["id"]
-    await api.created(f"/adviezen/{advice_id}/reacties", api.response_body(1))
+    advice_id = await api.new_advice(body_id, points=1, answered=1, dossier=dossier_id)
     decision = {
         "dossier": dossier_id,
         "titel": "Vaststelling nota",
@@ -186,12 +177,12 @@ async def test_a_dossier_shows_its_advice_and_decisions(api: Api) -> None:
     }
     await api.created("/besluiten", decision)
 
-    overview = await _json(api, f"/dossiers/{dossier_id}")
+    overview = await api.read(f"/dossiers/{dossier_id}")
 
     assert [a["id"] for a in overview["adviezen"]] == [advice_id]
     assert overview["adviezen"][0]["uitkomsten"]["overgenomen"] == 1
     assert [b["titel"] for b in overview["besluiten"]] == ["Vaststelling nota"]
-    listed = await _json(api, "/dossiers")
+    listed = await api.read("/dossiers")
     assert overview["vastgelegdOp"] == listed["dossiers"][0]["vastgelegdOp"]
     assert overview["vastgelegdOp"].endswith("Z")
 
@@ -230,13 +221,13 @@ async def test_the_stream_sends_other_roles_what_changed_without_the_data(api: A
 
 async def test_the_event_log_travels_in_time_too(api: Api) -> None:
     await api.new_body("Eerste")
-    log = await _json(api, "/gebeurtenissen", "auditor")
+    log = await api.read("/gebeurtenissen", "auditor")
     first_at = log["gebeurtenissen"][0]["vastgelegdOp"]
     await api.new_body("Tweede")
 
-    then = await _json(api, f"/gebeurtenissen?vastgelegdTot={first_at}", "auditor")
-    before = await _json(api, "/gebeurtenissen?vastgelegdTot=2000-01-01T00:00:00Z", "auditor")
-    now = await _json(api, "/gebeurtenissen", "auditor")
+    then = await api.read(f"/gebeurtenissen?vastgelegdTot={first_at}", "auditor")
+    before = await api.read("/gebeurtenissen?vastgelegdTot=2000-01-01T00:00:00Z", "auditor")
+    now = await api.read("/gebeurtenissen", "auditor")
 
     assert [e["gegevens"]["naam"] for e in then["gebeurtenissen"]] == ["Eerste"]
     assert before["gebeurtenissen"] == []

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import ClientError, ClientSession
 
 from tests.e2e.conftest import Api
-from tests.e2e.test_http_tokens import free_port
+from tests.integration.cli_support import free_port
 
 WRITERS = 24
 

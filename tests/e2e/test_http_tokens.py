@@ -5,7 +5,6 @@ import hashlib
 import os
 import re
 import signal
-import socket
 import sqlite3
 import sys
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from aiohttp import ClientSession
 
 from tests.e2e.conftest import Api, problem_of
+from tests.integration.cli_support import free_port
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -111,13 +111,6 @@ async def test_a_member_token_belongs_to_an_existing_body(api: Api, cli: Any) ->
     assert unknown_body[1] == ""
     assert code == 0
     assert response.status == 201
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 async def test_serve_answers_and_stops_cleanly_on_sigterm(api: Api) -> None:

@@ -15,14 +15,22 @@ from tests.e2e.pages import (
 )
 
 
-async def _advice(api: Api, body: str, title: str, points: list[str], days_ago: int = 10) -> str:
+async def _advice(
+    api: Api,
+    body: str,
+    title: str,
+    points: list[str],
+    days_ago: int = 10,
+    dossier: str | None = None,
+) -> str:
+    """An advice of `body` with these point texts, `days_ago`, in `dossier` when one is given."""
     data = {
         "adviesorgaan": body,
         "titel": title,
         "uitgebrachtOp": api.days_ago(days_ago),
         "gevraagd": False,
         "punten": [{"tekst": t} for t in points],
-    }
+    } | ({"dossier": dossier} if dossier else {})
     return str((await api.created("/adviezen", data))["id"])
 
 
@@ -334,28 +342,8 @@ async def test_due_date_promise_and_fulfilment_forms_record_through_the_ledger(a
 async def test_a_besluit_form_names_the_open_points_and_the_missing_advice(api: Api) -> None:
     body = await api.new_body()
     dossier = await api.new_dossier()
-    first = await api.created(
-        "/adviezen",
-        {
-            "adviesorgaan": body,
-            "titel": "Eerste advies",
-            "uitgebrachtOp": api.days_ago(10),
-            "gevraagd": False,
-            "dossier": dossier,
-            "punten": [{"tekst": "Open punt"}],
-        },
-    )
-    second = await api.created(
-        "/adviezen",
-        {
-            "adviesorgaan": body,
-            "titel": "Tweede advies",
-            "uitgebrachtOp": api.days_ago(10),
-            "gevraagd": False,
-            "dossier": dossier,
-            "punten": [{"tekst": "Ook open"}],
-        },
-    )
+    first = await _advice(api, body, "Eerste advies", ["Open punt"], dossier=dossier)
+    second = await _advice(api, body, "Tweede advies", ["Ook open"], dossier=dossier)
     await sign_in(api, api.as_("secretariaat"))
     path = f"/{api.municipality}/beheer/besluit?dossier={dossier}"
     before = await api.last_position()
@@ -363,7 +351,7 @@ async def test_a_besluit_form_names_the_open_points_and_the_missing_advice(api: 
     refused = await submit(
         api,
         path,
-        {"titel": "Besluit", "besluitdatum": api.today.isoformat(), f"advies-{first['id']}": "ja"},
+        {"titel": "Besluit", "besluitdatum": api.today.isoformat(), f"advies-{first}": "ja"},
     )
     html = await refused.text()
     stored_after_refusal = await api.last_position()
@@ -373,10 +361,10 @@ async def test_a_besluit_form_names_the_open_points_and_the_missing_advice(api: 
         {
             "titel": "Besluit",
             "besluitdatum": api.today.isoformat(),
-            f"advies-{first['id']}": "ja",
-            f"advies-{second['id']}": "ja",
-            f"afwijking-{first['id']}-1": "Past niet in het beleid.",
-            f"afwijking-{second['id']}-1": "Te duur.",
+            f"advies-{first}": "ja",
+            f"advies-{second}": "ja",
+            f"afwijking-{first}-1": "Past niet in het beleid.",
+            f"afwijking-{second}-1": "Te duur.",
         },
     )
 
@@ -384,7 +372,7 @@ async def test_a_besluit_form_names_the_open_points_and_the_missing_advice(api: 
     assert "Awb 3:49" in html
     assert "Tweede advies" in visible_text(html)
     assert "Punt 1 van ‘Eerste advies’ heeft nog geen reactie" in html
-    assert f'href="#veld-afwijking-{first["id"]}-1"' in html
+    assert f'href="#veld-afwijking-{first}-1"' in html
     assert stored_after_refusal == before
     assert taken.status == 303
 
@@ -488,18 +476,8 @@ async def test_the_outcome_filter_follows_the_latest_answer_also_a_besluits_afwi
 ) -> None:
     body = await api.new_body()
     dossier = await api.new_dossier()
-    advice = await api.created(
-        "/adviezen",
-        {
-            "adviesorgaan": body,
-            "titel": "Advies met een besluit",
-            "uitgebrachtOp": api.days_ago(10),
-            "gevraagd": False,
-            "dossier": dossier,
-            "punten": [{"tekst": "Een"}, {"tekst": "Twee"}],
-        },
-    )
-    path = f"/adviezen/{advice['id']}/reacties"
+    advice = await _advice(api, body, "Advies met een besluit", ["Een", "Twee"], dossier=dossier)
+    path = f"/adviezen/{advice}/reacties"
     await api.created(path, api.response_body(1, "overgenomen"))
     await api.created(path, {**api.response_body(1, "meegenomen"), "reactie": "Toch later."})
     m = api.municipality
@@ -513,8 +491,8 @@ async def test_the_outcome_filter_follows_the_latest_answer_also_a_besluits_afwi
         "dossier": dossier,
         "titel": "Besluit",
         "besluitdatum": api.today.isoformat(),
-        "adviezen": [advice["id"]],
-        "afwijkingen": [{"advies": advice["id"], "punt": 2, "motivering": "Past niet."}],
+        "adviezen": [advice],
+        "afwijkingen": [{"advies": advice, "punt": 2, "motivering": "Past niet."}],
     }
     await api.created("/besluiten", decision, api.as_("secretariaat"))
     after = {o: await found(o) for o in ("niet_overgenomen", "openstaand")}

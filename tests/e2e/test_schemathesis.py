@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.cli_support import cli_process
+from tests.integration.cli_support import cli_stdout, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = Path(__file__).with_name("schemathesis.toml")
@@ -41,19 +40,6 @@ EXCLUDED = "/gebeurtenissen/stroom"
 NOT_TESTED = {EXCLUDED, "/openapi.json"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def _cli(env: dict[str, str], *argv: str) -> str:
-    done = cli_process(env, *argv)
-    assert done.returncode == 0, f"adviesspoor {' '.join(argv)}: {done.stderr}"
-    return done.stdout.strip()
-
-
 @dataclass(frozen=True)
 class Server:
     url: str  # the base of the API, e.g. http://127.0.0.1:8123/api/v1
@@ -61,7 +47,9 @@ class Server:
     log: Path
 
     def token(self, role: str, *more: str) -> str:
-        return _cli(self.env, "token", "create", "--gemeente", MUNICIPALITY, "--rol", role, *more)
+        return cli_stdout(
+            self.env, "token", "create", "--gemeente", MUNICIPALITY, "--rol", role, *more
+        )
 
     def get(self, path: str, token: str) -> Any:
         request = urllib.request.Request(  # noqa: S310 - our own server on the loopback address
@@ -75,11 +63,11 @@ class Server:
 def server(tmp_path: Path) -> Iterator[Server]:
     """`python -m api serve` on a fresh SQLite store with the demo; stopped after the test."""
     env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'data'}"}
-    _cli(env, "demo")
+    cli_stdout(env, "demo")
     # A signed checkpoint, for the public GET /controlepunten/laatste to answer with.
-    _cli(env, "keys", "create", "--gemeente", MUNICIPALITY)
-    _cli(env, "checkpoint", "--gemeente", MUNICIPALITY)
-    port = _free_port()
+    cli_stdout(env, "keys", "create", "--gemeente", MUNICIPALITY)
+    cli_stdout(env, "checkpoint", "--gemeente", MUNICIPALITY)
+    port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -10,7 +10,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +22,8 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
+from tests.integration.cli_support import cli_stdout, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL_SETTING = "ADVIESSPOOR_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -32,13 +33,6 @@ START_SECONDS = 30.0
 def postgres_url() -> str:
     """The PostgreSQL server the tests use, as tests/conftest.py names it."""
     return os.environ.get(POSTGRES_URL_SETTING) or DEFAULT_POSTGRES_URL
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -85,21 +79,9 @@ class Store:
 
     # The command line ------------------------------------------------------------------------
 
-    def cli(self, *argv: str, timeout: float = 120) -> str:
+    def cli(self, *argv: str) -> str:
         """`adviesspoor <argv>` on this store; its stdout, or AssertionError with its stderr."""
-        done = subprocess.run(
-            [sys.executable, "-m", "api", *argv],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=timeout,
-        )
-        if done.returncode != 0:
-            msg = f"adviesspoor {' '.join(argv)} gaf code {done.returncode}: {done.stderr.strip()}"
-            raise AssertionError(msg)
-        return done.stdout.strip()
+        return cli_stdout(self.env(), *argv)
 
     def token(self, municipality: str, role: str, body: str | None = None) -> str:
         """A token made with `adviesspoor token create`."""

@@ -9,8 +9,6 @@ log of a municipality the setting does not name.
 
 import re
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,7 +28,8 @@ from tests.faults.client import (
     request,
     session,
 )
-from tests.faults.harness import ROOT, Process, Store, tail
+from tests.faults.harness import Process, Store, tail
+from tests.integration.cli_support import cli_stdout
 
 pytestmark = pytest.mark.postgres
 
@@ -55,17 +54,7 @@ class Sharded:
 
     def cli(self, *argv: str) -> str:
         """`adviesspoor <argv>` with the same setting as the servers; its stdout."""
-        done = subprocess.run(
-            [sys.executable, "-m", "api", *argv],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-        assert done.returncode == 0, f"adviesspoor {' '.join(argv)}: {done.stderr.strip()}"
-        return done.stdout.strip()
+        return cli_stdout(self.env(), *argv)
 
     def town(self, slug: str, roles: tuple[str, ...]) -> Municipality:
         """A municipality with its tokens made by `adviesspoor token create`."""

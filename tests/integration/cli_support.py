@@ -2,6 +2,7 @@
 tests of the log commands (export, import, verify, checkpoints, tokens, forget)."""
 
 import secrets
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -87,3 +88,21 @@ def cli_process(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[
         check=False,
         timeout=120,
     )
+
+
+def cli_stdout(env: dict[str, str], *args: str) -> str:
+    """`python -m api ARGS` as a process of its own, with `env`; its stdout, or AssertionError
+    with its stderr."""
+    done = cli_process(env, *args)
+    if done.returncode != 0:
+        msg = f"adviesspoor {' '.join(args)} gaf code {done.returncode}: {done.stderr.strip()}"
+        raise AssertionError(msg)
+    return done.stdout.strip()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (now) for a server of a test."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

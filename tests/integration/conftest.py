@@ -4,19 +4,23 @@ As in the root conftest, our packages are imported inside fixtures so typeguard 
 even when pytest is started on this directory alone.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import World, answer, promise
+from tests.integration.cli_support import Run, runner
+from tests.integration.ledger_support import World, answer, promise, submit
 
 if TYPE_CHECKING:
+    from events.store import StoreUrl
     from ledger import Actor, AdviceLedger, Ledgers
+    from projections import ReadModel
 
 
 @pytest.fixture
@@ -67,15 +71,24 @@ def advice_id(
     ledger: "AdviceLedger", office: "Actor", body_id: UUID, dossier_id: UUID, submitted_on: date
 ) -> UUID:
     """An advice of three points, none answered yet."""
-    return ledger.submit_advice(
-        office,
-        body_id=body_id,
-        title="Advies over de nota",
-        submitted_on=submitted_on,
-        solicited=False,
-        points=["Maak een brochure.", "Betrek wijkteams.", "Meet de wachttijden."],
-        dossier_id=dossier_id,
+    points = ["Maak een brochure.", "Betrek wijkteams.", "Meet de wachttijden."]
+    title = "Advies over de nota"
+    return submit(
+        ledger, office, body_id, submitted_on, title=title, points=points, dossier_id=dossier_id
     ).id
+
+
+@pytest.fixture
+def another_advice(
+    ledger: "AdviceLedger", office: "Actor", body_id: UUID, submitted_on: date
+) -> Callable[..., UUID]:
+    """Submits another advice of the test's body, given when the test's advice was; the keywords
+    are those of `ledger_support.submit` (an advice of one point unless told otherwise)."""
+
+    def submit_(**details: Any) -> UUID:
+        return submit(ledger, office, body_id, submitted_on, **details).id
+
+    return submit_
 
 
 @pytest.fixture
@@ -126,8 +139,49 @@ def servers(ledger: "AdviceLedger", server_b: "AdviceLedger") -> list["AdviceLed
 
 
 @pytest.fixture
-def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Signing keys as files of the test's own (on PostgreSQL too): nothing left on the server."""
-    directory = tmp_path / "sleutels"
-    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(directory))
-    return directory
+def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[..., "ReadModel"]]:
+    """Opens the test municipality's read model as a (re)started process would, with the page
+    sizes given (as `ReadModel` takes them); all closed afterwards."""
+    from projections import ReadModel
+
+    with ExitStack() as opened:
+
+        def open_(*sizes: int, **named_sizes: int) -> ReadModel:
+            model = ReadModel(store_url.location(municipality), *sizes, **named_sizes)
+            opened.callback(model.close)
+            return model
+
+        yield open_
+
+
+@pytest.fixture
+def model(open_models: Callable[..., "ReadModel"]) -> "ReadModel":
+    """The test municipality's read model, as `open_models` opens it."""
+    return open_models()
+
+
+@pytest.fixture
+def story(
+    ledger: "AdviceLedger",
+    office: "Actor",
+    member: "Actor",
+    advice_id: UUID,
+    dossier_id: UUID,
+    submitted_on: date,
+) -> list[str]:
+    """The ids of two advices whose events interleave (`projection_story.tell`), the fixture's
+    advice first."""
+    from tests.integration.projection_story import tell
+
+    return [str(i) for i in tell(ledger, office, member, dossier_id, advice_id, submitted_on)]
+
+
+@pytest.fixture
+def adviesspoor(
+    store_url: "StoreUrl",
+    key_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Run:
+    """The command line on the test's store, with signing keys of the test's own."""
+    return runner(store_url, monkeypatch, capsys)

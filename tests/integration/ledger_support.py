@@ -18,7 +18,7 @@ from uuid import UUID
 import pytest
 
 if TYPE_CHECKING:
-    from events import Deviation, Outcome
+    from events import Deviation, Outcome, Verdict
     from ledger import Actor, AdviceLedger, Recorded, ValidationError
 
 T = TypeVar("T")
@@ -232,4 +232,27 @@ def promise(
         description=description,
         due_on=due_on,
         promise_id=promise_id,
+    )
+
+
+def rejoin(
+    ledger: "AdviceLedger",
+    actor: "Actor",
+    advice_id: UUID,
+    *,
+    verdict: "Verdict | None" = None,
+    text: str = "Prima.",
+    point: int | None = None,
+    given_on: date | None = None,
+) -> "Recorded":
+    """The body's rejoinder: satisfied, to every answered point, unless told otherwise."""
+    from events import Verdict
+
+    return ledger.give_rejoinder(
+        actor,
+        advice_id=advice_id,
+        verdict=Verdict.SATISFIED if verdict is None else verdict,
+        text=text,
+        point=point,
+        given_on=given_on,
     )

@@ -2,16 +2,14 @@
 bytes went verbatim) still verifies and restores the same log, whose export is then version 2."""
 
 import json
-from datetime import date
 from pathlib import Path
 from uuid import UUID
 
-from ledger import Actor, AdviceLedger
+from ledger import AdviceLedger
 from ledger.integrity.export import event_line, header_line
 from ledger.integrity.lines import event_state, parse_line
 from tests.integration.cli_support import Run
 from tests.integration.test_cli_log import (  # noqa: F401 - the fixtures, used by name
-    adviesspoor,
     restoring,
     second_store,
     signed_history,
@@ -44,14 +42,13 @@ def as_version_1(path: Path, out: Path) -> None:
 
 
 def test_a_version_1_export_verifies_and_restores_the_log_whose_export_is_version_2(
-    adviesspoor: Run,  # noqa: F811
+    adviesspoor: Run,
     restoring: Run,  # noqa: F811
+    signed_history: str,  # noqa: F811
     ledger: AdviceLedger,
-    office: Actor,
-    today: date,
     tmp_path: Path,
 ) -> None:
-    municipality = signed_history(adviesspoor, ledger, office, today)
+    municipality = signed_history
     current, old, again = (tmp_path / name for name in ("v2.jsonl", "v1.jsonl", "terug.jsonl"))
     assert adviesspoor("export", "--gemeente", municipality, "--out", str(current)).code == 0
     as_version_1(current, old)

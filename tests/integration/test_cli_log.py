@@ -21,16 +21,6 @@ from tests.integration.test_log_tree import raw_sql
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-@pytest.fixture
-def adviesspoor(
-    store_url: StoreUrl,
-    key_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Run:
-    return runner(store_url, monkeypatch, capsys)
-
-
 def history(ledger: AdviceLedger, office: Actor, today: date) -> int:
     """A body, a dossier, an advice of two points and a reactie `not_followed`; its position."""
     body = ledger.register_body(administrator(), name="WIJ-raad", kind=BodyKind.CLIENT_COUNCIL).id
@@ -198,6 +188,7 @@ def restoring(
     return runner(second_store, monkeypatch, capsys)
 
 
+@pytest.fixture
 def signed_history(adviesspoor: Run, ledger: AdviceLedger, office: Actor, today: date) -> str:
     """The history, a signing key and a checkpoint over it; the municipality."""
     history(ledger, office, today)
@@ -211,12 +202,11 @@ def test_export_import_export_is_byte_identical(
     adviesspoor: Run,
     restoring: Run,
     second_store: StoreUrl,
+    signed_history: str,
     ledger: AdviceLedger,
-    office: Actor,
-    today: date,
     tmp_path: Path,
 ) -> None:
-    municipality = signed_history(adviesspoor, ledger, office, today)
+    municipality = signed_history
     ledger.register_body(administrator(), name="Wmo-platform", kind=BodyKind.ADVISORY_COUNCIL)
     first, second = tmp_path / "eerste.jsonl", tmp_path / "tweede.jsonl"
     assert adviesspoor("export", "--gemeente", municipality, "--out", str(first)).code == 0

@@ -172,6 +172,45 @@ def pause_before_committing(
     return trace
 
 
+def stale_in_a_batch(
+    ledger: AdviceLedger,
+    server_b: AdviceLedger,
+    office: Actor,
+    advices: list[UUID],
+    stale_text: str,
+) -> tuple["Future[Recorded]", list[Recorded], int]:
+    """B answers the first advice (`stale_text`) and is held before committing while A stores
+    its next version ("A, eerst"); then B's command is written in one transaction with B's
+    answers to the others ("B, voorop" first, alone, then "B, samen"). The stale command's
+    outcome, what the others stored, and the committer's transactions before B's batch."""
+    contested, plug, *others = advices
+    committer = server_b.recorder.committer  # type: ignore[attr-defined]
+    arrived, proceed = threading.Event(), threading.Event()
+
+    def stale() -> Recorded:
+        sys.settrace(pause_before_committing(server_b, arrived, proceed))
+        try:
+            return respond(server_b, office, contested, stale_text)
+        finally:
+            sys.settrace(None)
+
+    with ThreadPoolExecutor(len(advices)) as pool:
+        late = pool.submit(stale)
+        assert arrived.wait(timeout=20)
+        respond(ledger, office, contested, "A, eerst")  # B is paused before committing
+        with store_locked(ledger) as release:
+            first = pool.submit(respond, server_b, office, plug, "B, voorop")
+            wait_for(lambda: committer.writing() == 1)
+            proceed.set()
+            mates = [pool.submit(respond, server_b, office, a, "B, samen") for a in others]
+            wait_for(lambda: committer.queued() == len(others) + 1)
+            transactions: int = committer.transactions
+            release()
+            stored = [first.result(), *(m.result() for m in mates)]
+        late.exception()  # settled
+    return late, stored, transactions
+
+
 def test_a_command_that_loses_a_version_conflict_fails_alone_and_its_batch_mates_commit(
     ledger: AdviceLedger, server_b: AdviceLedger, office: Actor, body_id: UUID, submitted_on: date
 ) -> None:
@@ -181,29 +220,11 @@ def test_a_command_that_loses_a_version_conflict_fails_alone_and_its_batch_mates
         submit(ledger, office, body_id, f"Advies {n}", submitted_on) for n in range(5)
     ]
     committer = server_b.recorder.committer  # type: ignore[attr-defined]
-    arrived, proceed = threading.Event(), threading.Event()
 
-    def stale() -> Recorded:
-        sys.settrace(pause_before_committing(server_b, arrived, proceed))
-        try:
-            return respond(server_b, office, contested, "B, verouderd")
-        finally:
-            sys.settrace(None)
-
-    with ThreadPoolExecutor(5) as pool:
-        loser = pool.submit(stale)
-        assert arrived.wait(timeout=20)
-        respond(ledger, office, contested, "A, eerst")  # B is paused before committing
-        with store_locked(ledger) as release:
-            first = pool.submit(respond, server_b, office, plug, "B, voorop")
-            wait_for(lambda: committer.writing() == 1)
-            proceed.set()
-            mates = [pool.submit(respond, server_b, office, a, "B, samen") for a in others]
-            wait_for(lambda: committer.queued() == 4)
-            transactions = committer.transactions
-            release()
-            stored = [first.result(), *(m.result() for m in mates)]
-        error = loser.exception()
+    loser, stored, transactions = stale_in_a_batch(
+        ledger, server_b, office, [contested, plug, *others], "B, verouderd"
+    )
+    error = loser.exception()
 
     assert isinstance(error, ConflictError)
     assert committer.transactions == transactions + 2

@@ -101,30 +101,28 @@ def test_advice_about_a_dossier_of_another_municipality_is_refused(
     ledger: AdviceLedger,
     other_ledger: AdviceLedger,
     office: Actor,
-    body_id: UUID,
+    another_advice: Callable[..., UUID],
     submitted_on: date,
 ) -> None:
     elsewhere = other_ledger.open_dossier(office, title="Nota elders", opened_on=submitted_on)
     with refused(ledger, {"dossier_id"}):
-        submit(ledger, office, body_id, submitted_on, dossier_id=elsewhere.id)
+        another_advice(dossier_id=elsewhere.id)
 
 
 def test_advice_answering_a_request_of_another_municipality_is_refused(
     ledger: AdviceLedger,
     other_ledger: AdviceLedger,
     office: Actor,
-    body_id: UUID,
+    body_elsewhere: UUID,
+    another_advice: Callable[..., UUID],
     submitted_on: date,
 ) -> None:
-    other_body = other_ledger.register_body(
-        administrator(), name="Wmo-platform", kind=BodyKind.CLIENT_COUNCIL
-    )
     other_dossier = other_ledger.open_dossier(office, title="Nota elders", opened_on=submitted_on)
     elsewhere = ask(
-        other_ledger, office, other_dossier.id, other_body.id, submitted_on, submitted_on
+        other_ledger, office, other_dossier.id, body_elsewhere, submitted_on, submitted_on
     )
     with refused(ledger, {"request_id"}):
-        submit(ledger, office, body_id, submitted_on, solicited=True, request_id=elsewhere.id)
+        another_advice(solicited=True, request_id=elsewhere.id)
 
 
 def test_advice_answering_a_request_made_to_another_body_is_refused(

@@ -1,6 +1,7 @@
 """Contract 1.1 on the write side: a besluit's afwijkingen answer points (so the ledger counts
 them), Awb 3:49 for the dossier, term changes from their ingangsdatum, and advice on a request."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -42,31 +43,14 @@ def test_an_afwijking_is_not_followed_or_partially_followed(
 def test_a_besluit_must_list_every_advice_on_its_dossier_naming_the_missing_one(
     ledger: AdviceLedger,
     office: Actor,
-    body_id: UUID,
     dossier_id: UUID,
     advice_id: UUID,
-    submitted_on: date,
+    another_advice: Callable[..., UUID],
     today: date,
 ) -> None:
-    other = submit(
-        ledger,
-        office,
-        body_id,
-        submitted_on,
-        title="Tweede advies",
-        points=["Eén."],
-        dossier_id=dossier_id,
-    ).id
+    other = another_advice(title="Tweede advies", points=["Eén."], dossier_id=dossier_id)
     ledger.withdraw_advice(office, advice_id=other, reason="Vervangen.")
-    third = submit(
-        ledger,
-        office,
-        body_id,
-        submitted_on,
-        title="Derde advies",
-        points=["Eén."],
-        dossier_id=dossier_id,
-    ).id
+    third = another_advice(title="Derde advies", points=["Eén."], dossier_id=dossier_id)
     before = ledger.last_position()
 
     with pytest.raises(ValidationError) as refused:
@@ -82,23 +66,15 @@ def test_a_besluit_must_list_every_advice_on_its_dossier_naming_the_missing_one(
 def test_a_besluit_may_list_advice_without_a_dossier_but_not_of_another_dossier(
     ledger: AdviceLedger,
     office: Actor,
-    body_id: UUID,
     dossier_id: UUID,
     advice_id: UUID,
+    another_advice: Callable[..., UUID],
     submitted_on: date,
     today: date,
 ) -> None:
-    loose = submit(ledger, office, body_id, submitted_on, title="Los advies", points=["Eén."]).id
+    loose = another_advice(title="Los advies", points=["Eén."])
     elsewhere = ledger.open_dossier(office, title="Andere nota", opened_on=submitted_on)
-    other = submit(
-        ledger,
-        office,
-        body_id,
-        submitted_on,
-        title="Elders",
-        points=["Eén."],
-        dossier_id=elsewhere.id,
-    ).id
+    other = another_advice(title="Elders", points=["Eén."], dossier_id=elsewhere.id)
     pending = [Deviation(a, n, "Nee.") for a, n in ((advice_id, 1), (advice_id, 2), (advice_id, 3))]
 
     with pytest.raises(ValidationError) as refused:

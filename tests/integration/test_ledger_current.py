@@ -81,14 +81,12 @@ def test_rules_run_on_what_another_server_stored_not_on_what_was_kept(
 
 
 def test_a_command_decided_on_a_kept_advice_behind_the_store_never_stores_on_it(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
+    servers: list[AdviceLedger],
     ledger: AdviceLedger,
     office: Actor,
     advice_id: UUID,
     today: date,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     for server in servers:  # this server keeps version 2, the other version 3
         respond(server, office, advice_id, today, 1, "Opgewarmd.")
     both_decided = threading.Barrier(2, timeout=10)

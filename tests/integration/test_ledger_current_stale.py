@@ -5,7 +5,6 @@ load. Either way, on both stores: every command's outcome is the store's, versio
 
 import sys
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from uuid import UUID
@@ -16,7 +15,6 @@ from ledger import (
     Actor,
     AdviceLedger,
     ConflictError,
-    Ledgers,
     PreconditionFailedError,
     Recorded,
 )
@@ -26,9 +24,8 @@ from tests.integration.test_group_commit import (
     pause_before_committing,
     positions,
     respond,
-    store_locked,
+    stale_in_a_batch,
     submit,
-    wait_for,
 )
 
 
@@ -37,13 +34,11 @@ def stored_versions(ledger: AdviceLedger, advice_id: UUID) -> list[int]:
 
 
 def test_two_servers_writing_one_advice_in_turns_each_get_their_own_outcome_dense(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
+    servers: list[AdviceLedger],
     ledger: AdviceLedger,
     office: Actor,
     advice_id: UUID,
 ) -> None:
-    servers = [ledger, open_ledgers()[municipality]]
     outcomes: list[Recorded] = []
     for turn in range(8):  # from the second turn on, each server's kept advice is behind
         outcomes.append(respond(servers[turn % 2], office, advice_id, f"Beurt {turn}."))
@@ -57,8 +52,7 @@ def test_two_servers_writing_one_advice_in_turns_each_get_their_own_outcome_dens
 
 
 def test_a_rule_refused_on_a_kept_advice_behind_the_store_is_checked_again_on_the_store(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
+    server_b: AdviceLedger,
     ledger: AdviceLedger,
     office: Actor,
     advice_id: UUID,
@@ -66,12 +60,11 @@ def test_a_rule_refused_on_a_kept_advice_behind_the_store_is_checked_again_on_th
 ) -> None:
     """A promise made on the other server is unknown to the advice kept here: fulfilling it is
     refused on what was kept, and accepted on what the store holds."""
-    other = open_ledgers()[municipality]
     respond(ledger, office, advice_id, "Hier gekend.")
-    promised = other.promise_follow_up(
+    promised = server_b.promise_follow_up(
         office, advice_id=advice_id, point=1, description="Nazorg.", due_on=today
     )
-    promise_id = next(iter(other.get_advice(advice_id).promises))
+    promise_id = next(iter(server_b.get_advice(advice_id).promises))
 
     fulfilled = ledger.fulfil_promise(
         office, advice_id=advice_id, promise_id=promise_id, fulfilled_on=today, note="Gedaan."
@@ -82,15 +75,13 @@ def test_a_rule_refused_on_a_kept_advice_behind_the_store_is_checked_again_on_th
 
 
 def test_an_if_match_is_checked_against_the_store_not_the_kept_advice(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
+    server_b: AdviceLedger,
     ledger: AdviceLedger,
     office: Actor,
     advice_id: UUID,
 ) -> None:
-    other = open_ledgers()[municipality]
     kept = respond(ledger, office, advice_id, "Hier gekend.")  # version 2, kept here
-    moved = respond(other, office, advice_id, "Elders.")  # version 3
+    moved = respond(server_b, office, advice_id, "Elders.")  # version 3
     before = ledger.last_position()
 
     # The caller's version is the one kept here, but not the store's: refused, nothing stored.
@@ -103,8 +94,7 @@ def test_an_if_match_is_checked_against_the_store_not_the_kept_advice(
 
 
 def test_a_stale_command_in_a_batch_fails_alone_and_runs_again_its_batch_mates_commit(
-    open_ledgers: Callable[[], Ledgers],
-    municipality: str,
+    server_b: AdviceLedger,
     ledger: AdviceLedger,
     office: Actor,
     body_id: UUID,
@@ -113,35 +103,15 @@ def test_a_stale_command_in_a_batch_fails_alone_and_runs_again_its_batch_mates_c
     """Server B keeps an advice, server A stores its next version, then B's command built on
     what B kept is written in one transaction with other commands of B: it fails alone in its
     savepoint, the others commit, and (PostgreSQL) it runs again on A's version."""
-    server_b = open_ledgers()[municipality]
     contested, plug, *others = [
         submit(ledger, office, body_id, f"Advies {n}", submitted_on) for n in range(5)
     ]
     respond(server_b, office, contested, "B, gekend")  # version 2, kept by B
     committer = server_b.recorder.committer  # type: ignore[attr-defined]
-    arrived, proceed = threading.Event(), threading.Event()
 
-    def stale() -> Recorded:
-        sys.settrace(pause_before_committing(server_b, arrived, proceed))
-        try:
-            return respond(server_b, office, contested, "B, op de oude versie")
-        finally:
-            sys.settrace(None)
-
-    with ThreadPoolExecutor(5) as pool:
-        late = pool.submit(stale)
-        assert arrived.wait(timeout=20)
-        respond(ledger, office, contested, "A, eerst")  # version 3; B is paused before committing
-        with store_locked(ledger) as release:
-            first = pool.submit(respond, server_b, office, plug, "B, voorop")
-            wait_for(lambda: committer.writing() == 1)
-            proceed.set()
-            mates = [pool.submit(respond, server_b, office, a, "B, samen") for a in others]
-            wait_for(lambda: committer.queued() == 4)
-            transactions = committer.transactions
-            release()
-            stored = [first.result(), *(m.result() for m in mates)]
-        late.exception()  # settled
+    late, stored, transactions = stale_in_a_batch(
+        ledger, server_b, office, [contested, plug, *others], "B, op de oude versie"
+    )
 
     assert [r.version for r in stored] == [2, 2, 2, 2]
     texts = [r.text for r in ledger.get_advice(contested).points[0].responses]

@@ -1,12 +1,13 @@
 """College decisions: they mention the advice (Awb 3:49) and motivate every deviation (3:50)."""
 
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 import pytest
 
 from events import DecisionTaken, Deviation
-from ledger import Actor, AdviceLedger, Decision
+from ledger import Actor, AdviceLedger, Decision, Recorded
 from tests.integration.ledger_support import answer, decide, refused, submit
 
 
@@ -19,23 +20,35 @@ def answer_every_point(ledger: AdviceLedger, office: Actor, advice_id: UUID, on:
 def second(
     ledger: AdviceLedger,
     office: Actor,
-    body_id: UUID,
-    dossier_id: UUID,
     advice_id: UUID,
-    submitted_on: date,
+    another_advice: Callable[..., UUID],
+    dossier_id: UUID,
     today: date,
 ) -> UUID:
     """A second advice of two points on the dossier, after point 2 of the first was answered."""
     answer(ledger, office, advice_id, today, point=2)
-    return submit(
-        ledger,
-        office,
-        body_id,
-        submitted_on,
-        title="Tweede advies",
-        points=["Eén.", "Twee."],
-        dossier_id=dossier_id,
-    ).id
+    return another_advice(title="Tweede advies", points=["Eén.", "Twee."], dossier_id=dossier_id)
+
+
+DecideOn = Callable[..., Recorded]
+
+
+@pytest.fixture
+def decide_on_both(
+    ledger: AdviceLedger,
+    office: Actor,
+    dossier_id: UUID,
+    advice_id: UUID,
+    second: UUID,
+    today: date,
+) -> DecideOn:
+    """Takes a decision on the dossier, today, listing the first advice and the second, with the
+    deviations given (none unless told)."""
+
+    def decide_(deviations: Sequence[Deviation] = ()) -> Recorded:
+        return decide(ledger, office, dossier_id, [advice_id, second], today, deviations=deviations)
+
+    return decide_
 
 
 def test_a_decision_on_answered_advice_is_taken(
@@ -82,12 +95,7 @@ def test_a_decision_listing_an_advice_twice_is_refused(
 
 
 def test_a_decision_over_pending_points_is_refused_naming_each_point(
-    ledger: AdviceLedger,
-    office: Actor,
-    dossier_id: UUID,
-    advice_id: UUID,
-    second: UUID,
-    today: date,
+    ledger: AdviceLedger, advice_id: UUID, second: UUID, decide_on_both: DecideOn
 ) -> None:
     with refused(
         ledger,
@@ -98,16 +106,11 @@ def test_a_decision_over_pending_points_is_refused_naming_each_point(
             "advice_ids/1/points/2",
         },
     ):
-        decide(ledger, office, dossier_id, [advice_id, second], today)
+        decide_on_both()
 
 
 def test_a_decision_deviating_from_every_pending_point_with_reasons_is_taken(
-    ledger: AdviceLedger,
-    office: Actor,
-    dossier_id: UUID,
-    advice_id: UUID,
-    second: UUID,
-    today: date,
+    ledger: AdviceLedger, advice_id: UUID, second: UUID, decide_on_both: DecideOn
 ) -> None:
     deviations = [
         Deviation(advice_id, 1, "Past niet in de begroting."),
@@ -116,7 +119,7 @@ def test_a_decision_deviating_from_every_pending_point_with_reasons_is_taken(
         Deviation(second, 2, "Al geregeld."),
     ]
 
-    recorded = decide(ledger, office, dossier_id, [advice_id, second], today, deviations=deviations)
+    recorded = decide_on_both(deviations)
 
     taken = [e for e in ledger.events.get(recorded.id) if isinstance(e, DecisionTaken)]
     assert [e.advice_ids for e in taken] == [(advice_id, second)]

@@ -15,7 +15,14 @@ from ledger import (
     ValidationError,
 )
 from ledger.advice import Promise
-from tests.integration.ledger_support import answer, promise, refused, refused_fields, rejected
+from tests.integration.ledger_support import (
+    answer,
+    promise,
+    refused,
+    refused_fields,
+    rejected,
+    rejoin,
+)
 
 
 def rejoinders(ledger: AdviceLedger, advice_id: UUID) -> list[tuple[int | None, Verdict]]:
@@ -150,7 +157,10 @@ def test_a_rejoinder_without_a_point_is_recorded_as_a_general_one(
     )
 
     ledger.give_rejoinder(
-        member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Punt 3 is teleurstellend."
+        member,
+        advice_id=advice_id,
+        verdict=Verdict.NOT_SATISFIED,
+        text="Punt 3 is teleurstellend.",
     )
 
     assert rejoinders(ledger, advice_id) == [(None, Verdict.NOT_SATISFIED)]
@@ -162,9 +172,7 @@ def test_a_rejoinder_from_a_member_of_another_body_is_forbidden(
     answer(ledger, office, advice_id, today)
     stranger = Actor("lid elders", Role.MEMBER, "req", body_id=uuid4())
     with rejected(ledger, ForbiddenError):
-        ledger.give_rejoinder(
-            stranger, advice_id=advice_id, verdict=Verdict.SATISFIED, text="Prima."
-        )
+        rejoin(ledger, stranger, advice_id)
 
 
 def test_the_secretariat_records_a_rejoinder_on_the_bodys_behalf_as_such(
@@ -173,9 +181,10 @@ def test_the_secretariat_records_a_rejoinder_on_the_bodys_behalf_as_such(
     answer(ledger, office, advice_id, today)
     letter_of = submitted_on + timedelta(days=1)
 
-    ledger.give_rejoinder(
+    rejoin(
+        ledger,
         office,
-        advice_id=advice_id,
+        advice_id,
         verdict=Verdict.NOT_SATISFIED,
         text="Per brief.",
         point=1,
@@ -201,13 +210,7 @@ def test_a_rejoinder_dated_in_the_future_or_before_the_advice_is_refused(
 
     for given_on in (today + timedelta(days=1), submitted_on - timedelta(days=1)):
         with pytest.raises(ValidationError) as refused:
-            ledger.give_rejoinder(
-                member,
-                advice_id=advice_id,
-                verdict=Verdict.SATISFIED,
-                text="Ok.",
-                given_on=given_on,
-            )
+            rejoin(ledger, member, advice_id, text="Ok.", given_on=given_on)
         assert refused_fields(refused) == {"given_on"}
     assert ledger.last_position() == before
 
@@ -217,18 +220,14 @@ def test_a_rejoinder_on_an_unanswered_point_is_refused(
 ) -> None:
     answer(ledger, office, advice_id, today)
     with refused(ledger, {"point"}):
-        ledger.give_rejoinder(
-            member, advice_id=advice_id, verdict=Verdict.SATISFIED, text="Prima.", point=2
-        )
+        rejoin(ledger, member, advice_id, point=2)
 
 
 def test_a_rejoinder_before_any_response_is_refused(
     ledger: AdviceLedger, member: Actor, advice_id: UUID
 ) -> None:
     with refused(ledger, {"point"}):
-        ledger.give_rejoinder(
-            member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Geen reactie!"
-        )
+        rejoin(ledger, member, advice_id, verdict=Verdict.NOT_SATISFIED, text="Geen reactie!")
 
 
 def test_a_rejoinder_on_a_withdrawn_advice_is_refused_as_a_conflict(
@@ -237,7 +236,7 @@ def test_a_rejoinder_on_a_withdrawn_advice_is_refused_as_a_conflict(
     answer(ledger, office, advice_id, today)
     ledger.withdraw_advice(member, advice_id=advice_id, reason="Achterhaald.")
     with rejected(ledger, ConflictError):
-        ledger.give_rejoinder(member, advice_id=advice_id, verdict=Verdict.SATISFIED, text="Prima.")
+        rejoin(ledger, member, advice_id)
 
 
 # Withdrawal ---------------------------------------------------------------------------------

@@ -35,6 +35,16 @@ def respond(
     return answer(ledger, actor, advice_id, today, text=text)
 
 
+def race_keyed(
+    servers: list[AdviceLedger],
+    key: Callable[[int], IdempotencyKey],
+    write: Callable[[AdviceLedger, int], Recorded],
+) -> list[Recorded | KeyRecord | Exception]:
+    """`write(server, index)` under the idempotency key `key(index)` on every server at once (see
+    `race`)."""
+    return race(servers, lambda server, i: server.once(key(i), lambda: write(server, i)))
+
+
 def assert_one_recorded_and_one_answered_again(
     ledger: AdviceLedger, outcomes: list[Recorded | KeyRecord | Exception], before: int
 ) -> None:
@@ -91,11 +101,10 @@ def test_a_key_is_not_stored_when_its_event_loses_a_conflict(
 ) -> None:
     keys = [IdempotencyKey(f"scope-race-{i}", "hash") for i in range(2)]
 
-    outcomes = race(
+    outcomes = race_keyed(
         servers,
-        lambda server, i: server.once(
-            keys[i], lambda: respond(server, office, advice_id, today, f"Server {i}.")
-        ),
+        lambda i: keys[i],
+        lambda server, i: respond(server, office, advice_id, today, f"Server {i}."),
     )
 
     winner = next(i for i, o in enumerate(outcomes) if isinstance(o, Recorded))
@@ -112,11 +121,11 @@ def test_two_requests_racing_with_one_key_record_one_event(
     before = ledger.last_position()
 
     # Each server makes a new advice with an id of its own: only the key can tell.
-    outcomes = race(
+    outcomes = race_keyed(
         servers,
-        lambda server, i: server.once(
-            key,
-            lambda: submit(server, office, body_id, today, title=f"Advies {i}", points=["Eén."]),
+        lambda _: key,
+        lambda server, i: submit(
+            server, office, body_id, today, title=f"Advies {i}", points=["Eén."]
         ),
     )
 
@@ -144,11 +153,8 @@ def test_one_key_racing_on_one_advice_across_servers_answers_the_winner_to_both(
 
     # The same request reached two servers: the loser meets the winner's new version first, and
     # must answer the winner's answer, not a conflict.
-    outcomes = race(
-        servers,
-        lambda server, _: server.once(
-            key, lambda: respond(server, office, advice_id, today, "Eén.")
-        ),
+    outcomes = race_keyed(
+        servers, lambda _: key, lambda server, _: respond(server, office, advice_id, today, "Eén.")
     )
 
     assert_one_recorded_and_one_answered_again(ledger, outcomes, before)

@@ -1,15 +1,23 @@
 """Every text a command needs must say something, and no business date lies in the future."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
-from events import BodyKind, Deviation, Verdict
+from events import BodyKind, Deviation
 from ledger import AdviceLedger, ValidationError
 from tests.integration.actors import administrator
-from tests.integration.ledger_support import World, ask, decide, submit
+from tests.integration.ledger_support import World, ask, decide, rejoin, submit
 
 Command = Callable[[AdviceLedger, World], object]
 BLANK = " \n "
+
+
+def _fulfil(ledger: AdviceLedger, w: World, on: date, note: str) -> object:
+    """The secretariat fulfils the world's promise."""
+    return ledger.fulfil_promise(
+        w.office, advice_id=w.advice_id, promise_id=w.promise_id, fulfilled_on=on, note=note
+    )
+
 
 # Each command, with the one input that breaks a rule, and the field the refusal must name.
 REFUSED: dict[str, tuple[Command, str]] = {
@@ -47,30 +55,13 @@ REFUSED: dict[str, tuple[Command, str]] = {
         ),
         "title",
     ),
-    "fulfilment without a note": (
-        lambda ledger, w: ledger.fulfil_promise(
-            w.office,
-            advice_id=w.advice_id,
-            promise_id=w.promise_id,
-            fulfilled_on=w.today,
-            note=BLANK,
-        ),
-        "note",
-    ),
+    "fulfilment without a note": (lambda ledger, w: _fulfil(ledger, w, w.today, BLANK), "note"),
     "fulfilment before the advice": (
-        lambda ledger, w: ledger.fulfil_promise(
-            w.office,
-            advice_id=w.advice_id,
-            promise_id=w.promise_id,
-            fulfilled_on=w.submitted_on - timedelta(days=1),
-            note="Klaar.",
-        ),
+        lambda ledger, w: _fulfil(ledger, w, w.submitted_on - timedelta(days=1), "Klaar."),
         "fulfilled_on",
     ),
     "rejoinder without a text": (
-        lambda ledger, w: ledger.give_rejoinder(
-            w.member, advice_id=w.advice_id, verdict=Verdict.SATISFIED, text=BLANK
-        ),
+        lambda ledger, w: rejoin(ledger, w.member, w.advice_id, text=BLANK),
         "text",
     ),
 }

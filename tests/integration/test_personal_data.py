@@ -6,12 +6,13 @@ from uuid import UUID
 
 import pytest
 
-from events import BodyKind, Outcome, Role, Verdict
+from events import BodyKind, Role, Verdict
 from ledger import Actor, AdviceLedger, ConflictError, ValidationError
 from ledger.log_verify import verify_store
 from projections import ReadModel
 from projections.log import LogReader
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import answer, submit
 
 SYSTEM = Actor("opdrachtregel (test)", Role.SYSTEM, "req-forget")
 
@@ -36,22 +37,10 @@ def resident_with_advice(
     ledger: AdviceLedger, office: Actor, today: date, name: str = "Jantje Zwartkop"
 ) -> tuple[UUID, UUID]:
     body = ledger.register_body(administrator(), name=name, kind=BodyKind.RESIDENT).id
-    advice = ledger.submit_advice(
-        office,
-        body_id=body,
-        title="Mijn zorgen over de Dorpsstraat",
-        submitted_on=today - timedelta(days=5),
-        solicited=False,
-        points=["Maak de Dorpsstraat autoluw.", "Zet er bankjes."],
-    ).id
-    ledger.record_response(
-        office,
-        advice_id=advice,
-        point=1,
-        outcome=Outcome.FOLLOWED,
-        text="Wij doen dit.",
-        given_on=today,
-    )
+    title = "Mijn zorgen over de Dorpsstraat"
+    points = ["Maak de Dorpsstraat autoluw.", "Zet er bankjes."]
+    advice = submit(ledger, office, body, today - timedelta(days=5), title=title, points=points).id
+    answer(ledger, office, advice, today, text="Wij doen dit.")
     speaker = Actor("Jantje zelf", Role.MEMBER, "req-resident", body_id=body)
     ledger.give_rejoinder(speaker, advice_id=advice, verdict=Verdict.SATISFIED, text="Fijn, dank!")
     return body, advice

@@ -1,8 +1,9 @@
 """A rebuild that fails leaves the views serving; a log missing an event is named, not folded;
 a damaged views file is made anew from the log."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -10,40 +11,41 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.integration.ledger_support import answer
+
 if TYPE_CHECKING:
-    from events.store import StoreUrl
     from ledger import Actor, AdviceLedger
     from projections import ReadModel
+    from projections.records import AdviceView
 
 
 @pytest.fixture
-def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[[], "ReadModel"]]:
-    from projections import ReadModel
-
-    opened: list[ReadModel] = []
-
-    def open_() -> "ReadModel":
-        model = ReadModel(store_url.location(municipality), page_size=3)
-        opened.append(model)
-        return model
-
-    yield open_
-    for model in opened:
-        model.close()
+def open_models(open_models: Callable[..., "ReadModel"]) -> Callable[[], "ReadModel"]:
+    """The read models of these tests take pages of three events: a catch-up takes several."""
+    return partial(open_models, page_size=3)
 
 
-def _answer_all(ledger: "AdviceLedger", office: "Actor", advice_id: UUID, on: date) -> None:
-    from events import Outcome
+@pytest.fixture
+def answer_all(
+    ledger: "AdviceLedger", office: "Actor", advice_id: UUID, submitted_on: date
+) -> Callable[[], None]:
+    """Answers the advice's three points, a day after it was given, when the test says so."""
 
-    for point in (1, 2, 3):
-        ledger.record_response(
-            office,
-            advice_id=advice_id,
-            point=point,
-            outcome=Outcome.FOLLOWED,
-            text=f"Ja {point}.",
-            given_on=on,
-        )
+    def answer_all_() -> None:
+        for point in (1, 2, 3):
+            on = submitted_on + timedelta(days=1)
+            answer(ledger, office, advice_id, on, point=point, text=f"Ja {point}.")
+
+    return answer_all_
+
+
+AdviceIn = Callable[["ReadModel"], "AdviceView | None"]
+
+
+@pytest.fixture
+def advice_in(advice_id: UUID, today: date) -> AdviceIn:
+    """The test's advice as a read model shows it today."""
+    return lambda model: model.advice(str(advice_id), today)
 
 
 def _delete_event(ledger: "AdviceLedger", position: int) -> None:
@@ -67,18 +69,16 @@ def _delete_event(ledger: "AdviceLedger", position: int) -> None:
 
 def test_a_rebuild_over_a_log_missing_an_event_names_it_and_leaves_the_views_serving(
     ledger: "AdviceLedger",
-    office: "Actor",
-    advice_id: UUID,
-    submitted_on: date,
+    answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
-    today: date,
+    advice_in: AdviceIn,
 ) -> None:
     from projections.read_model import LogDamagedError
 
-    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    answer_all()
     model = open_models()
     model.ensure_current()
-    before = model.advice(str(advice_id), today)
+    before = advice_in(model)
     position = model.position()
     missing = ledger.last_position() - 1
     _delete_event(ledger, missing)
@@ -87,15 +87,13 @@ def test_a_rebuild_over_a_log_missing_an_event_names_it_and_leaves_the_views_ser
         model.rebuild()
 
     assert model.position() == position
-    assert model.advice(str(advice_id), today) == before
-    assert open_models().advice(str(advice_id), today) == before
+    assert advice_in(model) == before
+    assert advice_in(open_models()) == before
 
 
 def test_catching_up_over_a_missing_event_stops_before_it(
     ledger: "AdviceLedger",
-    office: "Actor",
-    advice_id: UUID,
-    submitted_on: date,
+    answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
 ) -> None:
     from projections.read_model import LogDamagedError
@@ -103,7 +101,7 @@ def test_catching_up_over_a_missing_event_stops_before_it(
     model = open_models()
     model.ensure_current()
     position = model.position()
-    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    answer_all()
     _delete_event(ledger, position + 1)
 
     with pytest.raises(LogDamagedError, match=f"positie {position + 1} ontbreekt"):
@@ -114,19 +112,17 @@ def test_catching_up_over_a_missing_event_stops_before_it(
 
 def test_a_successful_rebuild_replaces_the_views_for_a_reader_that_stays_open(
     ledger: "AdviceLedger",
-    office: "Actor",
-    advice_id: UUID,
-    submitted_on: date,
+    answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
-    today: date,
+    advice_in: AdviceIn,
 ) -> None:
     serving, rebuilding = open_models(), open_models()
     serving.ensure_current()
-    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    answer_all()
 
     assert rebuilding.rebuild() == ledger.last_position()
 
-    view = serving.advice(str(advice_id), today)
+    view = advice_in(serving)
     assert view is not None
     assert view["status"] == "answered"
     assert serving.position() == ledger.last_position()
@@ -136,14 +132,12 @@ def test_a_successful_rebuild_replaces_the_views_for_a_reader_that_stays_open(
 @pytest.mark.parametrize("damage", [b"dit is geen database" * 500, b"\x00" * 8192])
 def test_a_damaged_views_file_is_made_anew_from_the_log(
     ledger: "AdviceLedger",
-    office: "Actor",
-    advice_id: UUID,
-    submitted_on: date,
+    answer_all: Callable[[], None],
     open_models: Callable[[], "ReadModel"],
-    today: date,
+    advice_in: AdviceIn,
     damage: bytes,
 ) -> None:
-    _answer_all(ledger, office, advice_id, submitted_on + timedelta(days=1))
+    answer_all()
     first = open_models()
     first.ensure_current()
     first.close()
@@ -152,6 +146,6 @@ def test_a_damaged_views_file_is_made_anew_from_the_log(
     model = open_models()
     model.ensure_current()
 
-    view = model.advice(str(advice_id), today)
+    view = advice_in(model)
     assert view is not None
     assert view["status"] == "answered"

@@ -3,52 +3,27 @@ change) builds them apart in bulk, as a rebuild does, and puts them in place; pr
 catch up at the same moment build them once, and all end with the same views."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 import pytest
 
-from tests.integration.test_projection_rebuild import _story, _views
+from tests.integration.projection_story import views_of
 
 if TYPE_CHECKING:
-    from events.store import StoreUrl
-    from ledger import Actor, AdviceLedger
+    from ledger import AdviceLedger
     from projections import ReadModel
 
 Open = Callable[..., "ReadModel"]
 
 
 @pytest.fixture
-def open_model(store_url: "StoreUrl", municipality: str) -> Iterator[Open]:
-    from projections import ReadModel
-
-    opened: list[ReadModel] = []
-
-    def open_(page_size: int = 1, bulk_from: int = 1_000_000) -> ReadModel:
-        model = ReadModel(store_url.location(municipality), page_size, 10_000, bulk_from)
-        opened.append(model)
-        return model
-
-    yield open_
-    for model in opened:
-        model.close()
-
-
-@pytest.fixture
-def story(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    submitted_on: date,
-) -> list[str]:
-    return [
-        str(i) for i in _story(ledger, office, member, body_id, dossier_id, advice_id, submitted_on)
-    ]
+def open_model(open_models: Open) -> Open:
+    """A read model of one event a page (pages of 10,000 in a rebuild) that builds empty views
+    in bulk only from the position given."""
+    return partial(open_models, page_size=1, rebuild_page=10_000, bulk_from=1_000_000)
 
 
 def _as_of_an_older_version(model: "ReadModel") -> None:
@@ -64,7 +39,7 @@ def test_views_emptied_by_a_version_change_are_built_in_bulk_equal_to_a_rebuild(
 ) -> None:
     reference_model = open_model()  # one event per transaction
     reference_model.ensure_current()
-    reference = _views(reference_model, story, today)
+    reference = views_of(reference_model, story, today)
     _as_of_an_older_version(reference_model)
 
     model = open_model(bulk_from=1)  # opening drops the views of the older version
@@ -77,9 +52,9 @@ def test_views_emptied_by_a_version_change_are_built_in_bulk_equal_to_a_rebuild(
 
     # One bulk page of 10,000 (its progress once), not one page per event.
     assert calls == [(ledger.last_position(), ledger.last_position())]
-    assert _views(model, story, today) == reference
+    assert views_of(model, story, today) == reference
     assert model.rebuild() == ledger.last_position()
-    assert _views(model, story, today) == reference
+    assert views_of(model, story, today) == reference
 
 
 def test_below_the_threshold_empty_views_catch_up_page_by_page(
@@ -98,7 +73,7 @@ def test_processes_catching_up_empty_views_at_once_end_with_the_same_views(
 ) -> None:
     reference_model = open_model()
     reference_model.ensure_current()
-    reference = _views(reference_model, story, today)
+    reference = views_of(reference_model, story, today)
     _as_of_an_older_version(reference_model)
     # Two that build in bulk and one that goes page by page, as different processes would (each
     # model has its own connections and lock; the builders' lock is across processes).
@@ -124,4 +99,4 @@ def test_processes_catching_up_empty_views_at_once_end_with_the_same_views(
     assert failed == []
     assert reached == [ledger.last_position()] * len(models)
     for model in models:
-        assert _views(model, story, today) == reference
+        assert views_of(model, story, today) == reference

@@ -2,7 +2,7 @@
 built from every document, and the documents of other records never read (shown by damaging
 them in the views: a read of one would fail to decode it)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import product
 from typing import TYPE_CHECKING
@@ -12,31 +12,25 @@ import orjson
 import pytest
 
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import answer, submit
 
 if TYPE_CHECKING:
-    from events.store import StoreUrl
     from ledger import Actor, AdviceLedger
     from projections import ReadModel
 
 
 @pytest.fixture
-def model(store_url: "StoreUrl", municipality: str) -> Iterator["ReadModel"]:
-    from projections import ReadModel
+def model(open_models: Callable[..., "ReadModel"]) -> "ReadModel":
+    """A read model of pages of four events."""
+    return open_models(page_size=4)
 
-    opened = ReadModel(store_url.location(municipality), page_size=4)
-    yield opened
-    opened.close()
+
+def _points(n: int) -> list[str]:
+    return [f"Punt een van {n}.", f"Punt twee van {n}.", f"Punt drie van {n}."]
 
 
 def _advice(ledger: "AdviceLedger", office: "Actor", body: UUID, on: date, n: int) -> UUID:
-    return ledger.submit_advice(
-        office,
-        body_id=body,
-        title=f"Advies {n}",
-        submitted_on=on,
-        solicited=False,
-        points=[f"Punt een van {n}.", f"Punt twee van {n}.", f"Punt drie van {n}."],
-    ).id
+    return submit(ledger, office, body, on, title=f"Advies {n}", points=_points(n)).id
 
 
 def _decide(
@@ -75,16 +69,16 @@ def _damage(model: "ReadModel", ids: list[UUID]) -> None:
 def test_one_advice_reads_only_the_decisions_that_name_it(
     ledger: "AdviceLedger",
     office: "Actor",
-    body_id: UUID,
     dossier_id: UUID,
     advice_id: UUID,
+    another_advice: Callable[..., UUID],
     submitted_on: date,
     model: "ReadModel",
     today: date,
 ) -> None:
     from projections import views
 
-    others = [_advice(ledger, office, body_id, submitted_on, n) for n in range(3)]
+    others = [another_advice(title=f"Advies {n}", points=_points(n)) for n in range(3)]
     own = _decide(ledger, office, dossier_id, submitted_on + timedelta(days=2), advice_id, "Eigen")
     unrelated = [
         _decide(ledger, office, None, submitted_on, other, f"Besluit {n}")
@@ -118,14 +112,9 @@ def _story(
         for n in range(7)
     ]
     for n, point in ((0, 1), (1, 3), (4, 1), (4, 2)):
-        ledger.record_response(
-            office,
-            advice_id=advice[n],
-            point=point,
-            outcome=Outcome.FOLLOWED if point != 2 else Outcome.DEFERRED,
-            text="Gedaan.",
-            given_on=start + timedelta(days=n + 3),
-        )
+        outcome = Outcome.FOLLOWED if point != 2 else Outcome.DEFERRED
+        on = start + timedelta(days=n + 3)
+        answer(ledger, office, advice[n], on, point=point, outcome=outcome, text="Gedaan.")
     _decide(ledger, office, None, start + timedelta(days=9), advice[2], "Besluit")
     ledger.move_due_date(
         office,

@@ -2,26 +2,14 @@
 when they hold every event committed before the call, by this process or another (SQLite: one
 statement over the views and the attached log; PostgreSQL: two queries)."""
 
-from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
-
-import pytest
 
 if TYPE_CHECKING:
     from events.store import StoreUrl
     from ledger import Actor, AdviceLedger
     from projections import ReadModel
-
-
-@pytest.fixture
-def model(store_url: "StoreUrl", municipality: str) -> Iterator["ReadModel"]:
-    from projections import ReadModel
-
-    opened = ReadModel(store_url.location(municipality))
-    yield opened
-    opened.close()
 
 
 def test_current_position_sees_each_commit_of_the_log_and_of_the_views(

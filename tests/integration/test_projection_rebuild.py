@@ -3,140 +3,33 @@ travel read the log itself. What it writes must be what the incremental catch-up
 event, wherever a page boundary falls; the views keep no copy of the log."""
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-import orjson
 import psycopg
 import pytest
 
+from tests.integration.ledger_support import answer
+from tests.integration.projection_story import views_of
+
 if TYPE_CHECKING:
-    from events.store import StoreUrl
     from ledger import Actor, AdviceLedger
     from projections import ReadModel
-
-
-@pytest.fixture
-def open_model(
-    store_url: "StoreUrl", municipality: str
-) -> Iterator[Callable[[int, int], "ReadModel"]]:
-    from projections import ReadModel
-
-    opened: list[ReadModel] = []
-
-    def open_(page_size: int, rebuild_page: int) -> ReadModel:
-        model = ReadModel(store_url.location(municipality), page_size, rebuild_page)
-        opened.append(model)
-        return model
-
-    yield open_
-    for model in opened:
-        model.close()
-
-
-def _story(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    submitted_on: date,
-) -> list[UUID]:
-    """Two advices whose events interleave, answers that replace answers, a decision that
-    deviates, a rejoinder: every view table gets rows, and each advice spans many positions."""
-    from events import Deviation, Outcome, Verdict
-
-    second = ledger.submit_advice(
-        office,
-        body_id=body_id,
-        title="Tweede advies over mantelzorgers",
-        submitted_on=submitted_on,
-        solicited=False,
-        points=["Ondersteun mantelzorgers.", "Verkort de wachttijd."],
-        dossier_id=dossier_id,
-    ).id
-    given = submitted_on + timedelta(days=2)
-    for n, (advice, point, outcome) in enumerate(
-        [
-            (advice_id, 1, Outcome.FOLLOWED),
-            (second, 1, Outcome.DEFERRED),
-            (advice_id, 2, Outcome.NOT_FOLLOWED),
-            (second, 2, Outcome.FOLLOWED),
-            (advice_id, 1, Outcome.PARTIALLY_FOLLOWED),
-            (second, 1, Outcome.NOT_FOLLOWED),
-        ]
-    ):
-        ledger.record_response(
-            office,
-            advice_id=advice,
-            point=point,
-            outcome=outcome,
-            text=f"Antwoord {n} over de brochure.",
-            given_on=given,
-            reasons=None if outcome is Outcome.FOLLOWED else "Te duur voor de begroting.",
-        )
-    ledger.give_rejoinder(
-        member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Jammer.", point=2
-    )
-    ledger.take_decision(
-        office,
-        dossier_id=dossier_id,
-        title="Besluit",
-        decided_on=submitted_on + timedelta(days=3),
-        advice_ids=[advice_id, second],
-        deviations=[Deviation(advice_id, 3, "Anders besloten vanwege de wachttijden.")],
-    )
-    return [advice_id, second]
-
-
-def _rows(model: "ReadModel", text: str) -> list[tuple[Any, ...]]:
-    return sorted(model.store.query(text), key=repr)
-
-
-def _views(model: "ReadModel", ids: list[str], today: date) -> dict[str, Any]:
-    """Everything the views hold, table by table (documents decoded), and what reads answer."""
-    return {
-        "position": model.position(),
-        "docs": sorted(
-            (i, k, p, b, orjson.loads(d))
-            for i, k, p, b, d in model.store.query(
-                "SELECT id, kind, position, body_id, doc FROM {docs}"
-            )
-        ),
-        "points": _rows(model, "SELECT doc_id, advice_id, point, text FROM {points}"),
-        "listed": _rows(model, "SELECT * FROM {listed}"),
-        "answers": _rows(model, "SELECT * FROM {answers}"),
-        "search": [
-            sorted(model.search(q))
-            for q in ("brochure", "mantelzorger", "wachttijden", "duur", "herzien", "antwoord 4")
-        ],
-        "advice": [model.advice(i, today) for i in ids],
-        "history": [model.history(i) for i in ids],
-    }
 
 
 @pytest.mark.parametrize("rebuild_page", [1, 4, 7, 10_000])
 def test_a_rebuild_with_page_boundaries_inside_an_advice_equals_the_event_by_event_catch_up(
     ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    submitted_on: date,
+    story: list[str],
     today: date,
-    open_model: Callable[[int, int], "ReadModel"],
+    open_models: Callable[..., "ReadModel"],
     rebuild_page: int,
 ) -> None:
-    ids = [
-        str(i) for i in _story(ledger, office, member, body_id, dossier_id, advice_id, submitted_on)
-    ]
-    model = open_model(1, rebuild_page)  # one event per transaction: the reference
+    model = open_models(1, rebuild_page)  # one event per transaction: the reference
     model.ensure_current()
-    by_event = _views(model, ids, today)
+    by_event = views_of(model, story, today)
     assert by_event["search"][0], "the story makes points findable"
     first, last = (by_event["history"][0][i]["position"] for i in (0, -1))
     # Pages end after positions rebuild_page, 2 * rebuild_page, …: one falls inside the advice.
@@ -144,47 +37,33 @@ def test_a_rebuild_with_page_boundaries_inside_an_advice_equals_the_event_by_eve
 
     assert model.rebuild() == ledger.last_position()
 
-    assert _views(model, ids, today) == by_event
+    assert views_of(model, story, today) == by_event
 
 
 def test_catch_up_after_a_rebuild_continues_documents_the_rebuild_wrote(
     ledger: "AdviceLedger",
     office: "Actor",
-    member: "Actor",
-    body_id: UUID,
-    dossier_id: UUID,
     advice_id: UUID,
+    story: list[str],
     submitted_on: date,
     today: date,
-    open_model: Callable[[int, int], "ReadModel"],
+    open_models: Callable[..., "ReadModel"],
 ) -> None:
-    from events import Outcome
-
-    ids = [
-        str(i) for i in _story(ledger, office, member, body_id, dossier_id, advice_id, submitted_on)
-    ]
-    model = open_model(10_000, 3)
+    model = open_models(10_000, 3)
     model.rebuild()
-    ledger.record_response(
+    answer(
+        ledger,
         office,
-        advice_id=advice_id,
+        advice_id,
+        submitted_on + timedelta(days=4),
         point=3,
-        outcome=Outcome.FOLLOWED,
         text="Nu toch over de brochure.",
-        given_on=submitted_on + timedelta(days=4),
     )
     model.ensure_current()
     # A later answer replaces the one point 1 was found by ("Antwoord 4 …"): only that row moves.
-    ledger.record_response(
-        office,
-        advice_id=advice_id,
-        point=1,
-        outcome=Outcome.FOLLOWED,
-        text="Herzien antwoord.",
-        given_on=submitted_on + timedelta(days=5),
-    )
+    answer(ledger, office, advice_id, submitted_on + timedelta(days=5), text="Herzien antwoord.")
     model.ensure_current()
-    caught_up = _views(model, ids, today)
+    caught_up = views_of(model, story, today)
     assert caught_up["advice"][0]["points"][2]["outcome"] == "followed"
     assert caught_up["search"][4] == [(str(advice_id), 1)]
     assert caught_up["search"][5] == []
@@ -196,23 +75,15 @@ def test_catch_up_after_a_rebuild_continues_documents_the_rebuild_wrote(
 
     model.rebuild()
 
-    assert _views(model, ids, today) == caught_up
+    assert views_of(model, story, today) == caught_up
 
 
 def test_history_reads_the_log_and_is_the_same_before_and_after_a_rebuild(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    submitted_on: date,
-    open_model: Callable[[int, int], "ReadModel"],
+    advice_id: UUID, story: list[str], open_models: Callable[..., "ReadModel"]
 ) -> None:
     from projections.fold import moment
 
-    _story(ledger, office, member, body_id, dossier_id, advice_id, submitted_on)
-    model = open_model(3, 2)
+    model = open_models(3, 2)
     model.ensure_current()
     before = model.history(str(advice_id))
     middle = before[len(before) // 2]["position"]
@@ -255,17 +126,9 @@ def _view_columns(model: "ReadModel") -> dict[str, list[str]]:
 
 
 def test_the_views_hold_no_copy_of_the_log(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    body_id: UUID,
-    dossier_id: UUID,
-    advice_id: UUID,
-    submitted_on: date,
-    open_model: Callable[[int, int], "ReadModel"],
+    ledger: "AdviceLedger", story: list[str], open_models: Callable[..., "ReadModel"]
 ) -> None:
-    _story(ledger, office, member, body_id, dossier_id, advice_id, submitted_on)
-    model = open_model(3, 4)
+    model = open_models(3, 4)
     model.ensure_current()
     model.rebuild()
 

@@ -1,14 +1,16 @@
 """The read side on a real store: views after catch-up, exactly-once tracking, resuming after a
 stop halfway, rebuild, and the business date (peildatum) for deadlines."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import pytest
 
 from tests.integration.actors import administrator
+from tests.integration.ledger_support import answer, decide, promise
 
 if TYPE_CHECKING:
     from events.store import StoreUrl
@@ -17,81 +19,40 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def open_models(store_url: "StoreUrl", municipality: str) -> Iterator[Callable[[], "ReadModel"]]:
-    """Opens the test municipality's read model as a (re)started process would."""
-    from projections import ReadModel
-
-    opened: list[ReadModel] = []
-
-    def open_() -> ReadModel:
-        model = ReadModel(store_url.location(municipality), page_size=3)
-        opened.append(model)
-        return model
-
-    yield open_
-    for model in opened:
-        model.close()
+def open_models(open_models: Callable[..., "ReadModel"]) -> Callable[[], "ReadModel"]:
+    """The read models of these tests take pages of three events: a catch-up takes several."""
+    return partial(open_models, page_size=3)
 
 
 @pytest.fixture
-def model(open_models: Callable[[], "ReadModel"]) -> "ReadModel":
-    return open_models()
-
-
-def _history(
+def responses(
     ledger: "AdviceLedger", office: "Actor", member: "Actor", advice_id: UUID, submitted_on: date
 ) -> None:
+    """Three responses (the first point answered twice), a promise and a rejoinder."""
     from events import Outcome, Verdict
 
     given = submitted_on + timedelta(days=2)
-    ledger.record_response(
+    answer(ledger, office, advice_id, given, text="Mee eens.")
+    answer(
+        ledger,
         office,
-        advice_id=advice_id,
-        point=1,
-        outcome=Outcome.FOLLOWED,
-        text="Mee eens.",
-        given_on=given,
-    )
-    ledger.record_response(
-        office,
-        advice_id=advice_id,
+        advice_id,
+        given,
         point=2,
         outcome=Outcome.NOT_FOLLOWED,
         text="Nee.",
-        given_on=given,
         reasons="Te duur.",
     )
-    ledger.record_response(
-        office,
-        advice_id=advice_id,
-        point=1,
-        outcome=Outcome.DEFERRED,
-        text="Later.",
-        given_on=given,
-    )
-    ledger.promise_follow_up(
-        office,
-        advice_id=advice_id,
-        point=1,
-        description="Brochure",
-        due_on=submitted_on + timedelta(days=5),
-    )
+    answer(ledger, office, advice_id, given, outcome=Outcome.DEFERRED, text="Later.")
+    promise(ledger, office, advice_id, submitted_on + timedelta(days=5), description="Brochure")
     ledger.give_rejoinder(
         member, advice_id=advice_id, verdict=Verdict.NOT_SATISFIED, text="Jammer.", point=2
     )
 
 
 def test_latest_response_is_the_outcome_and_every_event_stays_in_history(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    advice_id: UUID,
-    submitted_on: date,
-    model: "ReadModel",
-    today: date,
+    responses: None, advice_id: UUID, model: "ReadModel", today: date
 ) -> None:
-    _history(ledger, office, member, advice_id, submitted_on)
-
     model.ensure_current()
     view = model.advice(str(advice_id), today)
 
@@ -137,16 +98,7 @@ def test_a_response_dated_after_the_business_date_leaves_the_point_pending_then(
     model: "ReadModel",
     submitted_on: date,
 ) -> None:
-    from events import Outcome
-
-    ledger.record_response(
-        office,
-        advice_id=advice_id,
-        point=1,
-        outcome=Outcome.FOLLOWED,
-        text="Ja.",
-        given_on=submitted_on + timedelta(days=5),
-    )
+    answer(ledger, office, advice_id, submitted_on + timedelta(days=5))
     model.ensure_current()
 
     before = model.advice(str(advice_id), submitted_on + timedelta(days=4))
@@ -160,16 +112,12 @@ def test_a_response_dated_after_the_business_date_leaves_the_point_pending_then(
 
 
 def test_follow_up_board_lists_each_point_under_each_reason(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
+    responses: None,
     body_id: UUID,
-    advice_id: UUID,
     submitted_on: date,
     model: "ReadModel",
     today: date,
 ) -> None:
-    _history(ledger, office, member, advice_id, submitted_on)
     model.ensure_current()
 
     items = model.follow_up_board(str(body_id), today)
@@ -185,17 +133,10 @@ def test_follow_up_board_lists_each_point_under_each_reason(
 
 
 def test_statistics_count_outcomes_follow_rate_and_median_days(
-    ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
-    advice_id: UUID,
-    submitted_on: date,
-    model: "ReadModel",
-    today: date,
+    responses: None, submitted_on: date, model: "ReadModel", today: date
 ) -> None:
     from events import Outcome
 
-    _history(ledger, office, member, advice_id, submitted_on)
     model.ensure_current()
 
     stats = model.statistics(today)
@@ -235,13 +176,10 @@ def _snapshot(model: "ReadModel") -> dict[str, Any]:
 
 def test_a_projection_stopped_halfway_resumes_exactly_where_it_was(
     ledger: "AdviceLedger",
-    office: "Actor",
-    member: "Actor",
+    responses: None,
     advice_id: UUID,
-    submitted_on: date,
     open_models: Callable[[], "ReadModel"],
 ) -> None:
-    _history(ledger, office, member, advice_id, submitted_on)
     last = ledger.last_position()
     first = open_models()
     assert first.catch_up(upto=last // 2) == last // 2
@@ -305,13 +243,14 @@ def test_a_dossier_overview_shows_its_advice_and_decisions(
 ) -> None:
     from events import Deviation
 
-    ledger.take_decision(
+    deviations = [Deviation(advice_id, n, "Anders besloten.") for n in (1, 2, 3)]
+    decide(
+        ledger,
         office,
-        dossier_id=dossier_id,
-        title="Besluit",
-        decided_on=submitted_on + timedelta(days=3),
-        advice_ids=[advice_id],
-        deviations=[Deviation(advice_id, n, "Anders besloten.") for n in (1, 2, 3)],
+        dossier_id,
+        [advice_id],
+        submitted_on + timedelta(days=3),
+        deviations=deviations,
     )
     model.ensure_current()
 

@@ -1,27 +1,12 @@
 """Who could act when: making and revoking a token is recorded in the municipality's log, covered
 by the tree like every other event, and never with the token's secret."""
 
-from pathlib import Path
-
-import pytest
-
 from events import BodyKind
 from events.store import StoreUrl
 from ledger import AdviceLedger
 from projections.log import LogReader
 from tests.integration.actors import administrator
-from tests.integration.cli_support import Run, runner
-
-
-@pytest.fixture
-def adviesspoor(
-    store_url: StoreUrl,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Run:
-    monkeypatch.setenv("ADVIESSPOOR_KEY_DIR", str(tmp_path / "sleutels"))
-    return runner(store_url, monkeypatch, capsys)
+from tests.integration.cli_support import Run
 
 
 def _log(ledger: AdviceLedger) -> list[tuple[int, str, str, dict[str, object], bytes]]:

@@ -191,6 +191,13 @@ def flip(event: Event, field: str, index: int, bit: int) -> Event:
     return dataclasses.replace(event, **{field: changed})
 
 
+def flipped(position: int, field: str, index: int, bit: int) -> list[Event]:
+    """EVENTS with one bit of one field of the event at `position` flipped (see `flip`)."""
+    events = list(EVENTS)
+    events[position - 1] = flip(EVENTS[position - 1], field, index, bit)
+    return events
+
+
 tampering = st.tuples(
     st.integers(1, SIZE), st.sampled_from(FIELDS), st.integers(0, 200), st.integers(0, 7)
 )
@@ -201,9 +208,8 @@ tampering = st.tuples(
 def test_any_flipped_field_is_named_at_its_position_by_the_stored_leaf(
     case: tuple[int, str, int, int],
 ) -> None:
-    position, field, index, bit = case
-    events = list(EVENTS)
-    events[position - 1] = flip(EVENTS[position - 1], field, index, bit)
+    position = case[0]
+    events = flipped(*case)
 
     error = failure(export(events, leaves=GOOD_LEAVES))
 
@@ -215,9 +221,8 @@ def test_any_flipped_field_is_named_at_its_position_by_the_stored_leaf(
 def test_any_flipped_field_with_its_leaf_recomputed_fails_against_the_checkpoint_over_it(
     case: tuple[int, str, int, int],
 ) -> None:
-    position, field, index, bit = case
-    events = list(EVENTS)
-    events[position - 1] = flip(EVENTS[position - 1], field, index, bit)
+    position = case[0]
+    events = flipped(*case)
 
     error = failure(export(events))
 
@@ -230,8 +235,7 @@ def test_any_flipped_field_with_its_leaf_recomputed_fails_against_the_checkpoint
 def test_a_change_before_an_earlier_checkpoint_fails_against_that_checkpoint_alone(
     position: int, field: str, index: int, bit: int
 ) -> None:
-    events = list(EVENTS)
-    events[position - 1] = flip(EVENTS[position - 1], field, index, bit)
+    events = flipped(position, field, index, bit)
     lines = export(events, notes=[])
 
     error = failure(lines, checkpoints=[NOTE_EARLIER])
@@ -521,9 +525,7 @@ def test_worker_processes_find_the_same_size_and_root(tmp_path: Path) -> None:
 def test_worker_processes_name_the_same_first_bad_position(
     tmp_path_factory: pytest.TempPathFactory, case: tuple[int, str, int, int], rehashed: bool
 ) -> None:
-    position, field, index, bit = case
-    events = list(EVENTS)
-    events[position - 1] = flip(EVENTS[position - 1], field, index, bit)
+    events = flipped(*case)
     lines = export(events) if rehashed else export(events, leaves=GOOD_LEAVES)
 
     one, two = verify_both_ways(write(tmp_path_factory.mktemp("export"), lines))
