@@ -49,18 +49,23 @@ def _docs_by_id(store: ViewStore, ids: Iterable[str]) -> list[Doc]:
     return found
 
 
-def context_for(store: ViewStore, advice: Sequence[Doc]) -> Context:
-    """The context of these advice documents: the names of their bodies and dossiers, and the
-    decisions that name them (from `{decided}`: no other decision is read)."""
+def named_by(store: ViewStore, advice: Sequence[Doc]) -> list[str]:
+    """The ids of the records these advice documents' views name: their bodies and dossiers,
+    and the decisions that name them (from `{decided}`: no other decision is read)."""
     named = [d["body_id"] for d in advice] + [d["dossier_id"] for d in advice if d["dossier_id"]]
     ids = [d["id"] for d in advice]
-    decisions: list[str] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         where = f"advice_id IN ({_marks(len(chunk))})"
         select = f"SELECT DISTINCT decision_id FROM {{decided}} WHERE {where}"  # noqa: S608
-        decisions.extend(str(row[0]) for row in store.query(select, chunk))
-    return answers.context(_docs_by_id(store, [*named, *decisions]))
+        named.extend(str(row[0]) for row in store.query(select, chunk))
+    return named
+
+
+def context_for(store: ViewStore, advice: Sequence[Doc]) -> Context:
+    """The context of these advice documents: the names of their bodies and dossiers, and the
+    decisions that name them (no other record is read)."""
+    return answers.context(_docs_by_id(store, named_by(store, advice)))
 
 
 @dataclass(frozen=True)
