@@ -23,6 +23,8 @@ Key = tuple[str, int]  # (advice, point number)
 CHUNK = 500  # ids per `IN (…)`, well inside every backend's limit of parameters
 
 _ORDER = " ORDER BY p.submitted_on DESC, p.created_at DESC, p.advice_id, p.point"
+# The same at a business date on or after the horizon (`PointList._past_horizon`).
+_OVERDUE_NOW = "(p.outcome = 'pending' AND p.due_now < ?)"
 # A point is pending at a business date while none of its answers was given on or before it,
 # and overdue when it is pending after the due date in force then: the original one, or that of
 # the term change with the latest effective date on or before it (ties: the later recorded).
@@ -103,6 +105,7 @@ class PointList(Sequence[PointRow]):
     _params: list[Any] = field(default_factory=list)
     _keys: list[Key] | None = None  # with a search: every matching point's key
     _count: int | None = None
+    _settled: bool = False  # `verlopen` past the horizon (see `_OVERDUE_NOW`)
 
     def __post_init__(self) -> None:
         f, day = self.filters, self.as_of.isoformat()
@@ -115,13 +118,22 @@ class PointList(Sequence[PointRow]):
             clauses.append(("p.year = ?", [f.year]))
         if f.outcome is not None:
             clauses.append(("p.outcome = ?", [f.outcome]))
+        self._settled = f.overdue is not None and self._past_horizon(day)
         if f.overdue is not None:
-            clauses.append((("" if f.overdue else "NOT ") + _OVERDUE, [day, day, day]))
+            # On or after the horizon no answer or term change is yet to come: a point is
+            # overdue when it is unanswered now and its due date in force now has passed.
+            overdue, params = (_OVERDUE_NOW, [day]) if self._settled else (_OVERDUE, [day] * 3)
+            clauses.append((("" if f.overdue else "NOT ") + overdue, params))
         if clauses:
             self._where = " WHERE " + " AND ".join(c for c, _ in clauses)
             self._params = [p for _, params in clauses for p in params]
         if f.found is not None:
             self._keys = self._found_keys(f.found)
+
+    def _past_horizon(self, day: str) -> bool:
+        """Whether `day` is on or after every answer's date and term change's effective date."""
+        rows = self.store.query("SELECT on_date FROM {latest} WHERE what = 'horizon'")
+        return not rows or str(rows[0][0]) <= day
 
     def _found_keys(self, found: set[Key]) -> list[Key]:
         """The keys of the matching points a search found, in order: only those of the advice
@@ -141,16 +153,39 @@ class PointList(Sequence[PointRow]):
         if self._keys is not None:
             return len(self._keys)
         if self._count is None:
-            f = self.filters
-            if f.dossier_id is None and f.overdue is None:
-                # Body, year and outcome only: the sum of a few counts kept per body, year and
-                # outcome. `verlopen` depends on the peildatum, so no count can be kept for it:
-                # it counts the matching rows (through an index when body or outcome is given).
-                count = "SELECT COALESCE(SUM(p.points), 0) FROM {pointcount} p" + self._where  # noqa: S608
-            else:
-                count = "SELECT COUNT(*) FROM {pointlist} p" + self._where  # noqa: S608
-            self._count = int(self.store.query(count, self._params)[0][0])
+            self._count = self._counted()
         return self._count
+
+    def _counted(self) -> int:
+        f = self.filters
+        alone = f.dossier_id is None and f.year is None and f.outcome is None
+        if f.overdue is not None and self._settled and alone:
+            return self._overdue_count(f.body_id, f.overdue)
+        if f.dossier_id is None and f.overdue is None:
+            # Body, year and outcome only: the sum of a few counts kept per body, year and
+            # outcome. `verlopen` before the horizon, or with another filter, counts the
+            # matching rows (through an index when body or outcome is given).
+            count = "SELECT COALESCE(SUM(p.points), 0) FROM {pointcount} p" + self._where  # noqa: S608
+        else:
+            count = "SELECT COUNT(*) FROM {pointlist} p" + self._where  # noqa: S608
+        return int(self.store.query(count, self._params)[0][0])
+
+    def _overdue_count(self, body_id: str | None, overdue: bool) -> int:
+        """`verlopen` (with a body, or none) past the horizon: the unanswered points counted per
+        body and due date, summed over the dates before the business date; the others are the
+        rest of the body's (or all) points. As many rows as there are due dates, whatever the
+        number of advice."""
+        day = self.as_of.isoformat()
+        body = " AND body_id = ?" if body_id is not None else ""
+        params = [day] + ([body_id] if body_id is not None else [])
+        select = "SELECT COALESCE(SUM(points), 0) FROM {pendingdue} WHERE due_on < ?" + body  # noqa: S608
+        found = int(self.store.query(select, params)[0][0])
+        if overdue:
+            return found
+        total = "SELECT COALESCE(SUM(points), 0) FROM {pointcount}" + (  # noqa: S608
+            " WHERE body_id = ?" if body_id is not None else ""
+        )
+        return int(self.store.query(total, params[1:])[0][0]) - found
 
     @overload
     def __getitem__(self, index: int) -> PointRow: ...

@@ -21,11 +21,11 @@ from eventsourcing.persistence import (
 from psycopg.rows import tuple_row
 
 from events.store import LEDGER_NAME, LogLocation
-from projections import recorders, search, writes
+from projections import counts, recorders, search, writes
 from projections.connections import PerThread, immediate_sqlite, prepare_writer
 from projections.fold import Doc
+from projections.statements import Cursor
 from projections.tables import Row, ViewTables
-from projections.writes import Cursor
 
 __all__ = ["SEARCHED", "VIEWS_VERSION", "Cursor", "Row", "ViewStore", "ViewTables"]
 
@@ -35,7 +35,9 @@ TRACKED_LOG = LEDGER_NAME
 # Version 4: no copy of the log in the views (history and time travel read the log itself).
 # Version 5: the points view's rows, term changes, which decisions name an advice, answer dates.
 # Version 6: each point's outcome now in its points view row, and the counts per outcome too.
-VIEWS_VERSION = 6
+# Version 7: the due date in force after every term change in each points view row, the
+# unanswered points counted per body and that date, and the horizon of answers and term changes.
+VIEWS_VERSION = 7
 
 SEARCHED = ("advice", "decision")  # the kinds of document that make points findable
 
@@ -226,7 +228,7 @@ class ViewStore:
             # Every point's outcome with the answers' index back, and before the points view's
             # indexes are built: the update rewrites every row, and would move their entries.
             cursor.execute(self.tables.answers_index_statement())
-            writes.all_outcomes(self.tables, cursor)
+            counts.all_outcomes(self.tables, cursor)
             for statement in self.tables.create_statements():
                 cursor.execute(statement)
         if unjournaled:

@@ -2,13 +2,14 @@
 document has in them besides itself.
 
 Placeholders: {docs} {points} {tracking} {meta} {listed} {answers} {pointlist} {pointcount}
-{moves} {decided} are table names, `?` a parameter.
+{pendingdue} {latest} {moves} {decided} are table names, `?` a parameter.
 """
 
 from collections.abc import Iterator
 from typing import Any
 
 from events.store import LogLocation
+from projections.answers import due_on_at
 from projections.fold import Doc
 
 Row = tuple[Any, ...]
@@ -42,25 +43,37 @@ _TABLES = (
     # row per point of an advice not withdrawn, with what its filters and order read; the
     # original due date, and the advice's term changes in {moves}, give the due date in force at
     # a business date. `outcome`: the point's outcome now, that of its row in {answers} with the
-    # highest position, kept by `writes.settle_outcomes` (after a rebuild: `all_outcomes`).
+    # highest position, kept by `counts.settle_outcomes` (after a rebuild: `all_outcomes`).
+    # `due_now`: the due date in force once every term change took effect (the latest
+    # effective; ties: the later recorded), what `verlopen` compares at a business date on or
+    # after every answer's date and every term change's effective date (the horizon below).
     "CREATE TABLE IF NOT EXISTS {pointlist} (advice_id TEXT NOT NULL, point INTEGER NOT NULL, "
     "body_id TEXT NOT NULL, dossier_id TEXT, submitted_on TEXT NOT NULL, year INTEGER NOT NULL, "
-    "created_at TEXT NOT NULL, due_on TEXT NOT NULL, outcome TEXT NOT NULL DEFAULT 'pending', "
-    "PRIMARY KEY (advice_id, point)){keyed}",
+    "created_at TEXT NOT NULL, due_on TEXT NOT NULL, due_now TEXT NOT NULL, "
+    "outcome TEXT NOT NULL DEFAULT 'pending', PRIMARY KEY (advice_id, point)){keyed}",
     "CREATE INDEX IF NOT EXISTS {pointlist_index} ON {pointlist} "
     "(submitted_on DESC, created_at DESC, advice_id, point)",
     "CREATE INDEX IF NOT EXISTS {pointlist_body_index} ON {pointlist} "
     "(body_id, submitted_on DESC, created_at DESC, advice_id, point)",
     "CREATE INDEX IF NOT EXISTS {pointlist_dossier_index} ON {pointlist} "
     "(dossier_id, submitted_on DESC, created_at DESC, advice_id, point)",
+    # `due_now` last: `verlopen` past the horizon reads the unanswered points in order from
+    # these and skips the ones not due yet without reading their rows.
     "CREATE INDEX IF NOT EXISTS {pointlist_outcome_index} ON {pointlist} "
-    "(outcome, submitted_on DESC, created_at DESC, advice_id, point)",
+    "(outcome, submitted_on DESC, created_at DESC, advice_id, point, due_now)",
     "CREATE INDEX IF NOT EXISTS {pointlist_body_outcome_index} ON {pointlist} "
-    "(body_id, outcome, submitted_on DESC, created_at DESC, advice_id, point)",
+    "(body_id, outcome, submitted_on DESC, created_at DESC, advice_id, point, due_now)",
     # How many points each body has per year and outcome now: the length of the points view,
     # whole or of a body, year or outcome, without counting its rows.
     "CREATE TABLE IF NOT EXISTS {pointcount} (body_id TEXT NOT NULL, year INTEGER NOT NULL, "
     "outcome TEXT NOT NULL, points BIGINT NOT NULL, PRIMARY KEY (body_id, year, outcome)){keyed}",
+    # How many points of each body are unanswered now, per due date in force (`due_now`): the
+    # length of `verlopen=true` at a business date on or after the horizon, whatever the size.
+    "CREATE TABLE IF NOT EXISTS {pendingdue} (body_id TEXT NOT NULL, due_on TEXT NOT NULL, "
+    "points BIGINT NOT NULL, PRIMARY KEY (body_id, due_on)){keyed}",
+    # The horizon: the latest answer's date and term change's effective date (`what`:
+    # 'horizon'); none while there is neither.
+    "CREATE TABLE IF NOT EXISTS {latest} (what TEXT PRIMARY KEY, on_date TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {moves} (advice_id TEXT NOT NULL, seq INTEGER NOT NULL, "
     "effective_on TEXT NOT NULL, new_due_on TEXT NOT NULL, PRIMARY KEY (advice_id, seq)){keyed}",
     # Which decisions name each advice (in `advice_ids` or a deviation): what one advice's view
@@ -86,19 +99,27 @@ _INDEXES = {
     "docs_index": "view_docs_kind_v2",
     "listed_index": "view_listed_order_v3",
     "answers_index": "view_answers_point_v5",
-    "pointlist_index": "view_pointlist_order_v6",
-    "pointlist_body_index": "view_pointlist_body_v6",
-    "pointlist_dossier_index": "view_pointlist_dossier_v6",
-    "pointlist_outcome_index": "view_pointlist_outcome_v6",
-    "pointlist_body_outcome_index": "view_pointlist_body_outcome_v6",
+    "pointlist_index": "view_pointlist_order_v7",
+    "pointlist_body_index": "view_pointlist_body_v7",
+    "pointlist_dossier_index": "view_pointlist_dossier_v7",
+    "pointlist_outcome_index": "view_pointlist_outcome_v7",
+    "pointlist_body_outcome_index": "view_pointlist_body_outcome_v7",
     "decided_index": "view_decided_advice_v5",
 }
 # The search index on PostgreSQL, also built once at the end of a rebuild.
 _POSTGRES_SEARCH_INDEX = "views_points_words_v2"
 # Tables of earlier versions, dropped when a store moves to this one (`events_v2`: the copy of
 # the log the views held up to version 3; `answers_v3`: the answers without their date, to 4;
-# the points view and its counts without the outcome, version 5).
-_OLD_TABLES = ("docs", "events", "events_v2", "answers_v3", "pointlist_v5", "pointcount_v5")
+# the points view and its counts without the outcome, version 5; without `due_now`, 6).
+_OLD_TABLES = (
+    "docs",
+    "events",
+    "events_v2",
+    "answers_v3",
+    "pointlist_v5",
+    "pointcount_v5",
+    "pointlist_v6",
+)
 # Each table's name, on SQLite (prefix `view_`) and PostgreSQL (`views_`, in the views schema).
 _NAMES = {
     "docs": "docs_v2",
@@ -106,7 +127,9 @@ _NAMES = {
     "meta": "meta",
     "listed": "listed_v3",
     "answers": "answers_v5",
-    "pointlist": "pointlist_v6",
+    "pointlist": "pointlist_v7",
+    "pendingdue": "pendingdue_v7",
+    "latest": "latest_v7",
     "pointcount": "pointcount_v6",
     "moves": "moves_v5",
     "decided": "decided_v5",
@@ -164,7 +187,7 @@ class ViewTables:
         return [self.sql(statement) for statement in (*_TABLES, *search)]
 
     def answers_index_statement(self) -> str:
-        """The index a point's latest answer is found by (see `writes.all_outcomes`)."""
+        """The index a point's latest answer is found by (see `counts.all_outcomes`)."""
         name = _INDEXES["answers_index"]
         return next(s for s in self.create_statements() if f" {name} " in s)
 
@@ -215,6 +238,7 @@ def point_list_rows(doc: Doc) -> Iterator[Row]:
     if doc["withdrawal"] is not None:
         return
     year = int(doc["submitted_on"][:4])
+    due_now = due_on_at(doc, "9999-12-31")
     for point in doc["points"]:
         yield (
             doc["id"],
@@ -225,6 +249,7 @@ def point_list_rows(doc: Doc) -> Iterator[Row]:
             year,
             doc["created_at"],
             doc["due_on"],
+            due_now,
         )
 
 

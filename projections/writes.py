@@ -6,10 +6,11 @@ knowing the rows there from the documents as they were (no need to read them bac
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
 
 from projections import search
+from projections.counts import Counts, raise_horizon, settle_outcomes
 from projections.fold import Doc
+from projections.statements import Cursor, many, rows_of
 from projections.tables import (
     Row,
     ViewTables,
@@ -28,31 +29,6 @@ _DELETE_POINT = (
 # The documents of a page's `older` ids as the views held them (a catch-up), or None (a rebuild,
 # which replaces their rows whole).
 Before = Sequence[Doc] | None
-
-
-class Cursor(Protocol):
-    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
-    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-    def fetchone(self) -> Any: ...
-
-
-def _many(cursor: Cursor, statement: str, rows: list[Any]) -> None:
-    """`executemany`, unless there is nothing to do: a catch-up has mostly nothing for most
-    statements, and an empty `executemany` still prepares and runs its statement."""
-    if rows:
-        cursor.executemany(statement, rows)
-
-
-def rows_of(tables: ViewTables, cursor: Cursor, select: str, ids: Sequence[str]) -> list[Row]:
-    """The rows a `select` (with `{marks}` for the ids) finds for these documents."""
-    found: list[Row] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        # Only "?" marks are interpolated; the ids travel as parameters.
-        cursor.execute(tables.sql(select.replace("{marks}", ",".join("?" * len(chunk)))), chunk)
-        found.extend(tuple(row) for row in cursor.fetchall())
-    return found
 
 
 SearchKey = tuple[str, str, int, tuple[str, ...]]
@@ -103,9 +79,9 @@ def replace_search_rows(
             stale.append((found[0], row[3]))
     added = [search_row(tables, key) for key in (wanted - had).elements()]
     if not sqlite:
-        _many(cursor, insert, added)
+        many(cursor, insert, added)
         return
-    _many(
+    many(
         cursor,
         "INSERT INTO view_search_v2 (view_search_v2, rowid, text) VALUES ('delete', ?, ?)",
         stale,
@@ -114,7 +90,7 @@ def replace_search_rows(
     for row in added:
         cursor.execute(insert + " RETURNING id", row)
         indexed.append((cursor.fetchone()[0], row[3]))
-    _many(cursor, "INSERT INTO view_search_v2 (rowid, text) VALUES (?, ?)", indexed)
+    many(cursor, "INSERT INTO view_search_v2 (rowid, text) VALUES (?, ?)", indexed)
 
 
 def replace_list_rows(
@@ -135,14 +111,14 @@ def replace_list_rows(
     # A catch-up: an answer adds a row or two to a document's; only the changes are written.
     have = {row[0]: row for row in (listed_row(doc) for doc in before if doc["kind"] == "advice")}
     changed = [row for row in listed if have.get(row[0]) != row]
-    _many(
+    many(
         cursor,
         tables.sql("DELETE FROM {listed} WHERE id = ?"),
         [(row[0],) for row in changed if row[0] in have],
     )
-    _many(cursor, insert_listed, changed)
+    many(cursor, insert_listed, changed)
     wanted, had = Counter(answers), Counter(row for doc in before for row in answer_rows(doc))
-    _many(
+    many(
         cursor,
         tables.sql(
             "DELETE FROM {answers} WHERE doc_id = ? AND advice_id = ? AND point = ? "
@@ -150,7 +126,9 @@ def replace_list_rows(
         ),
         [row[:5] for row in (had - wanted).elements()],
     )
-    _many(cursor, insert_answers, list((wanted - had).elements()))
+    added = list((wanted - had).elements())
+    many(cursor, insert_answers, added)
+    raise_horizon(tables, cursor, [row[5] for row in added if row[3] > 0])
 
 
 def replace_point_rows(
@@ -166,12 +144,14 @@ def replace_point_rows(
     advice = [doc for doc in docs if doc["kind"] == "advice"]
     rows = [row for doc in advice for row in point_list_rows(doc)]
     was = [doc for doc in before or () if doc["kind"] == "advice"]
-    columns = "advice_id, point, body_id, dossier_id, submitted_on, year, created_at, due_on"
+    columns = (
+        "advice_id, point, body_id, dossier_id, submitted_on, year, created_at, due_on, due_now"
+    )
     had = None if before is None else [row for doc in was for row in point_list_rows(doc)]
     written, gone = _replace(tables, cursor, ("pointlist", "advice_id", columns), rows, ids, had)
     moves = [row for doc in advice for row in move_rows(doc)]
     had = None if before is None else [row for doc in was for row in move_rows(doc)]
-    _replace(tables, cursor, ("moves", "advice_id", ""), moves, ids, had)
+    moved, _ = _replace(tables, cursor, ("moves", "advice_id", ""), moves, ids, had)
     decisions = [doc for doc in docs if doc["kind"] == "decision"]
     named = [row for doc in decisions for row in decided_rows(doc)]
     decided_ids = [d["id"] for d in decisions if d["id"] in set(ids)]
@@ -181,65 +161,18 @@ def replace_point_rows(
     _replace(tables, cursor, ("decided", "decision_id", ""), named, decided_ids, had)
     if before is None:
         return
+    raise_horizon(tables, cursor, [row[2] for row in moved])
     # New rows start pending; removed ones take their outcome's count with them.
-    counts: Counter[tuple[str, int, str]] = Counter((row[2], row[5], "pending") for row in written)
-    counts.subtract((row[2], row[5], row[8]) for row in gone)
+    counts = Counts(
+        Counter((row[2], row[5], "pending") for row in written),
+        Counter((row[2], row[8]) for row in written),
+    )
+    counts.outcomes.subtract((row[2], row[5], row[9]) for row in gone)
+    counts.pending.subtract((row[2], row[8]) for row in gone if row[9] == "pending")
     # Whose outcome may have changed: every advice of the page, and those a decision answers.
     touched = [d["id"] for d in advice]
     touched += [d["advice_id"] for doc in decisions for d in doc["deviations"]]
     settle_outcomes(tables, cursor, list(dict.fromkeys(touched)), counts)
-
-
-_SETTLE = (
-    "SELECT p.advice_id, p.point, p.body_id, p.year, p.outcome, (SELECT a.outcome FROM {answers} a "
-    "WHERE a.advice_id = p.advice_id AND a.point = p.point ORDER BY a.position DESC LIMIT 1) "
-    "FROM {pointlist} p WHERE p.advice_id IN ({marks})"
-)
-
-
-def settle_outcomes(
-    tables: ViewTables, cursor: Cursor, advice_ids: list[str], counts: Counter[tuple[str, int, str]]
-) -> None:
-    """Each point of these advice gets the outcome of its latest answer (as `{answers}` holds
-    it now) in its `{pointlist}` row; the counts move with it (and with `counts`, the rows the
-    caller added and removed)."""
-    changed = []
-    for advice_id, point, body_id, year, was, now in rows_of(tables, cursor, _SETTLE, advice_ids):
-        if now is not None and now != was:
-            changed.append((now, advice_id, point))
-            counts[(body_id, year, was)] -= 1
-            counts[(body_id, year, now)] += 1
-    _many(
-        cursor,
-        tables.sql("UPDATE {pointlist} SET outcome = ? WHERE advice_id = ? AND point = ?"),
-        changed,
-    )
-    _many(
-        cursor,
-        tables.sql(
-            "INSERT INTO {pointcount} AS c VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (body_id, year, outcome) DO UPDATE SET points = c.points + excluded.points"
-        ),
-        [(body, year, outcome, n) for (body, year, outcome), n in counts.items() if n],
-    )
-
-
-def all_outcomes(tables: ViewTables, cursor: Cursor) -> None:
-    """After a rebuild (with the indexes back): every point's outcome, and the counts anew."""
-    cursor.execute(
-        tables.sql(
-            "UPDATE {pointlist} SET outcome = COALESCE((SELECT a.outcome FROM {answers} a "
-            "WHERE a.advice_id = {pointlist}.advice_id AND a.point = {pointlist}.point "
-            "ORDER BY a.position DESC LIMIT 1), 'pending')"
-        )
-    )
-    cursor.execute(tables.sql("DELETE FROM {pointcount}"))
-    cursor.execute(
-        tables.sql(
-            "INSERT INTO {pointcount} SELECT body_id, year, outcome, COUNT(*) FROM {pointlist} "
-            "GROUP BY body_id, year, outcome"
-        )
-    )
 
 
 def _replace(
@@ -270,7 +203,7 @@ def _replace(
         rows, old = [row for row in rows if row[0] not in have], []
     else:
         delete = f"DELETE FROM {{{name}}} WHERE {key} = ?"  # noqa: S608
-        _many(cursor, tables.sql(delete), [(i,) for i in ids])
+        many(cursor, tables.sql(delete), [(i,) for i in ids])
     if rows:
         marks = ", ".join("?" * len(rows[0]))
         named = f" ({columns})" if columns else ""

@@ -170,17 +170,44 @@ def test_the_points_view_paged_in_sql_is_the_view_of_every_document(
     overdue_then = model.points(start + timedelta(days=50), filters=Filters(overdue=True))
     assert {r["advice_title"] for r in overdue_then} >= {"Advies 3"}  # its term moved earlier
     whole, own = list(model.points(today)), model.points(today, filters=Filters(str(body_id)))
-    counted = _counts(model)
+    counted, unanswered = _counts(model), _unanswered(model)
     assert {outcome for _, _, outcome, _ in counted} >= {"pending", "followed", "deferred"}
+    # Days 20, 50 and 60 lie past the last answer's date (day 9) and term change (day 4), so
+    # `verlopen` above was counted from the unanswered points per due date; days 3 and 8 not.
+    assert model.store.query("SELECT what, on_date FROM {latest}") == [
+        ("horizon", (start + timedelta(days=9)).isoformat())
+    ]
     model.rebuild()  # the bulk load keeps the same rows and counts
     assert list(model.points(today)) == whole
     assert _counts(model) == counted
+    assert _unanswered(model) == unanswered
+    assert model.store.query("SELECT what, on_date FROM {latest}") == [
+        ("horizon", (start + timedelta(days=9)).isoformat())
+    ]
+    for body, overdue in product((None, str(body_id)), (True, False)):
+        filters = Filters(body_id=body, overdue=overdue)
+        expected = [r for r in views.points_view(model.advice_list(today)) if filters.keep(r)]
+        assert len(model.points(today, filters=filters)) == len(expected)
+        assert list(model.points(today, filters=filters)) == expected
     for body, outcome in product((None, str(body_id)), ("pending", "followed", "not_followed")):
         filters = Filters(body_id=body, outcome=outcome)
         assert list(model.points(today, filters=filters)) == [r for r in whole if filters.keep(r)]
     assert len(model.points(today)) == len(whole) == 3 * 6  # one of seven advice withdrawn
     assert len(model.points(today, filters=Filters(str(body_id)))) == len(own)
     assert len(model.points(today, filters=Filters(year=1999))) == 0
+
+
+def _unanswered(model: "ReadModel") -> list[tuple[str, str, int]]:
+    """The unanswered points counted per body and due date in force, checked against the rows."""
+    kept = model.store.query("SELECT body_id, due_on, points FROM {pendingdue}")
+    rows = model.store.query(
+        "SELECT body_id, due_now, COUNT(*) FROM {pointlist} WHERE outcome = 'pending' "
+        "GROUP BY body_id, due_now"
+    )
+    found = sorted((str(b), str(d), int(n)) for b, d, n in kept if n)
+    assert found == sorted((str(b), str(d), int(n)) for b, d, n in rows)
+    assert found, "the story leaves points unanswered"
+    return found
 
 
 def _counts(model: "ReadModel") -> list[tuple[str, int, str, int]]:
