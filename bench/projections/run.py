@@ -95,8 +95,8 @@ def measure_lag(location: LogLocation, args: argparse.Namespace) -> None:
         median, p99 = statistics.median(values), percentile(values, 0.99)
         baseline = f"save median {save_median:.2f} ms"
         row(label, f"{median:.2f} / {p99:.2f} ms", baseline, median / save_median)
-    record("catch_up_ms", statistics.median(lag.lag_ms), "commit → view reflects it, median ms",
-           f"ledger save {save_median:.2f} ms", "< 1 ms")  # fmt: skip
+    record("catch_up_lag_ms", statistics.median(lag.lag_ms), "commit → view reflects it, median ms",
+           f"ledger save {save_median:.2f} ms")  # fmt: skip
     print("    (median / p99 in ms; the ratio is of the medians, against the ledger's save)")
 
 
@@ -111,6 +111,7 @@ def measure_catch_up_one(location: LogLocation, args: argparse.Namespace) -> Non
     )
     cpu_median, cpu_p99 = statistics.median(cpu), percentile(cpu, 0.99)
     row("   CPU of this process", f"{cpu_median:.3f} / {cpu_p99:.3f} ms", "median / p99", None)
+    record("catch_up_ms", median, "catch-up of one new event, median ms", "—", "< 1 ms")
     verdict = "met" if median < 1.0 else "NOT met"
     print(f"    goal < 1 ms median: {verdict} ({median:.3f} ms wall, {cpu_median:.3f} ms CPU)")
 
