@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line on stderr (structlog); tokens are never logged."""
 
 import asyncio
+import atexit
 import logging
 import sys
 from collections.abc import Callable
@@ -26,7 +27,7 @@ def configure_logging(stream: TextIO | None = None, *, fast: bool = False) -> No
     """
     global _request_line
     if fast:
-        out: BinaryIO = sys.stderr.buffer
+        out = _buffered_stderr()
         _request_line = _writer(out)
         structlog.configure(
             processors=[*_processors(), structlog.processors.JSONRenderer(serializer=_bytes)],
@@ -41,6 +42,19 @@ def configure_logging(stream: TextIO | None = None, *, fast: bool = False) -> No
         logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def _buffered_stderr() -> BinaryIO:
+    """Stderr's file with a buffer of its own: `sys.stderr.buffer` is the unbuffered file itself
+    under `PYTHONUNBUFFERED` (or `-u`), a `write` system call per line. Flushed at exit; every
+    structlog line flushes it too, so lines stay in order (see `_writer`)."""
+    try:
+        descriptor = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return sys.stderr.buffer
+    out = open(descriptor, "wb", buffering=1 << 16, closefd=False)  # noqa: SIM115 - kept open
+    atexit.register(out.flush)
+    return out
 
 
 def _processors() -> list[Any]:
