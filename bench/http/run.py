@@ -56,7 +56,9 @@ def _api(
     if root is None:  # this tree's server; an older one may not know --workers
         args += ["--workers", str(workers)]
         return start_server(stack, name, args, f"{BASE}/openapi.json", env, log)
-    env = {**env, "PYTHONPATH": str(root)}
+    # Its processes by the setting (`--workers` is newer than it): left to itself, a checkout
+    # that knows the setting starts one per CPU and is measured against our one.
+    env = {**env, "PYTHONPATH": str(root), "ADVIESSPOOR_WORKERS": str(workers)}
     return start_server(stack, name, args, f"{BASE}/openapi.json", env, log, root)
 
 
