@@ -173,8 +173,8 @@ class PointList(Sequence[PointRow]):
     def _overdue_count(self, body_id: str | None, overdue: bool) -> int:
         """`verlopen` (with a body, or none) past the horizon: the unanswered points counted per
         body and due date, summed over the dates before the business date; the others are the
-        rest of the body's (or all) points. As many rows as there are due dates, whatever the
-        number of advice."""
+        rest of the body's (or all) points, counted as without `verlopen`. As many rows as there
+        are due dates, whatever the number of advice."""
         day = self.as_of.isoformat()
         body = " AND body_id = ?" if body_id is not None else ""
         params = [day] + ([body_id] if body_id is not None else [])
@@ -182,10 +182,7 @@ class PointList(Sequence[PointRow]):
         found = int(self.store.query(select, params)[0][0])
         if overdue:
             return found
-        total = "SELECT COALESCE(SUM(points), 0) FROM {pointcount}" + (  # noqa: S608
-            " WHERE body_id = ?" if body_id is not None else ""
-        )
-        return int(self.store.query(total, params[1:])[0][0]) - found
+        return len(PointList(self.store, self.as_of, Filters(body_id=body_id))) - found
 
     @overload
     def __getitem__(self, index: int) -> PointRow: ...

@@ -138,12 +138,8 @@ class Queries:
         events. Views behind `upto` may not name a decision yet: then all are replayed."""
         if self.store.position() < upto:
             return self.context(upto, advice_titles=False)
-        rows = [
-            row
-            for i in dict.fromkeys(named_by(self.store, [doc]))
-            for row in self.log.of_record(i, upto)
-        ]
-        return answers.context(self._replay(sorted(rows, key=lambda row: row[0])).values())
+        named = (self.doc(i, upto) for i in dict.fromkeys(named_by(self.store, [doc])))
+        return answers.context(found for found in named if found is not None)
 
     def advice_list(
         self,
