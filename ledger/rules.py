@@ -1,7 +1,8 @@
 """Rules shared by several aggregates: who acts, blank texts, dates in the future."""
 
+import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -18,9 +19,27 @@ READING_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECRETARIAT, Role.MEMBER, Ro
 LOG_READING_ROLES = frozenset({Role.AUDITOR})
 
 
+# (the moment the day below ends, as seconds since the epoch; that day)
+_TODAY: tuple[float, date] = (0.0, date.min)
+
+
 def amsterdam_today() -> date:
-    """Business dates are Dutch calendar dates."""
-    return datetime.now(tz=AMSTERDAM).date()
+    """Business dates are Dutch calendar dates. Worked out once a day (every request asks):
+    kept until midnight in Amsterdam, summer time or not."""
+    global _TODAY  # one tuple, swapped whole: safe between threads
+    ends, day = _TODAY
+    now = time.time()
+    if now < ends:
+        return day
+    _TODAY = day_at(now)
+    return _TODAY[1]
+
+
+def day_at(now: float) -> tuple[float, date]:
+    """The moment (seconds since the epoch) the Amsterdam day of `now` ends, and that day."""
+    day = datetime.fromtimestamp(now, tz=AMSTERDAM).date()
+    midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=AMSTERDAM)
+    return midnight.timestamp(), day
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ class ReadModels:
         self._lock = threading.Lock()
 
     def __getitem__(self, municipality: str) -> ReadModel:
+        model = self._models.get(municipality)  # every request asks: no lock once it is there
+        if model is not None:
+            return model
         with self._lock:
             model = self._models.get(municipality)
             if model is None:

@@ -1,10 +1,9 @@
-"""The aiohttp application factory: services, headers, routes; everything opened is closed."""
+"""The aiohttp application factory: services, routes, the edge; everything opened is closed."""
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Final
 
 from aiohttp import web
 
@@ -13,12 +12,10 @@ from api.http import log_watch, routes_proofs, routes_read, routes_views, routes
 from api.http.answer_cache import AnswerCache
 from api.http.documentation import index, with_document
 from api.http.fields import BASE_PATH
-from api.http.headers import API_VERSION, SECURITY_HEADERS
-from api.http.middleware import MIDDLEWARES
-from api.http.pipeline import REQUEST_ID, Route, Services, endpoint
+from api.http.middleware import edge
+from api.http.pipeline import Route, Services, endpoint
 from api.logging import ensure_logging
 from api.pages import setup_pages
-from api.pages.render import page_headers
 from api.settings import Settings
 from events.store import StoreUrl
 from ledger import Ledgers, amsterdam_today
@@ -45,7 +42,7 @@ def create_app(
     """The HTTP API on one store: `/api/v1`, every municipality, as API.md describes it."""
     settings = settings or Settings()
     ensure_logging()
-    app = web.Application(middlewares=MIDDLEWARES, client_max_size=settings.max_body)
+    app = web.Application(client_max_size=settings.max_body)
     services = Services(
         ledgers=Ledgers(store, today),
         edge_store=EdgeStore(store),
@@ -55,10 +52,9 @@ def create_app(
         answers=AnswerCache(settings.answer_cache),
     )
     setup_services(app, services)
-    setup_headers(app)
     stream.setup(app)
     setup_routes(app, services)
-    setup_pages(app, services)
+    app.middlewares.append(edge(setup_pages(app, services)))
     log_watch.setup(app, services)
     return app
 
@@ -77,24 +73,6 @@ def setup_services(app: web.Application, services: Services) -> None:
         services.edge_store.close()
 
     app.cleanup_ctx.append(lifetime)
-
-
-# Not which framework, nor which version, as `Server`.
-EVERY_RESPONSE: Final = {**SECURITY_HEADERS, "API-Version": API_VERSION, "Server": "adviesspoor"}
-
-
-def setup_headers(app: web.Application) -> None:
-    """`API-Version`, the security headers and the request id on every response, then the
-    pages' own (one hook: each costs a coroutine per response)."""
-
-    async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
-        response.headers.update(EVERY_RESPONSE)
-        request_id = request.get(REQUEST_ID)
-        if request_id is not None:
-            response.headers["X-Request-ID"] = request_id
-        page_headers(request, response)
-
-    app.on_response_prepare.append(add_headers)
 
 
 def setup_routes(app: web.Application, services: Services) -> None:

@@ -3,6 +3,8 @@ Rules, /core/transport/security-headers), and how the OpenAPI document declares 
 
 from typing import Any, Final
 
+from aiohttp import web
+
 API_VERSION: Final = "1.1.0"
 
 SECURITY_HEADERS: Final = {
@@ -14,6 +16,21 @@ SECURITY_HEADERS: Final = {
     "Referrer-Policy": "no-referrer",
     "Feature-Policy": "'none'",
 }
+# Not which framework, nor which version, as `Server`.
+EVERY_RESPONSE: Final = {**SECURITY_HEADERS, "API-Version": API_VERSION, "Server": "adviesspoor"}
+
+
+def add_every(response: web.StreamResponse, request_id: str | None) -> None:
+    """The headers of every response, and the request's id, onto a response not yet sent (the
+    edge middleware does this for every answer; a stream, which starts sending inside its route,
+    does it itself)."""
+    if response.prepared:
+        return
+    response.headers.update(EVERY_RESPONSE)
+    if request_id is not None:
+        response.headers["X-Request-ID"] = request_id
+
+
 _SECURITY_HEADER_PURPOSES: Final = {
     "Cache-Control": "Niets van het antwoord wordt bewaard.",
     "Content-Security-Policy": "Het antwoord laadt niets en komt in geen frame.",

@@ -1,15 +1,18 @@
 """What wraps every request, in one middleware: its log line and context, no trailing slash,
-and errors as problem+json."""
+errors as problem+json (or a page), the headers every response carries."""
 
 import os
 import re
 import time
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Final
 
 import structlog
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
+from api.http.headers import add_every
 from api.http.pipeline import PRINCIPAL, REQUEST_ID, ROUTE
 from api.http.problems import ProblemError, from_http, from_ledger
 from api.logging import get_logger, request_line
@@ -32,47 +35,74 @@ def request_id_of(request: web.Request) -> str:
     return given if _REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
 
 
-@web.middleware
-async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Around every request, in one layer (each layer costs a coroutine and a wrapper per
-    request): its id and log context, no trailing slash, errors as problem+json, one log line
-    (who by token name and role, never the token; what; how long)."""
-    started = time.perf_counter()
-    request_id = request[REQUEST_ID] = request_id_of(request)
-    # Requests on one connection share a task and so a context: overwrite, rather than clear
-    # (which walks every context variable there is).
-    structlog.contextvars.bind_contextvars(request_id=request_id, who=None, municipality=None)
-    status = 500
-    response: web.StreamResponse
-    try:
-        if request.path != "/" and request.path.endswith("/"):
-            # NL API rule /core/no-trailing-slash: 404, no redirect, before any authentication.
-            msg = "Deze URL bestaat niet; laat de slash aan het eind weg."
-            response = ProblemError(404, msg).response()
-        else:
-            response = await _answered(request, handler)
-        status = response.status
-        return response
-    except ConnectionResetError:
-        status = CLIENT_GONE  # the caller went away: nobody to answer, and no fault of ours
-        raise
-    finally:
-        principal = request.get(PRINCIPAL)
-        request_line(
-            {
-                "method": request.method,
-                "path": request.path,
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "request_id": request_id,
-                # The token's id, never its name: a name is personal data that can be forgotten
-                # (adviesspoor forget), and a log line cannot be.
-                "who": None
-                if principal is None
-                else {"token": principal.token_id, "role": principal.role_word},
-                "municipality": None if principal is None else principal.municipality,
-            },
-        )
+# The pages' part of the edge (api/pages/render.py: sessions, a slash at the end redirected,
+# problem+json answered as a Dutch page): it gets the request and the API's inner part.
+PageLayer = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+PageHeaders = Callable[[web.Request, web.StreamResponse], None]
+
+
+def is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+def edge(pages: tuple[PageLayer, PageHeaders] | None = None) -> Middleware:
+    """The one middleware around every request (each layer, and aiohttp's response hook, costs
+    coroutines per request): its id and log context, no trailing slash, errors as problem+json
+    (or, for a page, as a Dutch page), the headers every response carries, one log line (who by
+    token id and role, never the token; what; how long)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        request_id = request[REQUEST_ID] = request_id_of(request)
+        # Requests on one connection share a task and so a context: overwrite, rather than
+        # clear (which walks every context variable there is).
+        structlog.contextvars.bind_contextvars(request_id=request_id, who=None, municipality=None)
+        status = 500
+        try:
+            if pages is None or is_api(request.path):
+                response = await _api(request, handler)
+                add_every(response, request_id)
+            else:
+                response = await pages[0](request, partial(_api, handler=handler))
+                add_every(response, request_id)
+                pages[1](request, response)
+            status = response.status
+            return response
+        except web.HTTPException as moved:  # a redirect raised by a route: answered by aiohttp
+            add_every(moved, request_id)
+            status = moved.status
+            raise
+        except ConnectionResetError:
+            status = CLIENT_GONE  # the caller went away: nobody to answer, and no fault of ours
+            raise
+        finally:
+            principal = request.get(PRINCIPAL)
+            request_line(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "request_id": request_id,
+                    # The token's id, never its name: a name is personal data that can be
+                    # forgotten (adviesspoor forget), and a log line cannot be.
+                    "who": None
+                    if principal is None
+                    else {"token": principal.token_id, "role": principal.role_word},
+                    "municipality": None if principal is None else principal.municipality,
+                },
+            )
+
+    return middleware
+
+
+async def _api(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path != "/" and request.path.endswith("/"):
+        # NL API rule /core/no-trailing-slash: 404, no redirect, before any authentication.
+        msg = "Deze URL bestaat niet; laat de slash aan het eind weg."
+        return ProblemError(404, msg).response()
+    return await _answered(request, handler)
 
 
 async def _answered(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -106,6 +136,3 @@ async def _answered(request: web.Request, handler: Handler) -> web.StreamRespons
         log.exception("unhandled", path=request.path)
         msg = "Er ging aan onze kant iets mis; het is vastgelegd in het serverlog."
         return ProblemError(500, msg).response()
-
-
-MIDDLEWARES: Final = (edge,)

@@ -213,6 +213,8 @@ def _query(model: type[Request], request: web.Request) -> Request:
             _EMPTY[model] = model()
         except ValidationError:
             _EMPTY[model] = None
+    if not request.query_string:
+        return query_of(model, (), _EMPTY[model])  # no query string to parse
     return query_of(model, list(request.query.items()), _EMPTY[model])
 
 

@@ -18,7 +18,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_server import Server
 
-from api.http.headers import API_VERSION, SECURITY_HEADERS
+from api.http.headers import EVERY_RESPONSE
 from api.http.problems import PROBLEM_JSON, TYPE_PREFIX
 from api.logging import get_logger
 
@@ -59,7 +59,7 @@ class _EdgeRequestHandler(RequestHandler):
             status=status,
             body=orjson.dumps(body),
             content_type=PROBLEM_JSON,
-            headers={**SECURITY_HEADERS, "API-Version": API_VERSION, "Server": "adviesspoor"},
+            headers=EVERY_RESPONSE,
         )
         response.force_close()
         return response

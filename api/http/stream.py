@@ -19,7 +19,8 @@ from aiohttp_sse import EventSourceResponse
 from api.http import answers as A  # noqa: N812 - the table of answers
 from api.http.events import log_event
 from api.http.fields import Named
-from api.http.pipeline import Call, Route, Services
+from api.http.headers import add_every
+from api.http.pipeline import REQUEST_ID, Call, Route, Services
 from api.http.problems import InvalidParam, invalid
 from api.http.queries import StreamQuery
 from events import Role
@@ -134,6 +135,7 @@ async def stream_events(call: Call) -> web.StreamResponse:
         call.caller.token_id, lambda: transport is not None and not transport.is_closing()
     )
     response = EventSourceResponse(sep="\n", ping_interval=KEEPALIVE_SECONDS)
+    add_every(response, call.request[REQUEST_ID])  # it starts sending here, before the edge
     await response.prepare(call.request)
 
     async def send(rows: list[LogRow]) -> None:

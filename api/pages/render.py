@@ -1,10 +1,10 @@
-"""Pages as HTML: the templates with who is signed in, Dutch error pages, the pages' middleware
-(sessions; a slash at the end; problem+json of the API's middlewares answered as HTML instead) and
-their headers (a strict Content-Security-Policy without any script).
+"""Pages as HTML: the templates with who is signed in, Dutch error pages, the pages' part of the
+edge middleware (sessions; a slash at the end; problem+json of the API's part answered as HTML
+instead) and their headers (a strict Content-Security-Policy without any script).
 
 The JSON API's pipeline stays as it is: its trailing-slash rule and problem+json apply to `/api`
-only. A page handler answers HTML itself; what the API's middlewares still turn into problem+json
-(an unknown address, a method a page does not take, a crash) is answered here as a Dutch page.
+only. A page handler answers HTML itself; what the API's part still turns into problem+json (an
+unknown address, a method a page does not take, a crash) is answered here as a Dutch page.
 """
 
 from collections.abc import Awaitable, Callable
@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp_session import session_middleware
 
+from api.http.middleware import PageLayer
 from api.http.pipeline import PRINCIPAL
 from api.http.problems import PROBLEM_JSON
 from api.pages.session import SessionStorage, csrf_token, signed_in
@@ -95,37 +96,30 @@ def page(handler: PageHandler) -> PageHandler:
     return handle
 
 
-def is_api(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/")
-
-
-def pages_middleware(storage: SessionStorage) -> Callable[..., Awaitable[web.StreamResponse]]:
-    """Sessions for pages, a slash at the end sent to the address without it, and every error
-    the inner (API) middlewares made into problem+json answered as a Dutch HTML page instead."""
+def pages_layer(storage: SessionStorage) -> PageLayer:
+    """The pages' part of the edge middleware (api/http/middleware.py), for every address
+    outside `/api`: sessions, a slash at the end sent to the address without it, and every error
+    the API's part made into problem+json answered as a Dutch HTML page instead."""
     sessions = session_middleware(storage)
 
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if is_api(request.path):
-            return await handler(request)
+    async def layer(request: web.Request, inner: Handler) -> web.StreamResponse:
         if request.path != "/" and request.path.endswith("/") and request.method == "GET":
             # One leading slash only: `//host/` must not become a link to another site.
             target = "/" + request.path.strip("/")
             query = f"?{request.query_string}" if request.query_string else ""
             return redirect(target + query, 301)
-        response = await sessions(request, handler)
+        response = await sessions(request, inner)
         if response.content_type == PROBLEM_JSON:
             return await error_page(request, response.status)
         return response
 
-    return middleware
+    return layer
 
 
 def page_headers(request: web.Request, response: web.StreamResponse) -> None:
     """The pages' own policy: CSS from this site only, no script at all, no framing (called by
-    the app's one header hook, after the headers every response has)."""
-    if is_api(request.path):
-        return
+    the edge middleware for every address outside `/api`, after the headers every response
+    has)."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers.popall("API-Version", None)
     if request.path.startswith("/static/") and response.status == 200:

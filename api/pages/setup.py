@@ -7,9 +7,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from api.http.middleware import PageHeaders, PageLayer
 from api.http.pipeline import Services
 from api.pages import feeds, imports, members, office, office_forms, public, words
-from api.pages.render import pages_middleware
+from api.pages.render import page_headers, pages_layer
 from api.pages.session import COOKIE, SESSION_SECONDS, SessionStorage, session_key
 from api.pages.site import SITE, Site
 
@@ -39,8 +40,9 @@ def _environment(app: web.Application) -> jinja2.Environment:
     return env
 
 
-def setup_pages(app: web.Application, services: Services) -> None:
-    """Templates, the session cookie, the pages' middleware and headers, and their routes."""
+def setup_pages(app: web.Application, services: Services) -> tuple[PageLayer, PageHeaders]:
+    """Templates, the session cookie and the pages' routes; returns the pages' part of the edge
+    middleware and their headers, for `api.http.middleware.edge`."""
     _environment(app)
     app[SITE] = Site(services)
     storage = SessionStorage(
@@ -50,10 +52,6 @@ def setup_pages(app: web.Application, services: Services) -> None:
         httponly=True,
         samesite="Strict",
     )
-    # Around the API's one middleware (api/http/middleware.py: the request log, problem+json and
-    # the trailing-slash rule), so a page's address with a slash is redirected before that rule,
-    # and what it answers as problem+json for a page becomes a Dutch page.
-    app.middlewares.insert(0, pages_middleware(storage))
     router = app.router
     router.add_static("/static", STATIC, name="static", append_version=False)
     router.add_get("/", public.home, name="pages_home")
@@ -88,3 +86,7 @@ def setup_pages(app: web.Application, services: Services) -> None:
         get, post = office.handlers(spec)
         router.add_get(path, get)
         router.add_post(path, post)
+    # Around the API's part of the edge (problem+json and the trailing-slash rule), so a page's
+    # address with a slash is redirected before that rule, and what it answers as problem+json
+    # for a page becomes a Dutch page.
+    return pages_layer(storage), page_headers
