@@ -1,185 +1,28 @@
 """Hostile HTTP requests as raw bytes, for tests/e2e/test_http_fuzz.py: hypothesis strategies that
 start from a valid request for every operation and mutate its path ids, query string, headers and
-body; and a socket client that sends exactly those bytes and reads the answer back."""
+body. The valid requests and the values come from hostile_values.py; hostile_wire.py sends the
+bytes and reads the answer back (both re-exported here)."""
 
-import contextlib
 import json
 import re
-import socket
-import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-from tests.faults.client import amsterdam_day
+from tests.e2e.hostile_values import (
+    DATES,
+    LAST_EVENT_IDS,
+    OPERATIONS,
+    OTHER_VALUES,
+    RAW_VALUES,
+    TEXTS,
+    promise,
+    valid_bodies,
+)
+from tests.e2e.hostile_wire import Raw, Reply, raw_request, send
 
-STREAM_LISTEN_SECONDS = 0.3
-
-# Raw JSON values, put in place of a placeholder string after the body is serialised.
-RAW_VALUES: dict[str, bytes] = {
-    "lone surrogate": b'"\\ud800 los"',
-    "lone low surrogate": b'"\\udfff"',
-    "400 digits": b"1" + b"0" * 400,
-    "5000 digits": b"9" * 5000,
-    "23 digits": b"9" * 23,
-    "1e400": b"1e400",
-    "1.0": b"1.0",
-    "-0": b"-0",
-    "NaN": b"NaN",
-    "invalid UTF-8": b'"\xff\xfe"',
-    "overlong UTF-8": b'"\xc0\xaf"',
-    "deep array": b"[" * 2000 + b"]" * 2000,
-}
-TEXTS = [
-    "",
-    " ",
-    "\u200b",
-    "\u200b\u200d\ufeff",
-    "\u0000",
-    "a\u0000b",
-    "\u001b[2J\u001b]0;pwned\u0007",
-    "regel\r\nX-Injected: 1",
-    "\u2028\u2029",
-    "\ud7ff\ue000",
-    "²",
-    "１２",
-    "x" * 25_000,
-]
-OTHER_VALUES: list[Any] = [
-    0,
-    -1,
-    1.5,
-    True,
-    False,
-    None,
-    [],
-    {},
-    [1],
-    {"a": 1},
-    2**63,
-    -(2**63) - 1,
-]
-LAST_EVENT_IDS = ["²".encode(), b"9" * 23, b"9" * 5000, b"1", b"-1", "１".encode(), b"1e3", b" 1"]
-DATES = [
-    "2024-02-30",
-    "2024-2-3",
-    "9999-12-31",
-    "0000-01-01",
-    "2024-01-01T00:00:00Z",
-    "２０２４-01-01",
-]
-
-
-@dataclass(frozen=True)
-class Raw:
-    """One request exactly as it goes on the wire."""
-
-    method: str
-    target: bytes
-    headers: tuple[tuple[bytes, bytes], ...]
-    body: bytes
-    what: str  # how it was made, to read in a failure report
-
-    def wire(self) -> bytes:
-        lines = [f"{self.method} ".encode() + self.target + b" HTTP/1.1"]
-        lines += [name + b": " + value for name, value in self.headers]
-        if self.body or self.method == "POST":
-            lines.append(b"Content-Length: " + str(len(self.body)).encode())
-        return b"\r\n".join(lines) + b"\r\n\r\n" + self.body
-
-    def __repr__(self) -> str:
-        shown = self.wire()
-        if len(shown) > 600:
-            shown = shown[:400] + b"..." + shown[-150:]
-        return f"Raw({self.what}: {shown!r})"
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int | None  # None: the connection closed without an answer
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip()
-
-
-def promise() -> dict[str, Any]:
-    return {"punt": 1, "omschrijving": "Er komt een brochure.", "uiterlijkOp": amsterdam_day(30)}
-
-
-def valid_bodies(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """A valid body for every POST, by path template."""
-    body, advice = ids.get("adviesorgaan", ""), ids.get("advies", "")
-    return {
-        "/adviesorganen": {"naam": "Raad", "soort": "adviesraad", "reactietermijnDagen": 42},
-        "/dossiers": {"titel": "Dossier", "geopendOp": amsterdam_day(-5), "kenmerk": "K1"},
-        "/adviezen": {
-            "adviesorgaan": body,
-            "titel": "Advies",
-            "uitgebrachtOp": amsterdam_day(-10),
-            "gevraagd": False,
-            "punten": [{"tekst": "Punt 1"}, {"tekst": "Punt 2"}, {"tekst": "Punt 3"}],
-        },
-        "/adviezen/{advies}/reacties": {
-            "punt": 1,
-            "uitkomst": "niet_overgenomen",
-            "reactie": "Nee.",
-            "motivering": "Omdat.",
-            "gegevenOp": amsterdam_day(-1),
-        },
-        "/adviezen/{advies}/toezeggingen": promise(),
-        "/adviezen/{advies}/toezeggingen/{toezegging}/nakoming": {
-            "nagekomenOp": amsterdam_day(-1),
-            "toelichting": "Gedaan.",
-        },
-        "/adviezen/{advies}/termijnwijzigingen": {
-            "nieuweDatum": amsterdam_day(60),
-            "reden": "Zomer.",
-        },
-        "/adviezen/{advies}/wederwoorden": {"punt": 1, "oordeel": "tevreden", "tekst": "Dank."},
-        "/besluiten": {
-            "dossier": ids.get("dossier", ""),
-            "titel": "Besluit",
-            "besluitdatum": amsterdam_day(-1),
-            "adviezen": [advice],
-            "afwijkingen": [
-                {"advies": advice, "punt": n, "motivering": "Anders."} for n in (1, 2, 3)
-            ],
-        },
-    }
-
-
-# (method, path template, role, query keys it knows)
-OPERATIONS: list[tuple[str, str, str, tuple[str, ...]]] = [
-    ("POST", "/adviesorganen", "beheerder", ()),
-    ("POST", "/dossiers", "secretariaat", ()),
-    ("POST", "/adviezen", "secretariaat", ()),
-    ("POST", "/adviezen/{advies}/reacties", "secretariaat", ()),
-    ("POST", "/adviezen/{advies}/toezeggingen", "secretariaat", ()),
-    ("POST", "/adviezen/{advies}/toezeggingen/{toezegging}/nakoming", "secretariaat", ()),
-    ("POST", "/adviezen/{advies}/termijnwijzigingen", "secretariaat", ()),
-    ("POST", "/adviezen/{advies}/wederwoorden", "lid", ()),
-    ("POST", "/besluiten", "secretariaat", ()),
-    ("GET", "/adviezen/{advies}", "secretariaat", ("peildatum", "vastgelegdTot")),
-    (
-        "GET",
-        "/adviezen",
-        "lid",
-        ("adviesorgaan", "dossier", "status", "verlopen", "pagina", "paginaGrootte"),
-    ),
-    ("GET", "/adviezen/{advies}/historie", "auditor", ("vastgelegdTot",)),
-    ("GET", "/volglijst", "secretariaat", ("adviesorgaan", "peildatum")),
-    ("GET", "/statistieken", "secretariaat", ("adviesorgaan", "jaar", "peildatum")),
-    ("GET", "/dossiers/{dossier}", "secretariaat", ("peildatum",)),
-    ("GET", "/adviesorganen/{adviesorgaan}", "lid", ()),
-    ("GET", "/besluiten", "secretariaat", ("pagina", "paginaGrootte")),
-    ("GET", "/gebeurtenissen", "auditor", ("vanaf", "limiet", "vastgelegdTot")),
-    ("GET", "/gebeurtenissen/stroom", "auditor", ("vanaf",)),
-]
+__all__ = ["Raw", "Reply", "hostile_requests", "promise", "raw_request", "send", "valid_bodies"]
 
 
 def _id_spellings(value: str) -> list[str]:
@@ -198,26 +41,6 @@ def _id_spellings(value: str) -> list[str]:
         "..",
         "9" * 5000,
     ]
-
-
-def raw_request(
-    method: str,
-    path: str,
-    token: str | None,
-    body: Any = None,
-    extra: tuple[tuple[bytes, bytes], ...] = (),
-    target: bytes | None = None,
-    data: bytes | None = None,
-    what: str = "geldig",
-) -> Raw:
-    headers: list[tuple[bytes, bytes]] = [(b"Host", b"127.0.0.1"), (b"Connection", b"close")]
-    if token is not None:
-        headers.append((b"Authorization", b"Bearer " + token.encode()))
-    if method == "POST":
-        headers.append((b"Content-Type", b"application/json"))
-    headers += extra
-    payload = data if data is not None else (json.dumps(body).encode() if body is not None else b"")
-    return Raw(method, target or f"/api/v1{path}".encode(), tuple(headers), payload, what)
 
 
 @st.composite
@@ -425,63 +248,3 @@ def _looks_like_id(value: Any) -> bool:
     if isinstance(value, list):
         return bool(value) and _looks_like_id(value[0])
     return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
-
-
-def send(port: int, raw: Raw) -> Reply:
-    """Send the bytes; read the answer until the server closes (a stream: for a moment)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        # The server may answer and close before it has read everything.
-        with contextlib.suppress(OSError):
-            sock.sendall(raw.wire())
-        received = b""
-        stream_until: float | None = None
-        while True:
-            if stream_until is not None:
-                left = stream_until - time.monotonic()
-                if left <= 0:
-                    break
-                sock.settimeout(left)
-            try:
-                chunk = sock.recv(65536)
-            except TimeoutError:
-                break
-            except OSError:
-                break
-            if not chunk:
-                break
-            received += chunk
-            if stream_until is None and b"\r\n\r\n" in received:
-                head = received.split(b"\r\n\r\n", 1)[0].lower()
-                if b"text/event-stream" in head:
-                    stream_until = time.monotonic() + STREAM_LISTEN_SECONDS
-    return _parse(received)
-
-
-def _parse(received: bytes) -> Reply:
-    if not received.startswith(b"HTTP/1.") or b"\r\n\r\n" not in received:
-        return Reply(None, {}, received)
-    head, body = received.split(b"\r\n\r\n", 1)
-    lines = head.decode(errors="replace").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if (
-        headers.get("transfer-encoding") == "chunked"
-        and headers.get("content-type") != "text/event-stream"
-    ):
-        body = _unchunk(body)
-    return Reply(status, headers, body)
-
-
-def _unchunk(data: bytes) -> bytes:
-    out = b""
-    while data:
-        size_line, _, rest = data.partition(b"\r\n")
-        size = int(size_line.split(b";")[0] or b"0", 16)
-        if size == 0:
-            break
-        out += rest[:size]
-        data = rest[size + 2 :]
-    return out

@@ -21,27 +21,23 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, note, seed, settings
 from hypothesis import strategies as st
 
+from tests.e2e.fuzz_server import MUNICIPALITY, Fuzzed, record_history
 from tests.e2e.hostile import (
     Raw,
     Reply,
     hostile_requests,
-    promise,
     raw_request,
     send,
-    valid_bodies,
 )
-from tests.faults.client import amsterdam_day
+from tests.e2e.hostile_named import named_cases as _named_cases
 from tests.faults.harness import Process, Store
 
-MUNICIPALITY = "fuzz"
 EXAMPLES = int(os.environ.get("ADVIESSPOOR_FUZZ_EXAMPLES") or 300)
 SEED = int(os.environ.get("ADVIESSPOOR_FUZZ_SEED") or 20261129)
 PROBLEM_JSON = "application/problem+json"
@@ -49,30 +45,6 @@ PROBLEM_JSON = "application/problem+json"
 # With a path ending in .json, every case is also written there.
 SURVEY = os.environ.get("ADVIESSPOOR_FUZZ_SURVEY") or ""
 Check = Callable[[Raw], None]
-
-
-@dataclass
-class Fuzzed:
-    """The server under fuzz, its tokens and records, and where its log output goes."""
-
-    server: Process
-    store: Store
-    tokens: dict[str, str]
-    ids: dict[str, str]
-    log_offset: int = 0
-
-    def new_log(self) -> str:
-        with self.server.stderr_path.open("rb") as err:
-            err.seek(self.log_offset)
-            text = err.read()
-        self.log_offset += len(text)
-        return text.decode(errors="replace")
-
-    def log_state(self) -> tuple[tuple[str, ...], int]:
-        """Which logs exist, and the last position of ours: a 4xx changes neither."""
-        assert self.store.directory is not None
-        files = tuple(sorted(p.name for p in self.store.directory.glob("*.events.sqlite")))
-        return files, max(self.store.positions(MUNICIPALITY), default=0)
 
 
 @pytest.fixture(scope="module")
@@ -86,35 +58,13 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     server = Process(store, base / "logs")
     server.start()
     try:
-        ids = _history(server, tokens)
+        ids = record_history(server, tokens)
         tokens["lid"] = store.token(MUNICIPALITY, "lid", ids["adviesorgaan"])
         fuzzed = Fuzzed(server, store, tokens, ids)
         fuzzed.new_log()
         yield fuzzed
     finally:
         server.stop()
-
-
-def _history(server: Process, tokens: dict[str, str]) -> dict[str, str]:
-    admin = tokens["beheerder"]
-
-    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        raw = raw_request("POST", path, admin, body)
-        reply = send(server.port, raw)
-        assert reply.status == 201, (raw, reply)
-        created: dict[str, Any] = json.loads(reply.body)
-        return created
-
-    body = post("/adviesorganen", {"naam": "Fuzzraad", "soort": "adviesraad"})["id"]
-    dossier = post("/dossiers", {"titel": "Fuzzdossier", "geopendOp": amsterdam_day(-30)})["id"]
-    advice = post("/adviezen", valid_bodies({"adviesorgaan": body})["/adviezen"])["id"]
-    promised = post(f"/adviezen/{advice}/toezeggingen", promise())["id"]
-    return {
-        "adviesorgaan": body,
-        "dossier": dossier,
-        "advies": advice,
-        "toezegging": promised,
-    }
 
 
 def _server_faults(log: str) -> list[str]:
@@ -138,86 +88,6 @@ def _server_faults(log: str) -> list[str]:
 @pytest.fixture(scope="module")
 def strategy(fuzzed: Fuzzed) -> st.SearchStrategy[Raw]:
     return hostile_requests(fuzzed.ids, fuzzed.tokens)
-
-
-def _named_cases(ids: dict[str, str], tokens: dict[str, str]) -> list[Raw]:
-    """The hostile inputs issue 7 names, sent in every run before the random ones."""
-    office, auditor = tokens["secretariaat"], tokens["auditor"]
-    advice, body = ids["advies"], ids["adviesorgaan"]
-    valid = valid_bodies(ids)
-    reacties = f"/adviezen/{advice}/reacties"
-    reaction = json.dumps(valid["/adviezen/{advies}/reacties"]).encode()
-
-    def post(path: str, data: bytes, what: str, token: str = office, **more: Any) -> Raw:
-        return raw_request("POST", path, token, data=data, what=what, **more)
-
-    def get(target: str, what: str, token: str | None = office, **more: Any) -> Raw:
-        return raw_request("GET", "", token, target=f"/api/v1{target}".encode(), what=what, **more)
-
-    def stream(last_seen: bytes) -> Raw:
-        extra = ((b"Last-Event-ID", last_seen),)
-        return get(
-            "/gebeurtenissen/stroom", f"Last-Event-ID {last_seen[:9]!r}", auditor, extra=extra
-        )
-
-    def with_field(path: str, name: str, value: Any) -> bytes:
-        return json.dumps({**valid[path], name: value}).encode()
-
-    return [
-        post(
-            "/adviezen",
-            with_field("/adviezen", "adviesorgaan", body + "\n"),
-            "id met \\n in de inhoud",
-        ),
-        post(
-            "/besluiten",
-            with_field("/besluiten", "adviezen", [advice + "\n"]),
-            "id met \\n in een lijst",
-        ),
-        get(f"/statistieken?adviesorgaan={body}%0A", "id met \\n in de query"),
-        get(f"/volglijst?adviesorgaan={body}%0A", "id met \\n in de query"),
-        stream("²".encode()),
-        stream(b"9" * 5000),
-        stream(b"9" * 23),
-        get("/gebeurtenissen?vanaf=%C2%B2", "vanaf=²", auditor),
-        get("/gebeurtenissen?vanaf=" + "9" * 23, "vanaf van 23 cijfers", auditor),
-        post(reacties, b'{"punt": 2, ' + reaction[1:], "punt dubbel, als ruwe bytes"),
-        post(reacties, reaction.replace(b'"Nee."', b'"\\ud800"'), "losse surrogaat"),
-        post(
-            reacties,
-            reaction.replace(b'"punt": 1', b'"punt": 1' + b"0" * 400),
-            "getal van 401 cijfers",
-        ),
-        post(reacties, reaction.replace(b'"punt": 1', b'"punt": 1e400'), "1e400"),
-        post(reacties, reaction.replace(b'"punt": 1', b'"punt": 1.0'), "1.0 als geheel getal"),
-        post(reacties, reaction.replace(b'"punt": 1', b'"punt": "1"'), "tekst als geheel getal"),
-        post(f"/adviezen/{advice.upper()}/reacties", reaction, "id in hoofdletters"),
-        post(f"/adviezen/{advice.replace('-', '')}/reacties", reaction, "id zonder streepjes"),
-        post(f"/adviezen/urn:uuid:{advice}/reacties", reaction, "urn:uuid:-id"),
-        get(f"/adviezen/{advice}%0A", "pad-id met \\n"),
-        raw_request(
-            "POST",
-            reacties,
-            None,
-            data=reaction,
-            what="kale CR in Authorization",
-            extra=((b"Authorization", b"Bearer " + office.encode() + b"\r"),),
-        ),
-        raw_request(
-            "GET",
-            "/adviezen",
-            None,
-            what="Authorization met een regel van 9.000 bytes",
-            extra=((b"Authorization", b"Bearer " + office.encode() + b" " + b"a" * 9000),),
-        ),
-        get("/adviezen", "een kopregel van 9.000 bytes", extra=((b"X-Opvulling", b"a" * 9000),)),
-        get(
-            "/adviezen",
-            "Authorization met \\xff",
-            None,
-            extra=((b"Authorization", b"Bearer " + office.encode() + b"\xff"),),
-        ),
-    ]
 
 
 def _violations(raw: Raw, reply: Reply, log: str, changed: str | None, fuzzed: Fuzzed) -> list[str]:
