@@ -20,7 +20,7 @@ from ledger import (
 )
 from ledger.log_verify import verify_store
 from ledger.recorders import IdempotencyKey, KeyRecord
-from tests.integration.test_group_commit import (
+from tests.integration.group_commit_support import (
     pause_before_committing,
     positions,
     respond,

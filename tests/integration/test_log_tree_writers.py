@@ -9,7 +9,12 @@ from uuid import UUID
 
 from ledger import Actor, AdviceLedger, ConflictError
 from ledger.log_verify import verify_store
-from tests.integration.test_group_commit import pause_before_committing, positions, respond, submit
+from tests.integration.group_commit_support import (
+    pause_before_committing,
+    positions,
+    respond,
+    submit,
+)
 
 
 def test_two_servers_writing_one_log_in_turns_keep_one_verifiable_tree(

@@ -11,7 +11,7 @@ from ledger.integrity.export import VERBATIM, event_line, header_line, verbatim
 from ledger.integrity.lines import parse_line
 from ledger.integrity.merkle import root_of
 from ledger.integrity.verifier import VerificationError, verify_export, verify_file
-from tests.unit.test_integrity_verifier import (
+from tests.unit.integrity_verifier_support import (
     EVENTS,
     GOOD,
     GOOD_LEAVES,
