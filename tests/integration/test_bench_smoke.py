@@ -49,3 +49,19 @@ def test_make_bench_runs_every_benchmark_at_its_smoke_size() -> None:
     assert {"writes_vs_raw", "rebuild_vs_raw", "reads_vs_hello", "command_cpu_us"} <= {
         figure["key"] for figure in report["figures"]
     }
+
+
+def test_the_instruction_count_bench_runs_at_its_smoke_size() -> None:
+    """bench.http.instructions (not in `make bench`: valgrind's counts take minutes) at --quick:
+    CPU time per request of a hello world and of a cached GET through the real aiohttp stack."""
+    args = [sys.executable, "-m", "bench.http.instructions", "--quick"]
+
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-2000:])
+    rows = re.findall(
+        r"^  (hello world|GET /adviezen/\{id\}) +[\d,.]+ .* (\d+\.\d+)x$", done.stdout, re.M
+    )
+    assert [label for label, _ in rows] == ["hello world", "GET /adviezen/{id}"], done.stdout
+    assert float(rows[0][1]) == 1.0
+    assert float(rows[1][1]) > 1.0  # a GET with a token and a read costs more than a hello
