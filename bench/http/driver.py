@@ -8,6 +8,7 @@ requests after a warm-up. `count`: N requests after the warm-up, nothing timed (
 """
 
 import asyncio
+import re
 import sys
 import time
 from typing import Any
@@ -16,6 +17,7 @@ import orjson
 from aiohttp import web
 
 WARM_UP = 200
+_LENGTH = re.compile(rb"(?im)^content-length: *([0-9]+)")
 
 
 class Transport(asyncio.Transport):
@@ -26,18 +28,25 @@ class Transport(asyncio.Transport):
         self.data = bytearray()
         self.done = asyncio.Event()
         self.closing = False
+        self.expected: int | None = None  # the answer's length, once its head has arrived
+
+    def start(self) -> None:
+        """Before the next request."""
+        self.data.clear()
+        self.done.clear()
+        self.expected = None
 
     def write(self, data: Any) -> None:
         self.data += data
-        head, found, body = bytes(self.data).partition(b"\r\n\r\n")
-        if found:
-            length = next(
-                int(line.split(b":", 1)[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            )
-            if len(body) >= length:
-                self.done.set()
+        if self.expected is None:
+            end = self.data.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            found = _LENGTH.search(self.data, 0, end)
+            assert found is not None, bytes(self.data[:end])
+            self.expected = end + 4 + int(found.group(1))
+        if len(self.data) >= self.expected:
+            self.done.set()
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -96,8 +105,7 @@ async def drive(kind: str, path: str, token: str, mode: str, count: int) -> str:
     request = f"GET {path} HTTP/1.1\r\nHost: bench\r\n{bearer}\r\n".encode()
 
     async def one() -> bytes:
-        transport.data.clear()
-        transport.done.clear()
+        transport.start()
         handler.data_received(request)
         await transport.done.wait()
         answer = bytes(transport.data)
