@@ -71,6 +71,8 @@ def edge(pages: tuple[PageLayer, PageHeaders] | None = None) -> Middleware:
             return response
         except web.HTTPException as moved:  # a redirect raised by a route: answered by aiohttp
             add_every(moved, request_id)
+            if pages is not None and not is_api(request.path):
+                pages[1](request, moved)
             status = moved.status
             raise
         except ConnectionResetError:
