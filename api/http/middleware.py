@@ -61,7 +61,8 @@ def edge(pages: tuple[PageLayer, PageHeaders] | None = None) -> Middleware:
         status = 500
         try:
             if pages is None or is_api(request.path):
-                response = await _api(request, handler)
+                refused = _slash(request)
+                response = refused if refused is not None else await _answered(request, handler)
                 add_every(response, request_id)
             else:
                 response = await pages[0](request, partial(_api, handler=handler))
@@ -99,12 +100,18 @@ def edge(pages: tuple[PageLayer, PageHeaders] | None = None) -> Middleware:
     return middleware
 
 
-async def _api(request: web.Request, handler: Handler) -> web.StreamResponse:
+def _slash(request: web.Request) -> web.Response | None:
+    """NL API rule /core/no-trailing-slash: 404, no redirect, before any authentication."""
     if request.path != "/" and request.path.endswith("/"):
-        # NL API rule /core/no-trailing-slash: 404, no redirect, before any authentication.
         msg = "Deze URL bestaat niet; laat de slash aan het eind weg."
         return ProblemError(404, msg).response()
-    return await _answered(request, handler)
+    return None
+
+
+async def _api(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The API's part, as the pages' part calls it (an API request awaits one layer less)."""
+    refused = _slash(request)
+    return refused if refused is not None else await _answered(request, handler)
 
 
 async def _answered(request: web.Request, handler: Handler) -> web.StreamResponse:
