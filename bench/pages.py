@@ -53,6 +53,23 @@ def _measure(
     return (_cpu_seconds(pid) - before) / n * 1000
 
 
+def demo_with_auditor(directory: Path) -> tuple[dict[str, str], str]:
+    """The demo's data in a store of `directory`: the environment naming that store, and a new
+    auditor's token of Groningen (also bench.http.instructions's)."""
+    env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{directory}"}
+    # S603 below: every command is our own command line (this interpreter, -m api).
+    run = [sys.executable, "-m", "api"]
+    subprocess.run([*run, "demo"], env=env, check=True, capture_output=True)  # noqa: S603
+    made = subprocess.run(  # noqa: S603 - our own command line
+        [*run, "token", "create", "--gemeente", "groningen", "--rol", "auditor"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return env, made.stdout.strip()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -62,18 +79,8 @@ def main() -> int:
     if args.quick:
         args.requests, args.warmup = 30, 10
     with tempfile.TemporaryDirectory() as directory:
-        env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{directory}"}
-        # S603 below: every command is our own command line (this interpreter, -m api).
+        env, token = demo_with_auditor(Path(directory))
         run = [sys.executable, "-m", "api"]
-        subprocess.run([*run, "demo"], env=env, check=True, capture_output=True)  # noqa: S603
-        made = subprocess.run(  # noqa: S603 - our own command line
-            [*run, "token", "create", "--gemeente", "groningen", "--rol", "auditor"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        token = made.stdout.strip()
         port = _free_port()
         server = subprocess.Popen(  # noqa: S603
             # One process, whose CPU time is what is measured.

@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Final
 
+from bench.pages import demo_with_auditor
+
 ROOT: Final = Path(__file__).resolve().parents[2]
 DRIVER: Final = Path(__file__).with_name("driver.py")
 _COLLECTED: Final = re.compile(r"Collected : (\d+)")
@@ -30,34 +32,30 @@ _COLLECTED: Final = re.compile(r"Collected : (\d+)")
 
 def demo_store(directory: Path) -> tuple[str, str]:
     """The demo's data in `directory`: (an auditor's token, the path of its largest advice)."""
-    env = {**os.environ, "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{directory}"}
-    # S603 below and in this module: every command is our own (this interpreter, -m api, valgrind).
-    cli = [sys.executable, "-m", "api"]
-    subprocess.run([*cli, "demo"], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
-    token = subprocess.run(  # noqa: S603
-        [*cli, "token", "create", "--gemeente", "groningen", "--rol", "auditor"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    _, token = demo_with_auditor(directory)
     listing = _drive(ROOT, directory, "api", "/api/v1/adviezen?paginaGrootte=100", token, "list", 0)
     return token, f"/api/v1/adviezen/{listing}"
 
 
-def _drive(
-    tree: Path, data: Path, app: str, path: str, token: str, mode: str, requests: int
-) -> str:
-    """One driver process: what it prints (the CPU per request, or for `list` an advice id)."""
-    env = {
+def _env(tree: Path, data: Path) -> dict[str, str]:
+    """A driver's environment: the tree's code first on the path, the store, one process."""
+    return {
         **os.environ,
         "PYTHONPATH": str(tree),
         "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{data}",
         "ADVIESSPOOR_WORKERS": "1",
     }
+
+
+# S603 in this module: every command is our own (this interpreter, the driver, valgrind).
+def _drive(
+    tree: Path, data: Path, app: str, path: str, token: str, mode: str, requests: int
+) -> str:
+    """One driver process: what it prints (the CPU per request, or for `list` an advice id)."""
     args = [sys.executable, str(DRIVER), app, path, token, mode, str(requests)]
-    done = subprocess.run(args, env=env, cwd=tree, capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run(  # noqa: S603
+        args, env=_env(tree, data), cwd=tree, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"driver {app} {path}: {done.stderr[-1500:]}")
     return done.stdout.strip().splitlines()[-1]
@@ -67,11 +65,6 @@ def _instructions(tree: Path, data: Path, app: str, path: str, token: str, reque
     """Instructions per request: callgrind at `requests` and at a fifth of it, the difference."""
 
     def counted(count: int) -> int:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(tree),
-            "ADVIESSPOOR_DATABASE_URL": f"sqlite:///{data}",
-        }
         args = [
             "valgrind",
             "--tool=callgrind",
@@ -81,7 +74,7 @@ def _instructions(tree: Path, data: Path, app: str, path: str, token: str, reque
             *(app, path, token, "count", str(count)),
         ]
         done = subprocess.run(  # noqa: S603
-            args, env=env, cwd=tree, capture_output=True, text=True, check=False
+            args, env=_env(tree, data), cwd=tree, capture_output=True, text=True, check=False
         )
         found = _COLLECTED.search(done.stderr)
         if done.returncode != 0 or found is None:
@@ -106,21 +99,22 @@ def bench(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="adviesspoor-bench-instr-") as scratch:
         data = Path(scratch) / "data"
         token, advice = demo_store(data)
-        rows = [("hello world", ROOT, "hello", advice, "")]
+        rows = [("hello world", ROOT, data, "hello", "")]
         if args.before:
             before_data = Path(scratch) / "before"
             shutil.copytree(data, before_data)
-            rows.append(("GET /adviezen/{id}, before", Path(args.before), "api", advice, token))
-        rows.append(("GET /adviezen/{id}", ROOT, "api", advice, token))
-        hello: float | None = None
-        for label, tree, app, path, key in rows:
-            store = before_data if "before" in label else data
+            rows.append(
+                ("GET /adviezen/{id}, before", Path(args.before), before_data, "api", token)
+            )
+        rows.append(("GET /adviezen/{id}", ROOT, data, "api", token))
+        values = []
+        for label, tree, store, app, key in rows:
             if counting:
-                value: float = _instructions(tree, store, app, path, key, args.requests)
+                value = float(_instructions(tree, store, app, advice, key, args.requests))
             else:
-                value = float(_drive(tree, store, app, path, key, "cpu", args.requests))
-            hello = value if hello is None else hello
-            print(f"  {label:32s} {value:>12,.1f} {unit} per request   {value / hello:5.2f}x")
+                value = float(_drive(tree, store, app, advice, key, "cpu", args.requests))
+            values.append(value)
+            print(f"  {label:32s} {value:>12,.1f} {unit} per request   {value / values[0]:5.2f}x")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
